@@ -1,0 +1,319 @@
+//! The instance catalog: per-type ENI, IP and branch-ENI limits (MODEL.md §2).
+//!
+//! The bundled table is `data/instance-limits.csv`, a copy of
+//! `shared/reference/instance-limits.csv` (sources in `data/README.md`). It is
+//! compiled into the binary, so no file is needed at run time. A user CSV with
+//! the same columns overrides or adds types (`--catalog FILE`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::InputError;
+
+/// The bundled table, compiled in.
+const BUNDLED_CSV: &str = include_str!("../data/instance-limits.csv");
+
+/// Where the bundled figures come from, for outputs that name their source.
+pub const BUNDLED_SOURCE: &str = "aws/karpenter-provider-aws zz_generated.vpclimits.go (generated 2026-08-06) \
+     + awslabs/amazon-eks-ami eni-max-pods.txt (2026-02-27); see data/README.md";
+
+/// The columns every catalog CSV carries, in order.
+pub const COLUMNS: [&str; 9] = [
+    "instance_type",
+    "max_enis",
+    "ipv4_per_eni",
+    "branch_enis",
+    "trunk_compatible",
+    "hypervisor",
+    "eni_max_pods",
+    "vcpus",
+    "memory_mib",
+];
+
+/// Published limits of one instance type (MODEL.md §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceType {
+    pub name: String,
+    /// `E`: ENIs of the default network card.
+    pub max_enis: u32,
+    /// `I`: IPv4 addresses per ENI, the primary included.
+    pub ipv4_per_eni: u32,
+    /// `B`: branch ENIs, the `vpc.amazonaws.com/pod-eni` quota.
+    pub branch_enis: u32,
+    /// Whether the resource controller can attach a trunk ENI.
+    pub trunk_compatible: bool,
+    pub hypervisor: String,
+    /// `D`: amazon-eks-ami's eni-max-pods.txt value, where published.
+    pub eni_max_pods: Option<u32>,
+    pub vcpus: Option<u32>,
+    pub memory_mib: Option<u64>,
+}
+
+impl InstanceType {
+    /// The size part of the name (`xlarge` in `m5.xlarge`).
+    pub fn size(&self) -> &str {
+        self.name.split_once('.').map(|(_, s)| s).unwrap_or("")
+    }
+}
+
+/// One CSV row as written; validated into [`InstanceType`].
+#[derive(Debug, Deserialize)]
+struct RawRow {
+    instance_type: String,
+    max_enis: String,
+    ipv4_per_eni: String,
+    branch_enis: String,
+    trunk_compatible: String,
+    #[serde(default)]
+    hypervisor: String,
+    #[serde(default)]
+    eni_max_pods: String,
+    #[serde(default)]
+    vcpus: String,
+    #[serde(default)]
+    memory_mib: String,
+}
+
+/// Every known instance type, sorted by name.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    types: BTreeMap<String, InstanceType>,
+}
+
+impl Catalog {
+    /// The table compiled into the binary.
+    pub fn bundled() -> Catalog {
+        let types = parse_csv(BUNDLED_CSV, "<bundled catalog>")
+            .expect("the bundled catalog is valid: checked by the tests");
+        Catalog {
+            types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
+        }
+    }
+
+    /// The bundled table with the rows of `path` added or replacing theirs.
+    pub fn bundled_with_overrides(path: &Path) -> Result<Catalog, InputError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
+        let mut cat = Catalog::bundled();
+        for t in parse_csv(&text, &path.display().to_string())? {
+            cat.types.insert(t.name.clone(), t);
+        }
+        Ok(cat)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&InstanceType> {
+        self.types.get(name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.types.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &InstanceType> {
+        self.types.values()
+    }
+
+    /// Resolves shell-style globs (`m5.*`, `*.large`) and plain names, in
+    /// catalog order, without duplicates. A plain name that is unknown, or a
+    /// glob that matches nothing, is an error suggesting the nearest names.
+    pub fn select(&self, patterns: &[String], field: &str) -> Result<Vec<&InstanceType>, InputError> {
+        let mut picked = std::collections::BTreeSet::new();
+        for pat in patterns {
+            let is_glob = pat.contains(['*', '?', '[']);
+            if is_glob {
+                let g = glob::Pattern::new(pat).map_err(|e| {
+                    InputError::field(
+                        field,
+                        format!("`{pat}` is not a valid glob: {e}"),
+                        "use `*`, `?` and `[...]`, as in `m5.*` or `*.large`",
+                    )
+                })?;
+                let before = picked.len();
+                for name in self.types.keys() {
+                    if g.matches(name) {
+                        picked.insert(name.as_str());
+                    }
+                }
+                if picked.len() == before && !self.types.keys().any(|n| g.matches(n)) {
+                    return Err(self.unknown(pat, field));
+                }
+            } else if self.types.contains_key(pat.as_str()) {
+                picked.insert(self.types.get_key_value(pat.as_str()).unwrap().0.as_str());
+            } else {
+                return Err(self.unknown(pat, field));
+            }
+        }
+        Ok(picked.into_iter().map(|n| &self.types[n]).collect())
+    }
+
+    /// An "unknown instance type" error naming the nearest known names.
+    pub fn unknown(&self, name: &str, field: &str) -> InputError {
+        let near = self.nearest(name, 3);
+        InputError::field(
+            field,
+            format!("unknown instance type `{name}`"),
+            format!(
+                "did you mean {}? (`sgpsim catalog` lists every type; --catalog FILE adds new ones)",
+                near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    }
+
+    /// The `n` known names closest to `name` (Damerau–Levenshtein).
+    pub fn nearest(&self, name: &str, n: usize) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .types
+            .keys()
+            .map(|k| (strsim::damerau_levenshtein(name, k), k.as_str()))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(n).map(|(_, k)| k.to_string()).collect()
+    }
+}
+
+/// Parses catalog CSV text; `origin` names the file in errors.
+fn parse_csv(text: &str, origin: &str) -> Result<Vec<InstanceType>, InputError> {
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| csv_error(origin, e))?.clone();
+    for required in &COLUMNS[..5] {
+        if !headers.iter().any(|h| h == *required) {
+            return Err(InputError::file(
+                origin,
+                format!("the header lacks the column `{required}`"),
+                format!("start the file with the header `{}`", COLUMNS.join(",")),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, rec) in rdr.deserialize::<RawRow>().enumerate() {
+        let line = i + 2;
+        let raw = rec.map_err(|e| csv_error(origin, e))?;
+        out.push(validate_row(raw, origin, line)?);
+    }
+    Ok(out)
+}
+
+fn csv_error(origin: &str, e: csv::Error) -> InputError {
+    InputError::file(
+        origin,
+        format!("not a readable catalog CSV: {e}"),
+        format!("use the columns {}", COLUMNS.join(",")),
+    )
+}
+
+fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, InputError> {
+    let bad = |column: &str, value: &str, fix: &str| {
+        InputError::file(origin, format!("line {line}, column `{column}`: `{value}` is not valid"), fix)
+    };
+    let name = raw.instance_type.trim().to_string();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(bad("instance_type", &name, "give a name such as `m5.large`"));
+    }
+    let int = |column: &str, v: &str, min: u32| -> Result<u32, InputError> {
+        v.parse::<u32>()
+            .ok()
+            .filter(|x| *x >= min)
+            .ok_or_else(|| bad(column, v, &format!("give a whole number of at least {min}")))
+    };
+    let opt = |column: &str, v: &str| -> Result<Option<u32>, InputError> {
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            int(column, v, 1).map(Some)
+        }
+    };
+    let max_enis = int("max_enis", &raw.max_enis, 1)?;
+    let ipv4_per_eni = int("ipv4_per_eni", &raw.ipv4_per_eni, 1)?;
+    let branch_enis = int("branch_enis", &raw.branch_enis, 0)?;
+    let trunk_compatible = match raw.trunk_compatible.to_ascii_lowercase().as_str() {
+        "true" => true,
+        "false" => false,
+        v => return Err(bad("trunk_compatible", v, "write `true` or `false`")),
+    };
+    let memory_mib = if raw.memory_mib.is_empty() {
+        None
+    } else {
+        Some(
+            raw.memory_mib
+                .parse::<u64>()
+                .ok()
+                .filter(|m| *m > 0)
+                .ok_or_else(|| bad("memory_mib", &raw.memory_mib, "give the memory in MiB, a whole number"))?,
+        )
+    };
+    Ok(InstanceType {
+        name,
+        max_enis,
+        ipv4_per_eni,
+        branch_enis,
+        trunk_compatible,
+        hypervisor: raw.hypervisor,
+        eni_max_pods: opt("eni_max_pods", &raw.eni_max_pods)?,
+        vcpus: opt("vcpus", &raw.vcpus)?,
+        memory_mib,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_has_every_reference_row() {
+        let c = Catalog::bundled();
+        assert_eq!(c.len(), 1401);
+        let m5 = c.get("m5.xlarge").unwrap();
+        assert_eq!((m5.max_enis, m5.ipv4_per_eni, m5.branch_enis), (4, 15, 18));
+        assert_eq!(m5.eni_max_pods, Some(58));
+        assert!(m5.trunk_compatible);
+        assert!(!c.get("t3.medium").unwrap().trunk_compatible);
+        // Irregular branch counts are read, not computed (MODEL.md §2).
+        assert_eq!(c.get("m7i-flex.large").unwrap().branch_enis, 3);
+        assert_eq!(c.get("m5.24xlarge").unwrap().branch_enis, 107);
+    }
+
+    #[test]
+    fn aws_identity_holds_on_every_published_row() {
+        for t in Catalog::bundled().iter() {
+            if let Some(d) = t.eni_max_pods {
+                assert_eq!(t.max_enis * (t.ipv4_per_eni - 1) + 2, d, "{}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn non_trunk_rows_have_no_branches() {
+        let c = Catalog::bundled();
+        let non: Vec<_> = c.iter().filter(|t| !t.trunk_compatible).collect();
+        assert_eq!(non.len(), 103);
+        assert!(non.iter().all(|t| t.branch_enis == 0));
+    }
+
+    #[test]
+    fn globs_and_suggestions() {
+        let c = Catalog::bundled();
+        let sel = c.select(&["m5.*large".into()], "types").unwrap();
+        assert!(sel.iter().any(|t| t.name == "m5.large"));
+        assert!(sel.iter().all(|t| t.name.starts_with("m5.")));
+        let err = c.select(&["m5.xlarg".into()], "types").unwrap_err();
+        assert!(err.to_string().contains("m5.xlarge"), "{err}");
+        assert!(c.select(&["zz*".into()], "types").is_err());
+    }
+
+    #[test]
+    fn overrides_reject_bad_rows_with_line_and_column() {
+        let err = parse_csv(
+            "instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible\nx.large,3,ten,9,true\n",
+            "mine.csv",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("mine.csv") && err.contains("line 2") && err.contains("ipv4_per_eni"), "{err}");
+    }
+}

@@ -1,0 +1,348 @@
+//! The static replay (MODEL.md §5) and its measures (§6): the pure core.
+//!
+//! Pods arrive one at a time; each is filtered, scored, bound, then networked.
+//! No I/O, no threads, no clock, no allocation per pod: a [`Replayer`] keeps
+//! its node table between trials.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::InputError;
+use crate::node::NodeSpec;
+use crate::workload::Kind;
+
+/// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
+/// the lowest node index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Policy {
+    /// Most slots used: bin-packing.
+    MostAllocated,
+    /// Fewest slots used: spreading.
+    LeastAllocated,
+    /// Lowest index.
+    FirstFit,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 3] = [Policy::MostAllocated, Policy::LeastAllocated, Policy::FirstFit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::MostAllocated => "most-allocated",
+            Policy::LeastAllocated => "least-allocated",
+            Policy::FirstFit => "first-fit",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Policy {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Policy, InputError> {
+        Policy::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
+            InputError::field(
+                "policy",
+                format!("unknown policy `{s}`"),
+                "use one of most-allocated, least-allocated, first-fit",
+            )
+        })
+    }
+}
+
+/// How many nodes there are, and whether more may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Nodes {
+    /// A fixed cluster of this many nodes.
+    Fixed(u32),
+    /// Start with `initial` nodes; add one when a pod fits nowhere, up to `max`.
+    Autoscale { initial: u32, max: u32 },
+}
+
+impl Nodes {
+    pub fn initial(self) -> u32 {
+        match self {
+            Nodes::Fixed(n) => n,
+            Nodes::Autoscale { initial, .. } => initial,
+        }
+    }
+
+    pub fn max(self) -> u32 {
+        match self {
+            Nodes::Fixed(n) => n,
+            Nodes::Autoscale { max, .. } => max,
+        }
+    }
+}
+
+/// Everything one replay needs besides the arrivals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cluster {
+    pub node: NodeSpec,
+    pub nodes: Nodes,
+    pub policy: Policy,
+}
+
+/// What became of one workload pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fate {
+    Running,
+    /// Bound, but no IP: stuck in ContainerCreating, holding its slot.
+    IpFailed,
+    /// Not bound: the scheduler said no.
+    Pending,
+}
+
+/// One node's usage, system pods included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeState {
+    pub slots: u32,
+    pub ips: u32,
+    pub branches: u32,
+}
+
+/// The outcome of one trial: counts per kind and the measures of §6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Running pods per kind (indexed by [`Kind::index`]).
+    pub running: [u32; 3],
+    /// IP pods bound without an IP.
+    pub ip_failed: u32,
+    /// Pending pods per kind.
+    pub pending: [u32; 3],
+    /// Sum over full nodes (`slots = M`) of their free IPs.
+    pub wasted_ips: u32,
+    /// Sum over nodes with no free IP and no free branch of their free slots.
+    pub stranded_slots: u32,
+    /// 1-based arrival index of the first ip-failed pod.
+    pub first_ip_failure: Option<u32>,
+    /// Nodes at the end (fixed ones plus any added).
+    pub nodes: u32,
+}
+
+impl Outcome {
+    pub fn workload(&self) -> u32 {
+        self.running.iter().sum::<u32>() + self.ip_failed + self.pending.iter().sum::<u32>()
+    }
+
+    /// ip-failed / workload pods; 0 for an empty workload.
+    pub fn failure_rate(&self) -> f64 {
+        let n = self.workload();
+        if n == 0 { 0.0 } else { self.ip_failed as f64 / n as f64 }
+    }
+}
+
+/// Replays arrivals onto a cluster. Reuse one per thread: the node table
+/// keeps its capacity between trials.
+#[derive(Debug, Default)]
+pub struct Replayer {
+    nodes: Vec<NodeState>,
+}
+
+impl Replayer {
+    pub fn new() -> Replayer {
+        Replayer::default()
+    }
+
+    /// The node table as the last replay left it.
+    pub fn nodes(&self) -> &[NodeState] {
+        &self.nodes
+    }
+
+    /// Replays `arrivals` in order and returns the outcome.
+    pub fn run(&mut self, cluster: &Cluster, arrivals: &[Kind]) -> Outcome {
+        self.run_observed(cluster, arrivals, |_, _, _, _| {})
+    }
+
+    /// As [`Replayer::run`], calling `seen(arrival index, kind, fate, node)`
+    /// for each pod as it is placed (`node` is `None` for pending pods).
+    pub fn run_observed<F>(&mut self, cluster: &Cluster, arrivals: &[Kind], mut seen: F) -> Outcome
+    where
+        F: FnMut(usize, Kind, Fate, Option<usize>),
+    {
+        let spec = cluster.node;
+        assert!(
+            spec.system.ip <= spec.ip_capacity && spec.system.total() < spec.max_pods,
+            "the scenario validates that system pods fit a node: {spec:?}"
+        );
+        let empty = NodeState {
+            slots: spec.system.total(),
+            ips: spec.system.ip,
+            branches: 0,
+        };
+        self.nodes.clear();
+        self.nodes.resize(cluster.nodes.initial() as usize, empty);
+        let max_nodes = cluster.nodes.max() as usize;
+        let can_add = matches!(cluster.nodes, Nodes::Autoscale { .. });
+
+        let mut out = Outcome::default();
+        for (i, &kind) in arrivals.iter().enumerate() {
+            let sg = kind == Kind::Sg;
+            // 1. Filter and 3. score.
+            let mut chosen = self.pick(&spec, cluster.policy, sg);
+            // 2. No node fits: the autoscaler adds one, if an empty node would take the pod.
+            if chosen.is_none() && can_add && self.nodes.len() < max_nodes && (!sg || spec.branch_capacity > 0) {
+                self.nodes.push(empty);
+                chosen = Some(self.nodes.len() - 1);
+            }
+            let Some(n) = chosen else {
+                out.pending[kind.index()] += 1;
+                seen(i, kind, Fate::Pending, None);
+                continue;
+            };
+            // 4. Bind, then the network.
+            let node = &mut self.nodes[n];
+            node.slots += 1;
+            let fate = match kind {
+                Kind::Sg => {
+                    node.branches += 1;
+                    Fate::Running
+                }
+                Kind::Ip if node.ips < spec.ip_capacity => {
+                    node.ips += 1;
+                    Fate::Running
+                }
+                Kind::Ip => Fate::IpFailed,
+                Kind::Host => Fate::Running,
+            };
+            match fate {
+                Fate::Running => out.running[kind.index()] += 1,
+                Fate::IpFailed => {
+                    out.ip_failed += 1;
+                    out.first_ip_failure.get_or_insert(i as u32 + 1);
+                }
+                Fate::Pending => unreachable!("a bound pod is not pending"),
+            }
+            seen(i, kind, fate, Some(n));
+        }
+
+        for node in &self.nodes {
+            if node.slots == spec.max_pods {
+                out.wasted_ips += spec.ip_capacity - node.ips;
+            }
+            if node.ips >= spec.ip_capacity && node.branches >= spec.branch_capacity {
+                out.stranded_slots += spec.max_pods - node.slots;
+            }
+        }
+        out.nodes = self.nodes.len() as u32;
+        out
+    }
+
+    /// The node the scheduler binds to, if any fits.
+    #[inline]
+    fn pick(&self, spec: &NodeSpec, policy: Policy, sg: bool) -> Option<usize> {
+        let fits = |n: &NodeState| n.slots < spec.max_pods && (!sg || n.branches < spec.branch_capacity);
+        let mut best: Option<(usize, u32)> = None;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !fits(n) {
+                continue;
+            }
+            let better = match (policy, best) {
+                (_, None) => true,
+                (Policy::FirstFit, Some(_)) => false,
+                (Policy::MostAllocated, Some((_, s))) => n.slots > s,
+                (Policy::LeastAllocated, Some((_, s))) => n.slots < s,
+            };
+            if better {
+                best = Some((i, n.slots));
+                if policy == Policy::FirstFit {
+                    break;
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::SystemPods;
+    use crate::workload::Kind::*;
+
+    fn one_node(m: u32, ips: u32, br: u32, s: u32) -> Cluster {
+        Cluster {
+            node: NodeSpec {
+                max_pods: m,
+                ip_capacity: ips,
+                branch_capacity: br,
+                system: SystemPods { host: s, ip: 0 },
+            },
+            nodes: Nodes::Fixed(1),
+            policy: Policy::MostAllocated,
+        }
+    }
+
+    fn arrivals(parts: &[(Kind, u32)]) -> Vec<Kind> {
+        parts.iter().flat_map(|(k, n)| std::iter::repeat_n(*k, *n as usize)).collect()
+    }
+
+    /// MODEL.md §10, second table: m5.large, aws-default, the seed's fill.
+    #[test]
+    fn m5_large_fill() {
+        let c = one_node(29, 18, 9, 2);
+        let mut r = Replayer::new();
+        let ip_first = r.run(&c, &arrivals(&[(Ip, 27), (Sg, 9)]));
+        assert_eq!(ip_first.first_ip_failure, Some(19));
+        assert_eq!(ip_first.ip_failed, 9);
+        assert_eq!(ip_first.pending, [9, 0, 0]);
+        let sg_first = r.run(&c, &arrivals(&[(Sg, 9), (Ip, 27)]));
+        assert_eq!(sg_first.ip_failed, 0);
+        assert_eq!(sg_first.wasted_ips, 0);
+        assert_eq!(sg_first.running, [9, 18, 0]);
+        assert_eq!(sg_first.pending, [0, 9, 0]);
+    }
+
+    #[test]
+    fn m5_xlarge_and_2xlarge_waste() {
+        let mut r = Replayer::new();
+        let x = r.run(&one_node(58, 42, 18, 3), &arrivals(&[(Sg, 18), (Ip, 55)]));
+        assert_eq!((x.ip_failed, x.wasted_ips), (0, 5));
+        let x2 = r.run(&one_node(58, 42, 38, 3), &arrivals(&[(Sg, 38), (Ip, 17)]));
+        assert_eq!((x2.ip_failed, x2.wasted_ips), (0, 25));
+        let ipf = r.run(&one_node(58, 42, 38, 3), &arrivals(&[(Ip, 55), (Sg, 38)]));
+        assert_eq!(ipf.first_ip_failure, Some(43));
+    }
+
+    #[test]
+    fn stranded_slots_when_ips_and_branches_run_out() {
+        let mut r = Replayer::new();
+        // 10 slots, 2 IPs, 1 branch, 1 system pod: after 2 IP + 1 SG pods, 6 slots stranded.
+        let o = r.run(&one_node(10, 2, 1, 1), &arrivals(&[(Ip, 2), (Sg, 2)]));
+        assert_eq!(o.stranded_slots, 6);
+        assert_eq!(o.pending, [1, 0, 0]);
+        assert_eq!(o.wasted_ips, 0);
+    }
+
+    #[test]
+    fn policies_spread_or_pack() {
+        let mut c = one_node(10, 8, 2, 1);
+        c.nodes = Nodes::Fixed(3);
+        let mut r = Replayer::new();
+        let mut placed = Vec::new();
+        c.policy = Policy::LeastAllocated;
+        r.run_observed(&c, &arrivals(&[(Ip, 4)]), |_, _, _, n| placed.push(n.unwrap()));
+        assert_eq!(placed, vec![0, 1, 2, 0]);
+        placed.clear();
+        c.policy = Policy::MostAllocated;
+        r.run_observed(&c, &arrivals(&[(Ip, 4)]), |_, _, _, n| placed.push(n.unwrap()));
+        assert_eq!(placed, vec![0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn autoscale_adds_nodes_up_to_the_limit_and_never_for_unplaceable_sg() {
+        let mut c = one_node(5, 4, 0, 1);
+        c.nodes = Nodes::Autoscale { initial: 0, max: 2 };
+        let mut r = Replayer::new();
+        let o = r.run(&c, &arrivals(&[(Ip, 10), (Sg, 3)]));
+        assert_eq!(o.nodes, 2);
+        assert_eq!(o.running[Ip.index()], 8);
+        assert_eq!(o.pending, [3, 2, 0]);
+        let o = r.run(&c, &arrivals(&[(Sg, 3)]));
+        assert_eq!(o.nodes, 0, "an SG pod that fits no empty node launches nothing");
+    }
+}

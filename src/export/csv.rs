@@ -1,0 +1,177 @@
+//! CSV exporters: the summary (one row per cell) and per-trial rows.
+
+use super::{Row, num};
+use crate::sweep::{Cell, TrialRecord};
+
+/// The summary columns every consumer may rely on, in this order; more follow.
+pub const SUMMARY_COLUMNS: [&str; 26] = [
+    "instance_type",
+    "formula",
+    "order",
+    "policy",
+    "trials",
+    "seed",
+    "system_pods",
+    "system_ip_pods",
+    "sg_pods",
+    "ip_pods",
+    "max_pods",
+    "ip_capacity",
+    "branch_capacity",
+    "running_mean",
+    "ip_failed_mean",
+    "pending_mean",
+    "failure_rate_mean",
+    "failure_rate_p50",
+    "failure_rate_p95",
+    "failure_rate_max",
+    "trials_with_failure",
+    "wasted_ips_mean",
+    "wasted_ips_max",
+    "stranded_slots_mean",
+    "first_ip_failure_min",
+    "nodes_mean",
+];
+
+/// The columns after the required ones.
+pub const EXTRA_COLUMNS: [&str; 13] = [
+    "host_pods",
+    "failure_rate_ci95_low",
+    "failure_rate_ci95_high",
+    "running_sg_mean",
+    "running_ip_mean",
+    "running_host_mean",
+    "pending_sg_mean",
+    "pending_ip_mean",
+    "pending_host_mean",
+    "sgp",
+    "prefix_delegation",
+    "nodes",
+    "note",
+];
+
+fn opt<T: ToString>(x: Option<T>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// `summary.csv`.
+pub fn summary(rows: &[Row]) -> Vec<u8> {
+    let mut w = writer();
+    let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect();
+    w.write_record(&header).expect("memory");
+    for r in rows {
+        let rec = [
+            r.instance_type.clone(),
+            r.formula.clone(),
+            r.order.clone(),
+            r.policy.clone(),
+            r.trials.to_string(),
+            r.seed.to_string(),
+            r.system_pods.to_string(),
+            r.system_ip_pods.to_string(),
+            r.sg_pods.to_string(),
+            r.ip_pods.to_string(),
+            r.max_pods.to_string(),
+            r.ip_capacity.to_string(),
+            r.branch_capacity.to_string(),
+            num(r.running_mean),
+            num(r.ip_failed_mean),
+            num(r.pending_mean),
+            num(r.failure_rate_mean),
+            num(r.failure_rate_p50),
+            num(r.failure_rate_p95),
+            num(r.failure_rate_max),
+            r.trials_with_failure.to_string(),
+            num(r.wasted_ips_mean),
+            r.wasted_ips_max.to_string(),
+            num(r.stranded_slots_mean),
+            opt(r.first_ip_failure_min),
+            num(r.nodes_mean),
+            r.host_pods.to_string(),
+            opt(r.failure_rate_ci95_low.map(num)),
+            opt(r.failure_rate_ci95_high.map(num)),
+            num(r.running_sg_mean),
+            num(r.running_ip_mean),
+            num(r.running_host_mean),
+            num(r.pending_sg_mean),
+            num(r.pending_ip_mean),
+            num(r.pending_host_mean),
+            r.sgp.to_string(),
+            r.prefix_delegation.to_string(),
+            r.nodes.clone(),
+            r.note.clone(),
+        ];
+        w.write_record(&rec).expect("memory");
+    }
+    finish(w)
+}
+
+/// `trials.csv`: one row per trial.
+pub fn trials(cells: &[Cell], records: &[TrialRecord], seed: u64) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        "instance_type",
+        "formula",
+        "order",
+        "policy",
+        "seed",
+        "trial",
+        "running_sg",
+        "running_ip",
+        "running_host",
+        "ip_failed",
+        "pending_sg",
+        "pending_ip",
+        "pending_host",
+        "failure_rate",
+        "wasted_ips",
+        "stranded_slots",
+        "first_ip_failure",
+        "nodes",
+    ])
+    .expect("memory");
+    for t in records {
+        let c = &cells[t.cell];
+        let o = &t.outcome;
+        w.write_record([
+            c.instance_type.clone(),
+            c.formula.clone(),
+            c.order.to_string(),
+            c.policy.to_string(),
+            seed.to_string(),
+            t.trial.to_string(),
+            o.running[0].to_string(),
+            o.running[1].to_string(),
+            o.running[2].to_string(),
+            o.ip_failed.to_string(),
+            o.pending[0].to_string(),
+            o.pending[1].to_string(),
+            o.pending[2].to_string(),
+            num(o.failure_rate()),
+            o.wasted_ips.to_string(),
+            o.stranded_slots.to_string(),
+            opt(o.first_ip_failure),
+            o.nodes.to_string(),
+        ])
+        .expect("memory");
+    }
+    finish(w)
+}
+
+/// Any header and rows, for the smaller tables (catalog, formulas).
+pub fn plain(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(header).expect("memory");
+    for r in rows {
+        w.write_record(r).expect("memory");
+    }
+    finish(w)
+}

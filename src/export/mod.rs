@@ -1,0 +1,157 @@
+//! Output adapters: each turns the same plain records into bytes. The caller
+//! owns paths; [`write_atomic`] writes a file whole or not at all.
+
+pub mod csv;
+pub mod table;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::InputError;
+use crate::sweep::{Cell, Summary};
+
+/// One summary row: a cell and what its trials add up to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub instance_type: String,
+    pub formula: String,
+    pub order: String,
+    pub policy: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub system_pods: u32,
+    pub system_ip_pods: u32,
+    pub sg_pods: u32,
+    pub ip_pods: u32,
+    pub max_pods: u32,
+    pub ip_capacity: u32,
+    pub branch_capacity: u32,
+    pub running_mean: f64,
+    pub ip_failed_mean: f64,
+    pub pending_mean: f64,
+    pub failure_rate_mean: f64,
+    pub failure_rate_p50: f64,
+    pub failure_rate_p95: f64,
+    pub failure_rate_max: f64,
+    pub trials_with_failure: u64,
+    pub wasted_ips_mean: f64,
+    pub wasted_ips_max: u32,
+    pub stranded_slots_mean: f64,
+    pub first_ip_failure_min: Option<u32>,
+    pub nodes_mean: f64,
+    // Columns after the required ones.
+    pub host_pods: u32,
+    pub failure_rate_ci95_low: Option<f64>,
+    pub failure_rate_ci95_high: Option<f64>,
+    pub running_sg_mean: f64,
+    pub running_ip_mean: f64,
+    pub running_host_mean: f64,
+    pub pending_sg_mean: f64,
+    pub pending_ip_mean: f64,
+    pub pending_host_mean: f64,
+    pub sgp: bool,
+    pub prefix_delegation: bool,
+    pub nodes: String,
+    pub note: String,
+}
+
+impl Row {
+    pub fn new(cell: &Cell, s: &Summary, seed: u64) -> Row {
+        let node = &cell.cluster.node;
+        Row {
+            instance_type: cell.instance_type.clone(),
+            formula: cell.formula.clone(),
+            order: cell.order.to_string(),
+            policy: cell.policy.to_string(),
+            trials: s.trials,
+            seed,
+            system_pods: node.system.host,
+            system_ip_pods: node.system.ip,
+            sg_pods: cell.counts.sg,
+            ip_pods: cell.counts.ip,
+            max_pods: node.max_pods,
+            ip_capacity: node.ip_capacity,
+            branch_capacity: node.branch_capacity,
+            running_mean: s.running_total(),
+            ip_failed_mean: s.ip_failed_mean,
+            pending_mean: s.pending_total(),
+            failure_rate_mean: s.failure_rate_mean,
+            failure_rate_p50: s.failure_rate_p50,
+            failure_rate_p95: s.failure_rate_p95,
+            failure_rate_max: s.failure_rate_max,
+            trials_with_failure: s.trials_with_failure,
+            wasted_ips_mean: s.wasted_ips_mean,
+            wasted_ips_max: s.wasted_ips_max,
+            stranded_slots_mean: s.stranded_slots_mean,
+            first_ip_failure_min: s.first_ip_failure_min,
+            nodes_mean: s.nodes_mean,
+            host_pods: cell.counts.host,
+            failure_rate_ci95_low: s.failure_rate_ci95.map(|c| c.0),
+            failure_rate_ci95_high: s.failure_rate_ci95.map(|c| c.1),
+            running_sg_mean: s.running_mean[0],
+            running_ip_mean: s.running_mean[1],
+            running_host_mean: s.running_mean[2],
+            pending_sg_mean: s.pending_mean[0],
+            pending_ip_mean: s.pending_mean[1],
+            pending_host_mean: s.pending_mean[2],
+            sgp: cell.settings.sgp,
+            prefix_delegation: cell.settings.prefix_delegation,
+            nodes: match cell.cluster.nodes {
+                crate::engine::Nodes::Fixed(n) => format!("fixed:{n}"),
+                crate::engine::Nodes::Autoscale { initial, max } => format!("autoscale:{initial}..{max}"),
+            },
+            note: cell.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Rows for every cell of a sweep.
+pub fn rows(cells: &[Cell], summaries: &[Summary], seed: u64) -> Vec<Row> {
+    cells.iter().zip(summaries).map(|(c, s)| Row::new(c, s, seed)).collect()
+}
+
+/// Rows as pretty JSON.
+pub fn json<T: Serialize>(rows: &T) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(rows).expect("plain records serialize");
+    v.push(b'\n');
+    v
+}
+
+/// A float as CSV and tables show it: whole numbers bare, others to 6 places
+/// with trailing zeros trimmed. Deterministic for identical inputs.
+pub fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// Creates `dir` (and its parents) or says why not.
+pub fn ensure_dir(dir: &Path) -> Result<(), InputError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| InputError::io(dir.display().to_string(), "create the output directory", &e))
+        .map_err(|e| InputError { field: Some("--out".into()), ..e })
+}
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the same
+/// directory, then a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    let shown = path.display().to_string();
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        InputError::io(shown, "write", &e)
+    })
+}

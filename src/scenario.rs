@@ -1,0 +1,572 @@
+//! Scenario files: TOML as written ([`RawScenario`]), validated into a typed
+//! [`Scenario`] before anything runs, then expanded into sweep cells.
+//!
+//! Every error names the file, the field and the fix.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, InstanceType};
+use crate::check::{Expect, RawExpect};
+use crate::engine::{Cluster, Nodes, Policy};
+use crate::error::InputError;
+use crate::formula::Formula;
+use crate::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use crate::order::Order;
+use crate::sweep::Cell;
+use crate::workload::{Counts, Workload};
+
+/// Upper bounds that catch typos (an extra zero or three), not real studies.
+pub const MAX_TRIALS: u32 = 1_000_000;
+pub const MAX_PODS_PER_CELL: u32 = 10_000_000;
+pub const MAX_NODES: u32 = 100_000;
+
+/// The default seed when a scenario names none.
+pub const DEFAULT_SEED: u64 = 1;
+/// The default number of random trials per cell.
+pub const DEFAULT_TRIALS: u32 = 1000;
+
+/// A scenario file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    pub seed: Option<u64>,
+    pub trials: Option<u32>,
+    pub instance_types: Option<Vec<String>>,
+    pub formulas: Option<Vec<String>>,
+    pub orders: Option<Vec<String>>,
+    pub policy: Option<String>,
+    pub policies: Option<Vec<String>>,
+    pub sgp: Option<bool>,
+    pub prefix_delegation: Option<bool>,
+    #[serde(default)]
+    pub system_pods: RawSystemPods,
+    pub workload: Option<RawWorkload>,
+    #[serde(default)]
+    pub nodes: RawNodes,
+    #[serde(default)]
+    pub expect: Vec<RawExpect>,
+}
+
+/// `[system_pods]`: host and IP system pods, with per-type overrides.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystemPods {
+    #[serde(default = "default_system_host")]
+    pub host: u32,
+    #[serde(default)]
+    pub ip: u32,
+    /// `"m5.large" = { host = 2 }`: overrides for some types.
+    #[serde(default)]
+    pub by_type: BTreeMap<String, RawSystemOverride>,
+}
+
+fn default_system_host() -> u32 {
+    2
+}
+
+impl Default for RawSystemPods {
+    fn default() -> Self {
+        RawSystemPods {
+            host: default_system_host(),
+            ip: 0,
+            by_type: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystemOverride {
+    pub host: Option<u32>,
+    pub ip: Option<u32>,
+}
+
+/// `[workload]`: counts, or `fill = "seed"`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub fill: Option<String>,
+    /// With `fill`: how many nodes' worth (default: the fixed node count, else 1).
+    pub nodes: Option<u32>,
+    pub sg_pods: Option<u32>,
+    pub ip_pods: Option<u32>,
+    pub host_pods: Option<u32>,
+}
+
+/// `[nodes]`: a fixed count, or autoscaling.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNodes {
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub autoscale: bool,
+    pub initial: Option<u32>,
+    pub max: Option<u32>,
+}
+
+/// A validated scenario: the only form the sweep accepts.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    /// Trials per random cell (deterministic orders run once).
+    pub trials: u32,
+    pub types: Vec<InstanceType>,
+    pub formulas: Vec<Formula>,
+    pub orders: Vec<Order>,
+    pub policies: Vec<Policy>,
+    pub settings: NodeSettings,
+    pub system: SystemPods,
+    pub system_by_type: BTreeMap<String, SystemPods>,
+    pub workload: Workload,
+    pub nodes: Nodes,
+    pub expects: Vec<Expect>,
+}
+
+fn non_empty<T>(v: Vec<T>, field: &str, fix: &str) -> Result<Vec<T>, InputError> {
+    if v.is_empty() {
+        Err(InputError::field(field, "the list is empty", fix))
+    } else {
+        Ok(v)
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path, catalog: &Catalog) -> Result<Scenario, InputError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown))
+    }
+
+    /// Parses and validates scenario TOML; `stem` names it when `name` is absent.
+    pub fn from_toml(text: &str, stem: &str, catalog: &Catalog) -> Result<Scenario, InputError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| InputError {
+            file: None,
+            field: None,
+            problem: format!("not a valid scenario: {}", e.to_string().trim_end()),
+            fix: "see scenarios/default.toml for every field, and README.md for their meaning".into(),
+        })?;
+        Scenario::validate(raw, stem, catalog)
+    }
+
+    /// Turns the file's form into the typed form, checking every field.
+    pub fn validate(raw: RawScenario, stem: &str, catalog: &Catalog) -> Result<Scenario, InputError> {
+        let name = raw.name.unwrap_or_else(|| stem.to_string());
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(InputError::field(
+                "name",
+                format!("`{name}` cannot name a results directory"),
+                "use letters, digits, `-` and `_`",
+            ));
+        }
+        let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
+        check_trials(trials, "trials")?;
+
+        let type_patterns = raw.instance_types.ok_or_else(|| {
+            InputError::field(
+                "instance_types",
+                "no instance types are named",
+                "add e.g. `instance_types = [\"m5.large\", \"c6i.*\"]`",
+            )
+        })?;
+        let type_patterns = non_empty(type_patterns, "instance_types", "name at least one type or glob")?;
+        let types: Vec<InstanceType> =
+            catalog.select(&type_patterns, "instance_types")?.into_iter().cloned().collect();
+
+        let formulas = match raw.formulas {
+            None => Formula::builtins(),
+            Some(list) => non_empty(list, "formulas", "name at least one formula, e.g. `[\"aws-default\"]`")?
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Formula::parse(f).map_err(|e| e.under(&format!("formulas[{i}]"))))
+                .collect::<Result<_, _>>()?,
+        };
+        let formulas = dedup_by_name(formulas);
+
+        let orders = match raw.orders {
+            None => Order::ALL.to_vec(),
+            Some(list) => non_empty(list, "orders", "name at least one of sg-first, ip-first, random, interleaved")?
+                .iter()
+                .map(|o| o.parse::<Order>().map_err(|e| InputError { field: Some("orders".into()), ..e }))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let orders = dedup(orders);
+
+        let policies = match (raw.policy, raw.policies) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::field(
+                    "policy",
+                    "both `policy` and `policies` are given",
+                    "keep one: `policy = \"most-allocated\"` or `policies = [...]`",
+                ));
+            }
+            (Some(p), None) => vec![p.parse::<Policy>()?],
+            (None, Some(list)) => non_empty(list, "policies", "name at least one policy")?
+                .iter()
+                .map(|p| p.parse::<Policy>().map_err(|e| InputError { field: Some("policies".into()), ..e }))
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, None) => vec![Policy::MostAllocated],
+        };
+        let policies = dedup(policies);
+
+        let settings = NodeSettings {
+            sgp: raw.sgp.unwrap_or(true),
+            prefix_delegation: raw.prefix_delegation.unwrap_or(false),
+        };
+
+        let system = SystemPods {
+            host: raw.system_pods.host,
+            ip: raw.system_pods.ip,
+        };
+        let mut system_by_type = BTreeMap::new();
+        for (ty, o) in &raw.system_pods.by_type {
+            if catalog.get(ty).is_none() {
+                return Err(catalog.unknown(ty, &format!("system_pods.by_type.\"{ty}\"")));
+            }
+            system_by_type.insert(
+                ty.clone(),
+                SystemPods {
+                    host: o.host.unwrap_or(system.host),
+                    ip: o.ip.unwrap_or(system.ip),
+                },
+            );
+        }
+
+        let nodes = validate_nodes(&raw.nodes)?;
+        let workload = validate_workload(raw.workload, nodes)?;
+
+        let mut scenario = Scenario {
+            name,
+            description: raw.description,
+            seed: raw.seed.unwrap_or(DEFAULT_SEED),
+            trials,
+            types,
+            formulas,
+            orders,
+            policies,
+            settings,
+            system,
+            system_by_type,
+            workload,
+            nodes,
+            expects: Vec::new(),
+        };
+        let expects = raw
+            .expect
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Expect::validate(e, &scenario).map_err(|err| err.under(&format!("expect[{i}]"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        scenario.expects = expects;
+        // Every cell must be valid (formula defined, room for the workload).
+        scenario.cells()?;
+        Ok(scenario)
+    }
+
+    /// System pods on a node of this type.
+    pub fn system_for(&self, t: &InstanceType) -> SystemPods {
+        self.system_by_type.get(&t.name).copied().unwrap_or(self.system)
+    }
+
+    /// The node of one type under one formula, checked for room.
+    pub fn node_spec(&self, t: &InstanceType, f: &Formula) -> Result<(NodeSpec, Option<String>), InputError> {
+        let system = self.system_for(t);
+        let m = f.max_pods(t, &self.settings, system).map_err(|u| {
+            InputError::field(
+                "formulas",
+                u.reason,
+                format!("drop {} or the formula, or add the figure with --catalog FILE", t.name),
+            )
+        })?;
+        let spec = NodeSpec {
+            max_pods: m.value,
+            ip_capacity: ip_capacity(t, &self.settings),
+            branch_capacity: branch_capacity(t, &self.settings),
+            system,
+        };
+        check_room(t, f, &spec)?;
+        Ok((spec, m.note))
+    }
+
+    /// Every (type, formula, order, policy) cell, in that nesting order.
+    pub fn cells(&self) -> Result<Vec<Cell>, InputError> {
+        let mut cells = Vec::new();
+        for t in &self.types {
+            for f in &self.formulas {
+                let (spec, note) = self.node_spec(t, f)?;
+                let counts = self.workload.counts(&spec);
+                check_counts(counts, &t.name, &f.name())?;
+                for &order in &self.orders {
+                    for &policy in &self.policies {
+                        cells.push(Cell {
+                            instance_type: t.name.clone(),
+                            formula: f.name(),
+                            order,
+                            policy,
+                            settings: self.settings,
+                            counts,
+                            cluster: Cluster {
+                                node: spec,
+                                nodes: self.nodes,
+                                policy,
+                            },
+                            trials: if order.is_random() { self.trials } else { 1 },
+                            note: note.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(cells)
+    }
+}
+
+/// A formula that leaves no slot for the workload is an error (MODEL.md §4),
+/// as are system pods that do not fit a node.
+pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), InputError> {
+    let s = spec.system;
+    if spec.max_pods <= s.host {
+        return Err(InputError::field(
+            "formulas",
+            format!(
+                "{} gives maxPods {} on {}, not above its {} host system pods: no room for the workload",
+                f.name(),
+                spec.max_pods,
+                t.name,
+                s.host
+            ),
+            "choose another formula for this type, or fewer system pods",
+        ));
+    }
+    if spec.max_pods <= s.total() {
+        return Err(InputError::field(
+            "system_pods",
+            format!(
+                "{} gives maxPods {} on {}, which its {} system pods ({} host + {} IP) fill: no room for the workload",
+                f.name(),
+                spec.max_pods,
+                t.name,
+                s.total(),
+                s.host,
+                s.ip
+            ),
+            "choose another formula for this type, or fewer system pods",
+        ));
+    }
+    if s.ip > spec.ip_capacity {
+        return Err(InputError::field(
+            "system_pods.ip",
+            format!("{} IP system pods exceed the {} pod IPs of {}", s.ip, spec.ip_capacity, t.name),
+            "lower system_pods.ip, or drop the type",
+        ));
+    }
+    Ok(())
+}
+
+/// Zero or absurd pod counts are errors.
+pub fn check_counts(c: Counts, ty: &str, formula: &str) -> Result<(), InputError> {
+    if c.total() == 0 {
+        return Err(InputError::field(
+            "workload",
+            format!("the workload on {ty} with {formula} has no pods"),
+            "give sg_pods, ip_pods or host_pods above zero, or `fill = \"seed\"`",
+        ));
+    }
+    if u64::from(c.sg) + u64::from(c.ip) + u64::from(c.host) > u64::from(MAX_PODS_PER_CELL) {
+        return Err(InputError::field(
+            "workload",
+            format!("{} pods on {ty} with {formula} is more than {MAX_PODS_PER_CELL}", c.total()),
+            "check the counts for a typo",
+        ));
+    }
+    Ok(())
+}
+
+/// Trials between 1 and [`MAX_TRIALS`].
+pub fn check_trials(trials: u32, field: &str) -> Result<(), InputError> {
+    if trials == 0 || trials > MAX_TRIALS {
+        return Err(InputError::field(
+            field,
+            format!("{trials} trials is outside 1..={MAX_TRIALS}"),
+            "give a number of random trials such as 1000",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_nodes(raw: &RawNodes) -> Result<Nodes, InputError> {
+    let bound = |n: u32, field: &str, min: u32| -> Result<u32, InputError> {
+        if n < min || n > MAX_NODES {
+            Err(InputError::field(
+                format!("nodes.{field}"),
+                format!("{n} is outside {min}..={MAX_NODES}"),
+                "give a node count such as 1 or 100",
+            ))
+        } else {
+            Ok(n)
+        }
+    };
+    if raw.autoscale {
+        if raw.count.is_some() {
+            return Err(InputError::field(
+                "nodes.count",
+                "`count` fixes the cluster, but `autoscale = true`",
+                "use `initial` and `max` with autoscale, or drop `autoscale`",
+            ));
+        }
+        let initial = bound(raw.initial.unwrap_or(0), "initial", 0)?;
+        let max = bound(raw.max.unwrap_or(1000), "max", 1)?;
+        if initial > max {
+            return Err(InputError::field(
+                "nodes.initial",
+                format!("initial {initial} is above max {max}"),
+                "make `initial` at most `max`",
+            ));
+        }
+        Ok(Nodes::Autoscale { initial, max })
+    } else {
+        if raw.initial.is_some() || raw.max.is_some() {
+            return Err(InputError::field(
+                "nodes",
+                "`initial` and `max` need `autoscale = true`",
+                "add `autoscale = true`, or use `count` for a fixed cluster",
+            ));
+        }
+        Ok(Nodes::Fixed(bound(raw.count.unwrap_or(1), "count", 1)?))
+    }
+}
+
+fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload, InputError> {
+    let raw = raw.ok_or_else(|| {
+        InputError::field(
+            "workload",
+            "no workload is given",
+            "add `[workload]` with sg_pods/ip_pods/host_pods, or `fill = \"seed\"`",
+        )
+    })?;
+    let has_counts = raw.sg_pods.is_some() || raw.ip_pods.is_some() || raw.host_pods.is_some();
+    match raw.fill.as_deref() {
+        Some("seed") => {
+            if has_counts {
+                return Err(InputError::field(
+                    "workload.fill",
+                    "`fill` and pod counts are both given",
+                    "keep `fill = \"seed\"` or the counts, not both",
+                ));
+            }
+            let n = raw.nodes.unwrap_or(match nodes {
+                Nodes::Fixed(n) => n,
+                Nodes::Autoscale { .. } => 1,
+            });
+            if n == 0 || n > MAX_NODES {
+                return Err(InputError::field(
+                    "workload.nodes",
+                    format!("{n} nodes' worth is outside 1..={MAX_NODES}"),
+                    "give how many nodes the seed's fill should fill",
+                ));
+            }
+            Ok(Workload::SeedFill { nodes: n })
+        }
+        Some(other) => Err(InputError::field(
+            "workload.fill",
+            format!("unknown fill `{other}`"),
+            "use `fill = \"seed\"` (B SG pods and every free slot's IP pods per node), or give counts",
+        )),
+        None => {
+            if raw.nodes.is_some() {
+                return Err(InputError::field(
+                    "workload.nodes",
+                    "`nodes` applies to `fill` only",
+                    "drop it, or add `fill = \"seed\"`",
+                ));
+            }
+            if !has_counts {
+                return Err(InputError::field(
+                    "workload",
+                    "neither counts nor a fill are given",
+                    "add sg_pods, ip_pods, host_pods, or `fill = \"seed\"`",
+                ));
+            }
+            Ok(Workload::Counts(Counts {
+                sg: raw.sg_pods.unwrap_or(0),
+                ip: raw.ip_pods.unwrap_or(0),
+                host: raw.host_pods.unwrap_or(0),
+            }))
+        }
+    }
+}
+
+fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(v.len());
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn dedup_by_name(v: Vec<Formula>) -> Vec<Formula> {
+    dedup(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Scenario, InputError> {
+        Scenario::from_toml(text, "t", &Catalog::bundled())
+    }
+
+    const MIN: &str = "instance_types = [\"m5.large\"]\n[workload]\nfill = \"seed\"\n";
+
+    #[test]
+    fn defaults() {
+        let s = load(MIN).unwrap();
+        assert_eq!(s.name, "t");
+        assert_eq!(s.formulas.len(), 6);
+        assert_eq!(s.orders, Order::ALL.to_vec());
+        assert_eq!(s.nodes, Nodes::Fixed(1));
+        assert_eq!(s.cells().unwrap().len(), 6 * 4);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            ("instance_types = [\"m5.larg\"]\n[workload]\nfill=\"seed\"", "instance_types"),
+            (&format!("formulas = [\"nope-formula\"]\n{MIN}"), "formulas[0].formula"),
+            (&format!("trials = 0\n{MIN}"), "trials"),
+            ("instance_types = [\"m5.large\"]\n[workload]\nsg_pods = 0", "workload"),
+            (&format!("{MIN}[nodes]\ncount = 0"), "nodes.count"),
+            (&format!("formulas = [\"fixed:2\"]\n{MIN}"), "formulas"),
+        ];
+        for (text, field) in cases {
+            let e = load(text).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_toml_are_reported_with_position() {
+        let e = load(&format!("triels = 3\n{MIN}")).unwrap_err().to_string();
+        assert!(e.contains("triels") && e.contains("line 1"), "{e}");
+        let e = load("instance_types = [\"m5.large\"\n").unwrap_err().to_string();
+        assert!(e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn per_type_system_pods() {
+        let s = load(&format!("{MIN}[system_pods]\nhost = 3\nby_type = {{ \"m5.large\" = {{ host = 2 }} }}")).unwrap();
+        let t = s.types[0].clone();
+        assert_eq!(s.system_for(&t), SystemPods { host: 2, ip: 0 });
+    }
+}
