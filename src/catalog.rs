@@ -85,8 +85,8 @@ pub struct Catalog {
 impl Catalog {
     /// The table compiled into the binary.
     pub fn bundled() -> Catalog {
-        let types = parse_csv(BUNDLED_CSV, "<bundled catalog>")
-            .expect("the bundled catalog is valid: checked by the tests");
+        let types =
+            parse_csv(BUNDLED_CSV, "<bundled catalog>").expect("the bundled catalog is valid: checked by the tests");
         Catalog {
             types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
         }
@@ -119,14 +119,15 @@ impl Catalog {
         self.types.values()
     }
 
-    /// Resolves shell-style globs (`m5.*`, `*.large`) and plain names, in
-    /// catalog order, without duplicates. A plain name that is unknown, or a
-    /// glob that matches nothing, is an error suggesting the nearest names.
+    /// Resolves shell-style globs (`m5.*`, `*.large`) and plain names, in the
+    /// order given (a glob's matches in catalog order), without duplicates.
+    /// A plain name that is unknown, or a glob that matches nothing, is an
+    /// error suggesting the nearest names.
     pub fn select(&self, patterns: &[String], field: &str) -> Result<Vec<&InstanceType>, InputError> {
-        let mut picked = std::collections::BTreeSet::new();
+        let mut picked: Vec<&InstanceType> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for pat in patterns {
-            let is_glob = pat.contains(['*', '?', '[']);
-            if is_glob {
+            let matches: Vec<&InstanceType> = if pat.contains(['*', '?', '[']) {
                 let g = glob::Pattern::new(pat).map_err(|e| {
                     InputError::field(
                         field,
@@ -134,22 +135,20 @@ impl Catalog {
                         "use `*`, `?` and `[...]`, as in `m5.*` or `*.large`",
                     )
                 })?;
-                let before = picked.len();
-                for name in self.types.keys() {
-                    if g.matches(name) {
-                        picked.insert(name.as_str());
-                    }
-                }
-                if picked.len() == before && !self.types.keys().any(|n| g.matches(n)) {
-                    return Err(self.unknown(pat, field));
-                }
-            } else if self.types.contains_key(pat.as_str()) {
-                picked.insert(self.types.get_key_value(pat.as_str()).unwrap().0.as_str());
+                self.types.values().filter(|t| g.matches(&t.name)).collect()
             } else {
+                self.types.get(pat.as_str()).into_iter().collect()
+            };
+            if matches.is_empty() {
                 return Err(self.unknown(pat, field));
             }
+            for t in matches {
+                if seen.insert(t.name.as_str()) {
+                    picked.push(t);
+                }
+            }
         }
-        Ok(picked.into_iter().map(|n| &self.types[n]).collect())
+        Ok(picked)
     }
 
     /// An "unknown instance type" error naming the nearest known names.
@@ -179,7 +178,9 @@ impl Catalog {
 
 /// Parses catalog CSV text; `origin` names the file in errors.
 fn parse_csv(text: &str, origin: &str) -> Result<Vec<InstanceType>, InputError> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| csv_error(origin, e))?.clone();
     for required in &COLUMNS[..5] {
         if !headers.iter().any(|h| h == *required) {
@@ -209,7 +210,11 @@ fn csv_error(origin: &str, e: csv::Error) -> InputError {
 
 fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, InputError> {
     let bad = |column: &str, value: &str, fix: &str| {
-        InputError::file(origin, format!("line {line}, column `{column}`: `{value}` is not valid"), fix)
+        InputError::file(
+            origin,
+            format!("line {line}, column `{column}`: `{value}` is not valid"),
+            fix,
+        )
     };
     let name = raw.instance_type.trim().to_string();
     if name.is_empty() || name.contains(char::is_whitespace) {
@@ -304,6 +309,12 @@ mod tests {
         let err = c.select(&["m5.xlarg".into()], "types").unwrap_err();
         assert!(err.to_string().contains("m5.xlarge"), "{err}");
         assert!(c.select(&["zz*".into()], "types").is_err());
+        let order = c
+            .select(&["m5.xlarge".into(), "m5.large".into(), "m5.x*".into()], "types")
+            .unwrap();
+        assert_eq!(order[0].name, "m5.xlarge");
+        assert_eq!(order[1].name, "m5.large");
+        assert_eq!(order.len(), 2, "duplicates dropped");
     }
 
     #[test]
@@ -314,6 +325,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("mine.csv") && err.contains("line 2") && err.contains("ipv4_per_eni"), "{err}");
+        assert!(
+            err.contains("mine.csv") && err.contains("line 2") && err.contains("ipv4_per_eni"),
+            "{err}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use crate::error::InputError;
 use crate::node::NodeSpec;
-use crate::workload::Kind;
+use crate::workload::{Counts, Kind};
 
 /// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
 /// the lowest node index.
@@ -153,15 +153,35 @@ impl Replayer {
         &self.nodes
     }
 
-    /// Replays `arrivals` in order and returns the outcome.
-    pub fn run(&mut self, cluster: &Cluster, arrivals: &[Kind]) -> Outcome {
-        self.run_observed(cluster, arrivals, |_, _, _, _| {})
+    /// Replays `arrivals` (a sequence of `counts`' pods) and returns the outcome.
+    ///
+    /// Once no node has a free slot and none can be added, every later pod is
+    /// pending whatever its kind: the replay stops pulling arrivals there and
+    /// counts the rest from `counts`. A lazy random order therefore never
+    /// draws the tail it would not use.
+    pub fn run<I: IntoIterator<Item = Kind>>(&mut self, cluster: &Cluster, counts: Counts, arrivals: I) -> Outcome {
+        self.replay::<_, _, false>(cluster, counts, arrivals, |_, _, _, _| {})
     }
 
     /// As [`Replayer::run`], calling `seen(arrival index, kind, fate, node)`
-    /// for each pod as it is placed (`node` is `None` for pending pods).
-    pub fn run_observed<F>(&mut self, cluster: &Cluster, arrivals: &[Kind], mut seen: F) -> Outcome
+    /// for every pod (`node` is `None` for pending pods), the tail included.
+    pub fn run_observed<I, F>(&mut self, cluster: &Cluster, counts: Counts, arrivals: I, seen: F) -> Outcome
     where
+        I: IntoIterator<Item = Kind>,
+        F: FnMut(usize, Kind, Fate, Option<usize>),
+    {
+        self.replay::<_, _, true>(cluster, counts, arrivals, seen)
+    }
+
+    fn replay<I, F, const DRAIN: bool>(
+        &mut self,
+        cluster: &Cluster,
+        counts: Counts,
+        arrivals: I,
+        mut seen: F,
+    ) -> Outcome
+    where
+        I: IntoIterator<Item = Kind>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
     {
         let spec = cluster.node;
@@ -178,48 +198,67 @@ impl Replayer {
         self.nodes.resize(cluster.nodes.initial() as usize, empty);
         let max_nodes = cluster.nodes.max() as usize;
         let can_add = matches!(cluster.nodes, Nodes::Autoscale { .. });
+        let per_node_free = u64::from(spec.free_slots());
+        let mut free_slots = per_node_free * self.nodes.len() as u64;
 
         let mut out = Outcome::default();
-        for (i, &kind) in arrivals.iter().enumerate() {
+        let mut arrivals = arrivals.into_iter().enumerate();
+        let mut seen_pods = 0u64;
+        let mut saturated = false;
+        if self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
+            seen_pods = self.bind_one_node(&spec, &mut out, &mut arrivals, &mut seen);
+            saturated = self.nodes[0].slots == spec.max_pods;
+        }
+        while !saturated {
+            let Some((i, kind)) = arrivals.next() else { break };
+            seen_pods += 1;
             let sg = kind == Kind::Sg;
             // 1. Filter and 3. score.
             let mut chosen = self.pick(&spec, cluster.policy, sg);
             // 2. No node fits: the autoscaler adds one, if an empty node would take the pod.
             if chosen.is_none() && can_add && self.nodes.len() < max_nodes && (!sg || spec.branch_capacity > 0) {
                 self.nodes.push(empty);
+                free_slots += per_node_free;
                 chosen = Some(self.nodes.len() - 1);
             }
             let Some(n) = chosen else {
-                out.pending[kind.index()] += 1;
                 seen(i, kind, Fate::Pending, None);
                 continue;
             };
-            // 4. Bind, then the network.
+            // 4. Bind: a slot; then the network: a branch ENI for an SG pod,
+            // an IP for an IP pod if one is free, nothing for a host pod.
+            // Written without branches on the kind: in a random order the
+            // kind is unpredictable.
             let node = &mut self.nodes[n];
+            let ip = kind == Kind::Ip;
+            let gets_ip = ip & (node.ips < spec.ip_capacity);
+            let failed = ip & !gets_ip;
             node.slots += 1;
-            let fate = match kind {
-                Kind::Sg => {
-                    node.branches += 1;
-                    Fate::Running
-                }
-                Kind::Ip if node.ips < spec.ip_capacity => {
-                    node.ips += 1;
-                    Fate::Running
-                }
-                Kind::Ip => Fate::IpFailed,
-                Kind::Host => Fate::Running,
-            };
-            match fate {
-                Fate::Running => out.running[kind.index()] += 1,
-                Fate::IpFailed => {
-                    out.ip_failed += 1;
-                    out.first_ip_failure.get_or_insert(i as u32 + 1);
-                }
-                Fate::Pending => unreachable!("a bound pod is not pending"),
+            node.branches += u32::from(sg);
+            node.ips += u32::from(gets_ip);
+            free_slots -= 1;
+            out.ip_failed += u32::from(failed);
+            if failed && out.first_ip_failure.is_none() {
+                out.first_ip_failure = Some(i as u32 + 1);
             }
-            seen(i, kind, fate, Some(n));
+            seen(i, kind, if failed { Fate::IpFailed } else { Fate::Running }, Some(n));
+            if free_slots == 0 && !(can_add && self.nodes.len() < max_nodes) {
+                saturated = true;
+                break; // the rest is pending
+            }
+        }
+        if DRAIN {
+            for (i, kind) in arrivals {
+                seen_pods += 1;
+                seen(i, kind, Fate::Pending, None);
+            }
+            assert_eq!(seen_pods, u64::from(counts.total()), "arrivals match their counts");
         }
 
+        // Everything else follows from the node table: every bound SG pod
+        // holds a branch, every running IP pod an IP; the other bound pods
+        // are host pods or ip-failed; whatever is not bound is pending.
+        let (mut bound, mut ips, mut branches) = (0u64, 0u64, 0u64);
         for node in &self.nodes {
             if node.slots == spec.max_pods {
                 out.wasted_ips += spec.ip_capacity - node.ips;
@@ -227,15 +266,79 @@ impl Replayer {
             if node.ips >= spec.ip_capacity && node.branches >= spec.branch_capacity {
                 out.stranded_slots += spec.max_pods - node.slots;
             }
+            bound += u64::from(node.slots - spec.system.total());
+            ips += u64::from(node.ips - spec.system.ip);
+            branches += u64::from(node.branches);
         }
+        let failed = u64::from(out.ip_failed);
+        let host = bound - ips - failed - branches;
+        out.running = [branches as u32, ips as u32, host as u32];
+        out.pending = [
+            counts.sg - branches as u32,
+            counts.ip - (ips + failed) as u32,
+            counts.host - host as u32,
+        ];
         out.nodes = self.nodes.len() as u32;
         out
+    }
+
+    /// Steps 1-4 for a cluster of exactly one node, the seed's experiment
+    /// and the bulk of every sweep: the same rules as the general loop, with
+    /// the node's usage held in registers and no branch on the pod's kind.
+    /// Stops at saturation (no free slot) and returns the pods it took.
+    #[inline]
+    fn bind_one_node<I, F>(&mut self, spec: &NodeSpec, out: &mut Outcome, arrivals: &mut I, seen: &mut F) -> u64
+    where
+        I: Iterator<Item = (usize, Kind)>,
+        F: FnMut(usize, Kind, Fate, Option<usize>),
+    {
+        let NodeState {
+            mut slots,
+            mut ips,
+            mut branches,
+        } = self.nodes[0];
+        let mut taken = 0u64;
+        let mut failed_total = 0u32;
+        let mut first_failure = None;
+        if slots < spec.max_pods {
+            for (i, kind) in arrivals.by_ref() {
+                taken += 1;
+                let sg = kind == Kind::Sg;
+                let ip = kind == Kind::Ip;
+                let fits = !sg | (branches < spec.branch_capacity); // a slot is free: checked below
+                let gets_ip = fits & ip & (ips < spec.ip_capacity);
+                let failed = fits & ip & !gets_ip;
+                slots += u32::from(fits);
+                branches += u32::from(fits & sg);
+                ips += u32::from(gets_ip);
+                failed_total += u32::from(failed);
+                if failed && first_failure.is_none() {
+                    first_failure = Some(i as u32 + 1);
+                }
+                let fate = if !fits {
+                    Fate::Pending
+                } else if failed {
+                    Fate::IpFailed
+                } else {
+                    Fate::Running
+                };
+                seen(i, kind, fate, fits.then_some(0));
+                if slots == spec.max_pods {
+                    break; // saturated: the rest is pending
+                }
+            }
+        }
+        self.nodes[0] = NodeState { slots, ips, branches };
+        out.ip_failed = failed_total;
+        out.first_ip_failure = first_failure;
+        taken
     }
 
     /// The node the scheduler binds to, if any fits.
     #[inline]
     fn pick(&self, spec: &NodeSpec, policy: Policy, sg: bool) -> Option<usize> {
-        let fits = |n: &NodeState| n.slots < spec.max_pods && (!sg || n.branches < spec.branch_capacity);
+        // `&` and `|` rather than `&&` and `||`: no branch on the kind.
+        let fits = |n: &NodeState| (n.slots < spec.max_pods) & (!sg | (n.branches < spec.branch_capacity));
         let mut best: Option<(usize, u32)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             if !fits(n) {
@@ -277,8 +380,31 @@ mod tests {
         }
     }
 
-    fn arrivals(parts: &[(Kind, u32)]) -> Vec<Kind> {
-        parts.iter().flat_map(|(k, n)| std::iter::repeat_n(*k, *n as usize)).collect()
+    /// A sequence of runs of kinds, and its counts.
+    fn arrivals(parts: &[(Kind, u32)]) -> (Counts, Vec<Kind>) {
+        let mut c = Counts::default();
+        for (k, n) in parts {
+            match k {
+                Sg => c.sg += n,
+                Ip => c.ip += n,
+                Host => c.host += n,
+            }
+        }
+        (
+            c,
+            parts
+                .iter()
+                .flat_map(|(k, n)| std::iter::repeat_n(*k, *n as usize))
+                .collect(),
+        )
+    }
+
+    fn run(r: &mut Replayer, c: &Cluster, parts: &[(Kind, u32)]) -> Outcome {
+        let (counts, seq) = arrivals(parts);
+        let fast = r.run(c, counts, seq.iter().copied());
+        let observed = r.run_observed(c, counts, seq.iter().copied(), |_, _, _, _| {});
+        assert_eq!(fast, observed, "the early stop changes nothing");
+        fast
     }
 
     /// MODEL.md §10, second table: m5.large, aws-default, the seed's fill.
@@ -286,11 +412,11 @@ mod tests {
     fn m5_large_fill() {
         let c = one_node(29, 18, 9, 2);
         let mut r = Replayer::new();
-        let ip_first = r.run(&c, &arrivals(&[(Ip, 27), (Sg, 9)]));
+        let ip_first = run(&mut r, &c, &[(Ip, 27), (Sg, 9)]);
         assert_eq!(ip_first.first_ip_failure, Some(19));
         assert_eq!(ip_first.ip_failed, 9);
         assert_eq!(ip_first.pending, [9, 0, 0]);
-        let sg_first = r.run(&c, &arrivals(&[(Sg, 9), (Ip, 27)]));
+        let sg_first = run(&mut r, &c, &[(Sg, 9), (Ip, 27)]);
         assert_eq!(sg_first.ip_failed, 0);
         assert_eq!(sg_first.wasted_ips, 0);
         assert_eq!(sg_first.running, [9, 18, 0]);
@@ -300,11 +426,11 @@ mod tests {
     #[test]
     fn m5_xlarge_and_2xlarge_waste() {
         let mut r = Replayer::new();
-        let x = r.run(&one_node(58, 42, 18, 3), &arrivals(&[(Sg, 18), (Ip, 55)]));
+        let x = run(&mut r, &one_node(58, 42, 18, 3), &[(Sg, 18), (Ip, 55)]);
         assert_eq!((x.ip_failed, x.wasted_ips), (0, 5));
-        let x2 = r.run(&one_node(58, 42, 38, 3), &arrivals(&[(Sg, 38), (Ip, 17)]));
+        let x2 = run(&mut r, &one_node(58, 42, 38, 3), &[(Sg, 38), (Ip, 17)]);
         assert_eq!((x2.ip_failed, x2.wasted_ips), (0, 25));
-        let ipf = r.run(&one_node(58, 42, 38, 3), &arrivals(&[(Ip, 55), (Sg, 38)]));
+        let ipf = run(&mut r, &one_node(58, 42, 38, 3), &[(Ip, 55), (Sg, 38)]);
         assert_eq!(ipf.first_ip_failure, Some(43));
     }
 
@@ -312,7 +438,7 @@ mod tests {
     fn stranded_slots_when_ips_and_branches_run_out() {
         let mut r = Replayer::new();
         // 10 slots, 2 IPs, 1 branch, 1 system pod: after 2 IP + 1 SG pods, 6 slots stranded.
-        let o = r.run(&one_node(10, 2, 1, 1), &arrivals(&[(Ip, 2), (Sg, 2)]));
+        let o = run(&mut r, &one_node(10, 2, 1, 1), &[(Ip, 2), (Sg, 2)]);
         assert_eq!(o.stranded_slots, 6);
         assert_eq!(o.pending, [1, 0, 0]);
         assert_eq!(o.wasted_ips, 0);
@@ -325,11 +451,13 @@ mod tests {
         let mut r = Replayer::new();
         let mut placed = Vec::new();
         c.policy = Policy::LeastAllocated;
-        r.run_observed(&c, &arrivals(&[(Ip, 4)]), |_, _, _, n| placed.push(n.unwrap()));
+        let (counts, seq) = arrivals(&[(Ip, 4)]);
+        r.run_observed(&c, counts, seq.iter().copied(), |_, _, _, n| placed.push(n.unwrap()));
         assert_eq!(placed, vec![0, 1, 2, 0]);
         placed.clear();
         c.policy = Policy::MostAllocated;
-        r.run_observed(&c, &arrivals(&[(Ip, 4)]), |_, _, _, n| placed.push(n.unwrap()));
+        let (counts, seq) = arrivals(&[(Ip, 4)]);
+        r.run_observed(&c, counts, seq.iter().copied(), |_, _, _, n| placed.push(n.unwrap()));
         assert_eq!(placed, vec![0, 0, 0, 0]);
     }
 
@@ -338,11 +466,11 @@ mod tests {
         let mut c = one_node(5, 4, 0, 1);
         c.nodes = Nodes::Autoscale { initial: 0, max: 2 };
         let mut r = Replayer::new();
-        let o = r.run(&c, &arrivals(&[(Ip, 10), (Sg, 3)]));
+        let o = run(&mut r, &c, &[(Ip, 10), (Sg, 3)]);
         assert_eq!(o.nodes, 2);
         assert_eq!(o.running[Ip.index()], 8);
         assert_eq!(o.pending, [3, 2, 0]);
-        let o = r.run(&c, &arrivals(&[(Sg, 3)]));
+        let o = run(&mut r, &c, &[(Sg, 3)]);
         assert_eq!(o.nodes, 0, "an SG pod that fits no empty node launches nothing");
     }
 }

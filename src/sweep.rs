@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::engine::{Cluster, Outcome, Policy, Replayer};
 use crate::node::NodeSettings;
-use crate::order::Order;
+use crate::order::{Order, RandomArrivals};
 use crate::rng::{stable_hash, trial_rng};
 use crate::stats::{mean_ci95, percentile};
 use crate::workload::{Counts, Kind};
@@ -50,9 +50,26 @@ impl Cell {
     /// Replays trial `trial` of this cell. `buf` is the arrival buffer,
     /// reused across calls.
     pub fn run_trial(&self, seed: u64, trial: u32, replayer: &mut Replayer, buf: &mut Vec<Kind>) -> Outcome {
-        let mut rng = trial_rng(seed, self.stream_key(), u64::from(trial));
-        self.order.arrange(self.counts, &mut rng, buf);
-        replayer.run(&self.cluster, buf)
+        self.run_keyed_trial(self.stream_key(), seed, trial, replayer, buf)
+    }
+
+    /// As [`Cell::run_trial`], with the stream key computed once by the caller.
+    fn run_keyed_trial(
+        &self,
+        key: u64,
+        seed: u64,
+        trial: u32,
+        replayer: &mut Replayer,
+        buf: &mut Vec<Kind>,
+    ) -> Outcome {
+        let mut rng = trial_rng(seed, key, u64::from(trial));
+        if self.order == Order::Random {
+            // Drawn lazily: a saturated replay stops drawing.
+            replayer.run(&self.cluster, self.counts, RandomArrivals::new(&mut rng, self.counts))
+        } else {
+            self.order.arrange(self.counts, &mut rng, buf);
+            replayer.run(&self.cluster, self.counts, buf.iter().copied())
+        }
     }
 }
 
@@ -128,13 +145,7 @@ impl Acc {
             failure_rate_p50: rate(percentile(&self.failed_each, 0.50)),
             failure_rate_p95: rate(percentile(&self.failed_each, 0.95)),
             failure_rate_max: rate(self.failed_each.last().copied()),
-            failure_rate_ci95: mean_ci95(
-                self.n,
-                u128::from(self.ip_failed),
-                self.ip_failed_sq,
-                w,
-                true,
-            ),
+            failure_rate_ci95: mean_ci95(self.n, u128::from(self.ip_failed), self.ip_failed_sq, w, true),
             trials_with_failure: self.with_failure,
             wasted_ips_mean: self.wasted as f64 / n,
             wasted_ips_max: self.wasted_max,
@@ -211,11 +222,16 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
                 let end = (start + BLOCK).min(cell.trials);
                 let mut acc = Acc::default();
                 let mut kept = Vec::new();
+                let key = cell.stream_key();
                 for trial in start..end {
-                    let outcome = cell.run_trial(seed, trial, replayer, buf);
+                    let outcome = cell.run_keyed_trial(key, seed, trial, replayer, buf);
                     acc.add(&outcome);
                     if keep_trials {
-                        kept.push(TrialRecord { cell: c, trial, outcome });
+                        kept.push(TrialRecord {
+                            cell: c,
+                            trial,
+                            outcome,
+                        });
                     }
                 }
                 (c, acc, kept)
@@ -254,7 +270,11 @@ mod tests {
             order,
             policy: Policy::MostAllocated,
             settings: NodeSettings::default(),
-            counts: Counts { sg: 18, ip: 55, host: 0 },
+            counts: Counts {
+                sg: 18,
+                ip: 55,
+                host: 0,
+            },
             cluster: Cluster {
                 node: NodeSpec {
                     max_pods: 58,
@@ -272,7 +292,11 @@ mod tests {
 
     #[test]
     fn same_bytes_on_one_and_many_threads() {
-        let cells = vec![cell(Order::Random, 300), cell(Order::IpFirst, 1), cell(Order::Random, 7)];
+        let cells = vec![
+            cell(Order::Random, 300),
+            cell(Order::IpFirst, 1),
+            cell(Order::Random, 7),
+        ];
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let a = one.install(|| run(&cells, 9, true));
