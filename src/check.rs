@@ -225,7 +225,10 @@ impl Expect {
             ));
         }
         let in_scenario = |name: &str, field: &str| -> Result<String, InputError> {
-            let f = Formula::parse(name).map_err(|e| InputError { field: Some(field.into()), ..e })?;
+            let f = Formula::parse(name).map_err(|e| InputError {
+                field: Some(field.into()),
+                ..e
+            })?;
             if sc.formulas.contains(&f) {
                 Ok(f.name())
             } else {
@@ -267,7 +270,10 @@ impl Expect {
         };
         let order = match (&raw.order, metric.needs_order()) {
             (Some(o), _) => {
-                let o: Order = o.parse().map_err(|e| InputError { field: Some("order".into()), ..e })?;
+                let o: Order = o.parse().map_err(|e| InputError {
+                    field: Some("order".into()),
+                    ..e
+                })?;
                 if !sc.orders.contains(&o) {
                     return Err(InputError::field(
                         "order",
@@ -288,7 +294,10 @@ impl Expect {
         };
         let policy = match &raw.policy {
             Some(p) => {
-                let p: Policy = p.parse().map_err(|e| InputError { field: Some("policy".into()), ..e })?;
+                let p: Policy = p.parse().map_err(|e| InputError {
+                    field: Some("policy".into()),
+                    ..e
+                })?;
                 if !sc.policies.contains(&p) {
                     return Err(InputError::field(
                         "policy",
@@ -323,7 +332,11 @@ impl Expect {
         };
         let tolerance = raw.tolerance.unwrap_or(0.0);
         if !(tolerance.is_finite() && tolerance >= 0.0) {
-            return Err(InputError::field("tolerance", "must be a number >= 0", "e.g. `tolerance = 0.01`"));
+            return Err(InputError::field(
+                "tolerance",
+                "must be a number >= 0",
+                "e.g. `tolerance = 0.01`",
+            ));
         }
         let disputed = match raw.disputed {
             Some(d) => {
@@ -438,12 +451,15 @@ impl fmt::Display for Line {
         )?;
         if let Some((model, reason)) = &e.disputed {
             match self.status {
-                Status::DisputeStale if e.holds(self.simulated, e.value) => {
-                    write!(f, "\n              the model now agrees with the published figure: drop the dispute")?
-                }
-                Status::DisputeStale => {
-                    write!(f, "\n              the dispute records the model's figure as {}", show(*model))?
-                }
+                Status::DisputeStale if e.holds(self.simulated, e.value) => write!(
+                    f,
+                    "\n              the model now agrees with the published figure: drop the dispute"
+                )?,
+                Status::DisputeStale => write!(
+                    f,
+                    "\n              the dispute records the model's figure as {}",
+                    show(*model)
+                )?,
                 _ => write!(f, "\n              why: {reason}")?,
             }
         }
@@ -479,21 +495,13 @@ pub fn evaluate(sc: &Scenario, cells: &[Cell], result: &SweepResult) -> Vec<Line
         .collect()
 }
 
-fn find<'a>(
-    cells: &'a [Cell],
-    result: &'a SweepResult,
-    e: &Expect,
-    formula: &str,
-) -> Option<(&'a Cell, &'a Summary)> {
-    cells
-        .iter()
-        .zip(&result.summaries)
-        .find(|(c, _)| {
-            c.instance_type == e.instance_type
-                && c.formula == formula
-                && e.order.is_none_or(|o| c.order == o)
-                && e.policy.is_none_or(|p| c.policy == p)
-        })
+fn find<'a>(cells: &'a [Cell], result: &'a SweepResult, e: &Expect, formula: &str) -> Option<(&'a Cell, &'a Summary)> {
+    cells.iter().zip(&result.summaries).find(|(c, _)| {
+        c.instance_type == e.instance_type
+            && c.formula == formula
+            && e.order.is_none_or(|o| c.order == o)
+            && e.policy.is_none_or(|p| c.policy == p)
+    })
 }
 
 fn simulated(e: &Expect, sc: &Scenario, cells: &[Cell], result: &SweepResult) -> Figure {
@@ -506,11 +514,15 @@ fn simulated(e: &Expect, sc: &Scenario, cells: &[Cell], result: &SweepResult) ->
     let here = e.formula.as_deref().and_then(cell_of);
     let num = |x: f64| Some(x);
     match e.metric {
-        Metric::IpCapacity => cells.iter().find(|c| c.instance_type == t.name).map(|c| c.cluster.node.ip_capacity as f64),
+        Metric::IpCapacity => cells
+            .iter()
+            .find(|c| c.instance_type == t.name)
+            .map(|c| c.cluster.node.ip_capacity as f64),
         Metric::IpCapacityWithoutTrunk => num(ip_capacity_without_trunk(t, &sc.settings) as f64),
-        Metric::BranchCapacity => {
-            cells.iter().find(|c| c.instance_type == t.name).map(|c| c.cluster.node.branch_capacity as f64)
-        }
+        Metric::BranchCapacity => cells
+            .iter()
+            .find(|c| c.instance_type == t.name)
+            .map(|c| c.cluster.node.branch_capacity as f64),
         Metric::EniMaxPods => t.eni_max_pods.map(f64::from),
         Metric::SystemPods => num(sc.system_for(t).host as f64),
         Metric::MaxPods => here.map(|(c, _)| c.cluster.node.max_pods as f64),
@@ -549,5 +561,10 @@ fn simulated(e: &Expect, sc: &Scenario, cells: &[Cell], result: &SweepResult) ->
 /// Counts by status: (holds, differs, disputed, stale).
 pub fn tally(lines: &[Line]) -> (usize, usize, usize, usize) {
     let n = |s| lines.iter().filter(|l| l.status == s).count();
-    (n(Status::Holds), n(Status::Differs), n(Status::Disputed), n(Status::DisputeStale))
+    (
+        n(Status::Holds),
+        n(Status::Differs),
+        n(Status::Disputed),
+        n(Status::DisputeStale),
+    )
 }

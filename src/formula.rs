@@ -164,7 +164,10 @@ impl Formula {
 
     /// Every built-in formula, as listed when none is named.
     pub fn builtins() -> Vec<Formula> {
-        BUILTIN_NAMES.iter().map(|n| Formula::parse(n).expect("built-in names parse")).collect()
+        BUILTIN_NAMES
+            .iter()
+            .map(|n| Formula::parse(n).expect("built-in names parse"))
+            .collect()
     }
 
     /// The name, as accepted by [`Formula::parse`].
@@ -211,7 +214,11 @@ impl Formula {
             }
             Formula::KarpenterReservedEnis(n) => {
                 let usable = t.max_enis.saturating_sub(*n);
-                plain(if usable == 0 { 0 } else { usable * t.ipv4_per_eni.saturating_sub(1) + 2 })
+                plain(if usable == 0 {
+                    0
+                } else {
+                    usable * t.ipv4_per_eni.saturating_sub(1) + 2
+                })
             }
             Formula::PrefixDelegation => {
                 let vcpus = t.vcpus.ok_or_else(|| Unavailable {
@@ -220,7 +227,11 @@ impl Formula {
                         t.name
                     ),
                 })?;
-                let cap = if vcpus <= PD_CAP_CPU_THRESHOLD { PD_CAP_LOW_CPU } else { PD_CAP_HIGH_CPU };
+                let cap = if vcpus <= PD_CAP_CPU_THRESHOLD {
+                    PD_CAP_LOW_CPU
+                } else {
+                    PD_CAP_HIGH_CPU
+                };
                 let uncapped = t.max_enis as u64 * t.ipv4_per_eni.saturating_sub(1) as u64 * 16 + 2;
                 plain(uncapped.min(cap as u64) as u32)
             }
@@ -275,7 +286,9 @@ impl CelFormula {
     /// Whether the expression uses only the names nodeadm's
     /// `kubelet.maxPodsExpression` knows (`default_enis`, `ips_per_eni`, `max_pods`).
     pub fn nodeadm_compatible(&self) -> bool {
-        self.uses.iter().all(|v| matches!(*v, "default_enis" | "ips_per_eni" | "max_pods"))
+        self.uses
+            .iter()
+            .all(|v| matches!(*v, "default_enis" | "ips_per_eni" | "max_pods"))
     }
 
     fn evaluate(&self, t: &InstanceType, sys: SystemPods) -> Result<u32, Unavailable> {
@@ -332,7 +345,11 @@ mod tests {
         let c = Catalog::bundled();
         Formula::parse(formula)
             .unwrap()
-            .max_pods(c.get(ty).unwrap(), &NodeSettings::default(), SystemPods { host: s, ip: 0 })
+            .max_pods(
+                c.get(ty).unwrap(),
+                &NodeSettings::default(),
+                SystemPods { host: s, ip: 0 },
+            )
             .unwrap()
             .value
     }
@@ -375,7 +392,11 @@ mod tests {
         assert_eq!(m("seed-userdata", "t3.large", 2), 35); // not trunk compatible: D
         let c = Catalog::bundled();
         let big = Formula::SeedUserdata
-            .max_pods(c.get("m5.8xlarge").unwrap(), &NodeSettings::default(), SystemPods::default())
+            .max_pods(
+                c.get("m5.8xlarge").unwrap(),
+                &NodeSettings::default(),
+                SystemPods::default(),
+            )
             .unwrap();
         assert_eq!(big.value, 234);
         assert!(big.note.unwrap().contains("outside the seed's table"));
@@ -416,7 +437,14 @@ mod tests {
     #[test]
     fn cel_with_nodeadm_names_and_ours() {
         assert_eq!(m("((default_enis - 1) * (ips_per_eni - 1)) + 2", "m5.large", 2), 20);
-        assert_eq!(m("system_pods + (default_enis - 1) * (ips_per_eni - 1) + branch_enis", "m5.xlarge", 3), 63);
+        assert_eq!(
+            m(
+                "system_pods + (default_enis - 1) * (ips_per_eni - 1) + branch_enis",
+                "m5.xlarge",
+                3
+            ),
+            63
+        );
         assert_eq!(m("cel:max_pods", "m5.xlarge", 3), 58);
         assert_eq!(m("instance_type == 'm5.large' ? 17 : max_pods", "m5.large", 3), 17);
         assert_eq!(m("vcpus * 10", "m5.xlarge", 3), 40);
@@ -429,7 +457,13 @@ mod tests {
 
     #[test]
     fn bad_formulas_are_input_errors() {
-        for bad in ["conservativ", "fixed:x", "fixed:0", "max_pods +", "karpenter-reserved-enis:"] {
+        for bad in [
+            "conservativ",
+            "fixed:x",
+            "fixed:0",
+            "max_pods +",
+            "karpenter-reserved-enis:",
+        ] {
             let e = Formula::parse(bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("formula"), "{bad}: {e}");
         }
@@ -440,6 +474,9 @@ mod tests {
         let f = Formula::parse("max_pods / 2.0").unwrap();
         assert!(f.max_pods(t, &NodeSettings::default(), SystemPods::default()).is_err());
         let neg = Formula::parse("max_pods - 100").unwrap();
-        assert!(neg.max_pods(t, &NodeSettings::default(), SystemPods::default()).is_err());
+        assert!(
+            neg.max_pods(t, &NodeSettings::default(), SystemPods::default())
+                .is_err()
+        );
     }
 }

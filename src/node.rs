@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn no_trunk_without_sgp_or_on_t3() {
-        let off = NodeSettings { sgp: false, prefix_delegation: false };
+        let off = NodeSettings {
+            sgp: false,
+            prefix_delegation: false,
+        };
         assert_eq!(caps("m5.large", off), (27, 0));
         // t3 is not trunk compatible: no slot reserved (CNI >= v1.20.4), no branches.
         assert_eq!(caps("t3.medium", NodeSettings::default()), (15, 0));
@@ -117,7 +120,10 @@ mod tests {
 
     #[test]
     fn prefix_delegation_multiplies_slots() {
-        let pd = NodeSettings { sgp: true, prefix_delegation: true };
+        let pd = NodeSettings {
+            sgp: true,
+            prefix_delegation: true,
+        };
         assert_eq!(caps("m5.large", pd), (18 * 16, 9));
     }
 }

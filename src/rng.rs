@@ -27,7 +27,12 @@ fn mix(mut z: u64) -> u64 {
 /// The stream of trial `trial` of the cell whose key hashes to `cell`.
 pub fn trial_rng(seed: u64, cell: u64, trial: u64) -> ChaCha8Rng {
     let mut key = [0u8; 32];
-    let words = [mix(seed), mix(seed ^ mix(cell)), mix(cell ^ mix(trial)), mix(trial ^ mix(seed ^ cell))];
+    let words = [
+        mix(seed),
+        mix(seed ^ mix(cell)),
+        mix(cell ^ mix(trial)),
+        mix(trial ^ mix(seed ^ cell)),
+    ];
     for (chunk, w) in key.chunks_exact_mut(8).zip(words) {
         chunk.copy_from_slice(&w.to_le_bytes());
     }

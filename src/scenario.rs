@@ -143,7 +143,10 @@ impl Scenario {
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Scenario, InputError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown))
     }
 
@@ -179,8 +182,11 @@ impl Scenario {
             )
         })?;
         let type_patterns = non_empty(type_patterns, "instance_types", "name at least one type or glob")?;
-        let types: Vec<InstanceType> =
-            catalog.select(&type_patterns, "instance_types")?.into_iter().cloned().collect();
+        let types: Vec<InstanceType> = catalog
+            .select(&type_patterns, "instance_types")?
+            .into_iter()
+            .cloned()
+            .collect();
 
         let formulas = match raw.formulas {
             None => Formula::builtins(),
@@ -194,10 +200,19 @@ impl Scenario {
 
         let orders = match raw.orders {
             None => Order::ALL.to_vec(),
-            Some(list) => non_empty(list, "orders", "name at least one of sg-first, ip-first, random, interleaved")?
-                .iter()
-                .map(|o| o.parse::<Order>().map_err(|e| InputError { field: Some("orders".into()), ..e }))
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(list) => non_empty(
+                list,
+                "orders",
+                "name at least one of sg-first, ip-first, random, interleaved",
+            )?
+            .iter()
+            .map(|o| {
+                o.parse::<Order>().map_err(|e| InputError {
+                    field: Some("orders".into()),
+                    ..e
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
         };
         let orders = dedup(orders);
 
@@ -212,7 +227,12 @@ impl Scenario {
             (Some(p), None) => vec![p.parse::<Policy>()?],
             (None, Some(list)) => non_empty(list, "policies", "name at least one policy")?
                 .iter()
-                .map(|p| p.parse::<Policy>().map_err(|e| InputError { field: Some("policies".into()), ..e }))
+                .map(|p| {
+                    p.parse::<Policy>().map_err(|e| InputError {
+                        field: Some("policies".into()),
+                        ..e
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             (None, None) => vec![Policy::MostAllocated],
         };
@@ -365,7 +385,10 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
     if s.ip > spec.ip_capacity {
         return Err(InputError::field(
             "system_pods.ip",
-            format!("{} IP system pods exceed the {} pod IPs of {}", s.ip, spec.ip_capacity, t.name),
+            format!(
+                "{} IP system pods exceed the {} pod IPs of {}",
+                s.ip, spec.ip_capacity, t.name
+            ),
             "lower system_pods.ip, or drop the type",
         ));
     }
@@ -384,7 +407,10 @@ pub fn check_counts(c: Counts, ty: &str, formula: &str) -> Result<(), InputError
     if u64::from(c.sg) + u64::from(c.ip) + u64::from(c.host) > u64::from(MAX_PODS_PER_CELL) {
         return Err(InputError::field(
             "workload",
-            format!("{} pods on {ty} with {formula} is more than {MAX_PODS_PER_CELL}", c.total()),
+            format!(
+                "{} pods on {ty} with {formula} is more than {MAX_PODS_PER_CELL}",
+                c.total()
+            ),
             "check the counts for a typo",
         ));
     }
@@ -542,7 +568,10 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            ("instance_types = [\"m5.larg\"]\n[workload]\nfill=\"seed\"", "instance_types"),
+            (
+                "instance_types = [\"m5.larg\"]\n[workload]\nfill=\"seed\"",
+                "instance_types",
+            ),
             (&format!("formulas = [\"nope-formula\"]\n{MIN}"), "formulas[0].formula"),
             (&format!("trials = 0\n{MIN}"), "trials"),
             ("instance_types = [\"m5.large\"]\n[workload]\nsg_pods = 0", "workload"),
@@ -565,7 +594,10 @@ mod tests {
 
     #[test]
     fn per_type_system_pods() {
-        let s = load(&format!("{MIN}[system_pods]\nhost = 3\nby_type = {{ \"m5.large\" = {{ host = 2 }} }}")).unwrap();
+        let s = load(&format!(
+            "{MIN}[system_pods]\nhost = 3\nby_type = {{ \"m5.large\" = {{ host = 2 }} }}"
+        ))
+        .unwrap();
         let t = s.types[0].clone();
         assert_eq!(s.system_for(&t), SystemPods { host: 2, ip: 0 });
     }

@@ -194,7 +194,11 @@ where
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            let _ = if code == 0 { out.write_all(text.as_bytes()) } else { err.write_all(text.as_bytes()) };
+            let _ = if code == 0 {
+                out.write_all(text.as_bytes())
+            } else {
+                err.write_all(text.as_bytes())
+            };
             return code;
         }
     };
@@ -212,7 +216,10 @@ where
 /// Dispatches one parsed command.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let catalog = match &cli.catalog {
-        Some(p) => Catalog::bundled_with_overrides(p).map_err(|e| InputError { field: Some("--catalog".into()), ..e })?,
+        Some(p) => Catalog::bundled_with_overrides(p).map_err(|e| InputError {
+            field: Some("--catalog".into()),
+            ..e
+        })?,
         None => Catalog::bundled(),
     };
     match cli.command {
@@ -281,7 +288,12 @@ fn parse_formulas(list: &[String], flag: &str) -> Result<Vec<Formula>, InputErro
         return Ok(Formula::builtins());
     }
     list.iter()
-        .map(|f| Formula::parse(f).map_err(|e| InputError { field: Some(flag.into()), ..e }))
+        .map(|f| {
+            Formula::parse(f).map_err(|e| InputError {
+                field: Some(flag.into()),
+                ..e
+            })
+        })
         .collect()
 }
 
@@ -322,7 +334,14 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
     }
     match a.format {
         Format::Csv => {
-            let header = ["instance_type", "formula", "max_pods", "ip_capacity", "branch_capacity", "system_pods"];
+            let header = [
+                "instance_type",
+                "formula",
+                "max_pods",
+                "ip_capacity",
+                "branch_capacity",
+                "system_pods",
+            ];
             let body: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
@@ -360,7 +379,16 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
         }
         Format::Table => {
             let header = [
-                "type", "E", "I", "B", "trunk", "IPs (trunk)", "IPs (no trunk)", "branches", "formula", "maxPods",
+                "type",
+                "E",
+                "I",
+                "B",
+                "trunk",
+                "IPs (trunk)",
+                "IPs (no trunk)",
+                "branches",
+                "formula",
+                "maxPods",
                 "note",
             ];
             let body: Vec<Vec<String>> = rows
@@ -371,7 +399,11 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
                         r.t.max_enis.to_string(),
                         r.t.ipv4_per_eni.to_string(),
                         r.t.branch_enis.to_string(),
-                        if trunk(r.t, &settings) == 1 { "yes".into() } else { "no".into() },
+                        if trunk(r.t, &settings) == 1 {
+                            "yes".into()
+                        } else {
+                            "no".into()
+                        },
                         ip_capacity(r.t, &NodeSettings { sgp: true, ..settings }).to_string(),
                         ip_capacity_without_trunk(r.t, &settings).to_string(),
                         branch_capacity(r.t, &settings).to_string(),
@@ -398,12 +430,21 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
 fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R, InputError> {
     match threads {
         None => Ok(f()),
-        Some(0) => Err(InputError::field("--threads", "0 threads cannot run anything", "give 1 or more")),
-        Some(n) if n > 1024 => Err(InputError::field("--threads", format!("{n} threads is absurd"), "give at most 1024")),
+        Some(0) => Err(InputError::field(
+            "--threads",
+            "0 threads cannot run anything",
+            "give 1 or more",
+        )),
+        Some(n) if n > 1024 => Err(InputError::field(
+            "--threads",
+            format!("{n} threads is absurd"),
+            "give at most 1024",
+        )),
         Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| {
-                InputError::field("--threads", format!("cannot start {n} threads: {e}"), "give fewer")
-            })?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| InputError::field("--threads", format!("cannot start {n} threads: {e}"), "give fewer"))?;
             Ok(pool.install(f))
         }
     }
@@ -592,7 +633,12 @@ fn cmd_check(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(),
     let result = with_threads(a.threads, || sweep::run(&cells, sc.seed, false))?;
     let lines = check::evaluate(&sc, &cells, &result);
     let (holds, differs, disputed, stale) = check::tally(&lines);
-    let mut text = format!("check {} (seed {}): {} expectations\n\n", a.scenario.display(), sc.seed, lines.len());
+    let mut text = format!(
+        "check {} (seed {}): {} expectations\n\n",
+        a.scenario.display(),
+        sc.seed,
+        lines.len()
+    );
     for status in [Status::Differs, Status::DisputeStale, Status::Holds, Status::Disputed] {
         let group: Vec<_> = lines.iter().filter(|l| l.status == status).collect();
         if group.is_empty() {

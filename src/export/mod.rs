@@ -134,15 +134,24 @@ pub fn num(x: f64) -> String {
 pub fn ensure_dir(dir: &Path) -> Result<(), InputError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| InputError::io(dir.display().to_string(), "create the output directory", &e))
-        .map_err(|e| InputError { field: Some("--out".into()), ..e })
+        .map_err(|e| InputError {
+            field: Some("--out".into()),
+            ..e
+        })
 }
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file in the same
 /// directory, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
     let shown = path.display().to_string();
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

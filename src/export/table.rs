@@ -30,7 +30,14 @@ pub fn render(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
         s.trim_end().to_string() + "\n"
     };
     let mut out = line(&mut header.iter().copied());
-    out.push_str(&line(&mut width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(|s| s.as_str())));
+    out.push_str(&line(
+        &mut width
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|s| s.as_str()),
+    ));
     for r in rows {
         out.push_str(&line(&mut r.iter().map(|s| s.as_str())));
     }
@@ -44,8 +51,24 @@ fn pct(x: f64) -> String {
 /// The summary as a readable table.
 pub fn summary(rows: &[Row]) -> String {
     let header = [
-        "type", "formula", "order", "policy", "trials", "M", "IPs", "B", "SG", "IP", "fail mean", "95% CI", "p95",
-        "failed trials", "wasted IPs", "stranded", "1st fail", "nodes",
+        "type",
+        "formula",
+        "order",
+        "policy",
+        "trials",
+        "M",
+        "IPs",
+        "B",
+        "SG",
+        "IP",
+        "fail mean",
+        "95% CI",
+        "p95",
+        "failed trials",
+        "wasted IPs",
+        "stranded",
+        "1st fail",
+        "nodes",
     ];
     let body: Vec<Vec<String>> = rows
         .iter()
