@@ -204,12 +204,14 @@ impl Replayer {
         let mut out = Outcome::default();
         let mut arrivals = arrivals.into_iter().enumerate();
         let mut seen_pods = 0u64;
-        let mut saturated = false;
+        // One node that stays one node: the fast path takes every arrival it
+        // can; the general loop below then only sees an empty remainder.
         if self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
             seen_pods = self.bind_one_node(&spec, &mut out, &mut arrivals, &mut seen);
-            saturated = self.nodes[0].slots == spec.max_pods;
+            free_slots = u64::from(spec.max_pods - self.nodes[0].slots);
         }
-        while !saturated {
+        while free_slots > 0 || (can_add && self.nodes.len() < max_nodes) {
+            // Saturated clusters leave the loop: the rest of the arrivals is pending.
             let Some((i, kind)) = arrivals.next() else { break };
             seen_pods += 1;
             let sg = kind == Kind::Sg;
@@ -242,11 +244,9 @@ impl Replayer {
                 out.first_ip_failure = Some(i as u32 + 1);
             }
             seen(i, kind, if failed { Fate::IpFailed } else { Fate::Running }, Some(n));
-            if free_slots == 0 && !(can_add && self.nodes.len() < max_nodes) {
-                saturated = true;
-                break; // the rest is pending
-            }
         }
+        // Here the cluster is saturated (no free slot, no node to add) or
+        // every pod has arrived: whatever is left is pending.
         if DRAIN {
             for (i, kind) in arrivals {
                 seen_pods += 1;

@@ -264,7 +264,7 @@ fn cmd_catalog(catalog: &Catalog, a: CatalogArgs, out: &mut dyn Write) -> Result
         .collect();
     match a.format {
         Format::Csv => emit(out, &csvx::plain(&COLUMNS, &rows)),
-        Format::Table => emit(out, table::render(&COLUMNS, &rows, 1).as_bytes()),
+        Format::Table => emit(out, table::render(&COLUMNS, &rows, &[0, 5]).as_bytes()),
         Format::Json => {
             let objs: Vec<serde_json::Value> = types
                 .iter()
@@ -380,6 +380,8 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
         Format::Table => {
             let header = [
                 "type",
+                "formula",
+                "maxPods",
                 "E",
                 "I",
                 "B",
@@ -387,8 +389,6 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
                 "IPs (trunk)",
                 "IPs (no trunk)",
                 "branches",
-                "formula",
-                "maxPods",
                 "note",
             ];
             let body: Vec<Vec<String>> = rows
@@ -396,24 +396,20 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
                 .map(|r| {
                     vec![
                         r.t.name.clone(),
+                        r.formula.clone(),
+                        r.m.map_or("n/a".into(), |m| m.to_string()),
                         r.t.max_enis.to_string(),
                         r.t.ipv4_per_eni.to_string(),
                         r.t.branch_enis.to_string(),
-                        if trunk(r.t, &settings) == 1 {
-                            "yes".into()
-                        } else {
-                            "no".into()
-                        },
+                        if trunk(r.t, &settings) == 1 { "yes" } else { "no" }.to_string(),
                         ip_capacity(r.t, &NodeSettings { sgp: true, ..settings }).to_string(),
                         ip_capacity_without_trunk(r.t, &settings).to_string(),
                         branch_capacity(r.t, &settings).to_string(),
-                        r.formula.clone(),
-                        r.m.map_or("n/a".into(), |m| m.to_string()),
                         r.note.clone(),
                     ]
                 })
                 .collect();
-            let mut text = table::render(&header, &body, 1);
+            let mut text = table::render(&header, &body, &[0, 1, 10]);
             text.push_str(&format!(
                 "\nS = {} system pods (hostNetwork); SGP {}; prefix delegation {}.\n",
                 sys.host,

@@ -2,8 +2,8 @@
 
 use super::{Row, num};
 
-/// Left-aligns the first `left` columns, right-aligns the rest.
-pub fn render(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
+/// Left-aligns the columns listed in `left`, right-aligns the rest.
+pub fn render(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -19,7 +19,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
                 s.push_str("  ");
             }
             let pad = width[i].saturating_sub(c.chars().count());
-            if i < left {
+            if left.contains(&i) {
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             } else {
@@ -98,5 +98,5 @@ pub fn summary(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    render(&header, &body, 4)
+    render(&header, &body, &[0, 1, 2, 3])
 }

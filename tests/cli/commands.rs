@@ -1,0 +1,308 @@
+//! Each command, as a user runs it.
+
+use super::*;
+
+#[test]
+fn catalog_lists_globs_in_each_format() {
+    let o = sgpsim(&["catalog", "m5.*large", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&stdout(&o));
+    assert_eq!(
+        h[..5],
+        [
+            "instance_type",
+            "max_enis",
+            "ipv4_per_eni",
+            "branch_enis",
+            "trunk_compatible"
+        ]
+    );
+    let large = rows.iter().find(|r| r[0] == "m5.large").expect("m5.large listed");
+    assert_eq!(&large[1..5], ["3", "10", "9", "true"]);
+    assert!(rows.iter().all(|r| r[0].starts_with("m5.") && r[0].ends_with("large")));
+
+    let o = sgpsim(&["catalog", "t3.medium", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["trunk_compatible"], false);
+    assert_eq!(v[0]["branch_enis"], 0);
+
+    let o = sgpsim(&["catalog"]);
+    assert_eq!(stdout(&o).lines().count(), 1401 + 2, "every type, a header and a rule");
+}
+
+#[test]
+fn catalog_file_adds_and_overrides_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("new.csv");
+    std::fs::write(
+        &f,
+        "instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible,hypervisor,eni_max_pods,vcpus,memory_mib\n\
+         z9.large,3,10,7,true,nitro,29,2,4096\nm5.large,3,10,5,true,nitro,29,2,8192\n",
+    )
+    .unwrap();
+    let fs = f.to_str().unwrap();
+    let o = sgpsim(&[
+        "--catalog",
+        fs,
+        "formulas",
+        "z9.large",
+        "m5.large",
+        "--formula",
+        "aggressive",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = csv_rows(&stdout(&o));
+    assert_eq!(rows[0], ["z9.large", "aggressive", "27", "18", "7", "2"]);
+    assert_eq!(rows[1], ["m5.large", "aggressive", "25", "18", "5", "2"]);
+}
+
+#[test]
+fn formulas_csv_has_the_promised_columns_and_values() {
+    let o = sgpsim(&["formulas", "m5.xlarge", "--system-pods", "3", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("instance_type,formula,max_pods,ip_capacity,branch_capacity,system_pods\n"));
+    let (_, rows) = csv_rows(&text);
+    let m: Vec<(&str, &str)> = rows.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(
+        m,
+        [
+            ("aws-default", "58"),
+            ("conservative", "45"),
+            ("aggressive", "63"),
+            ("seed-userdata", "40"),
+            ("karpenter-reserved-enis:1", "44"),
+            ("prefix-delegation", "110"),
+        ]
+    );
+    assert!(rows.iter().all(|r| r[3] == "42" && r[4] == "18" && r[5] == "3"));
+}
+
+#[test]
+fn formulas_say_when_a_figure_is_missing() {
+    // c7i.32xlarge has no published D and no vCPU count.
+    let o = sgpsim(&["formulas", "c7i.32xlarge"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    let seed = out.lines().find(|l| l.contains("seed-userdata")).unwrap();
+    assert!(seed.contains("n/a") && seed.contains("lacks"), "{seed}");
+    let pd = out.lines().find(|l| l.contains("prefix-delegation")).unwrap();
+    assert!(pd.contains("vCPU"), "{pd}");
+    let o = sgpsim(&["formulas", "c7i.32xlarge", "--format", "csv"]);
+    let (_, rows) = csv_rows(&stdout(&o));
+    assert_eq!(rows.iter().find(|r| r[1] == "seed-userdata").unwrap()[2], "");
+    assert!(stderr(&o).contains("seed-userdata"));
+}
+
+#[test]
+fn formulas_accept_cel_and_flag_seed_sizes() {
+    let o = sgpsim(&[
+        "formulas",
+        "m5.large",
+        "--formula",
+        "((default_enis - 1) * (ips_per_eni - 1)) + 2",
+        "--formula",
+        "seed-userdata",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["max_pods"], 20);
+    assert_eq!(v[1]["max_pods"], 20);
+    let o = sgpsim(&["formulas", "m5.8xlarge", "--formula", "seed-userdata"]);
+    assert!(stdout(&o).contains("outside the seed's table"));
+}
+
+#[test]
+fn run_writes_the_summary_with_the_promised_columns() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("res");
+    let o = sgpsim(&[
+        "run",
+        "scenarios/default.toml",
+        "--out",
+        dir.to_str().unwrap(),
+        "--trials",
+        "50",
+        "--trials-csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("wrote"));
+    let text = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with(
+        "instance_type,formula,order,policy,trials,seed,system_pods,system_ip_pods,sg_pods,ip_pods,max_pods,\
+         ip_capacity,branch_capacity,running_mean,ip_failed_mean,pending_mean,failure_rate_mean,failure_rate_p50,\
+         failure_rate_p95,failure_rate_max,trials_with_failure,wasted_ips_mean,wasted_ips_max,stranded_slots_mean,\
+         first_ip_failure_min,nodes_mean"
+    ));
+    let (h, rows) = csv_rows(&text);
+    assert_eq!(rows.len(), 6 * 6 * 4);
+    // The seed's m5.xlarge, aws-default, SG first: 5 wasted IPs, no failure.
+    let r = rows
+        .iter()
+        .find(|r| r[0] == "m5.xlarge" && r[1] == "aws-default" && r[2] == "sg-first")
+        .unwrap();
+    assert_eq!(field(&h, r, "wasted_ips_mean"), "5");
+    assert_eq!(field(&h, r, "first_ip_failure_min"), "");
+    assert_eq!(field(&h, r, "seed"), "20250910");
+    let r = rows
+        .iter()
+        .find(|r| r[0] == "m5.xlarge" && r[1] == "aws-default" && r[2] == "random")
+        .unwrap();
+    assert_eq!(field(&h, r, "trials"), "50");
+    let trials = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
+    assert_eq!(trials.lines().count(), 1 + 6 * 6 * (3 + 50));
+    assert!(dir.join("scenario.toml").exists());
+}
+
+#[test]
+fn run_defaults_to_results_slash_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("mine.toml");
+    std::fs::write(
+        &s,
+        "instance_types = [\"m5.large\"]\norders = [\"ip-first\"]\n[workload]\nfill = \"seed\"\n",
+    )
+    .unwrap();
+    let o = sgpsim_in(tmp.path(), &["run", "mine.toml", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("results/mine/summary.csv").exists());
+}
+
+#[test]
+fn replay_reproduces_the_seed_experiment() {
+    let o = sgpsim(&[
+        "replay",
+        "--type",
+        "m5.large",
+        "--formula",
+        "aws-default",
+        "--order",
+        "ip-first",
+        "--sg-pods",
+        "9",
+        "--ip-pods",
+        "27",
+        "--system-pods",
+        "2",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&stdout(&o));
+    assert_eq!(field(&h, &rows[0], "first_ip_failure_min"), "19");
+    assert_eq!(field(&h, &rows[0], "ip_failed_mean"), "9");
+    assert_eq!(field(&h, &rows[0], "pending_mean"), "9");
+
+    let o = sgpsim(&[
+        "replay",
+        "--type",
+        "m5.2xlarge",
+        "--formula",
+        "aws-default",
+        "--order",
+        "sg-first",
+        "--fill",
+        "seed",
+        "--system-pods",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["wasted_ips_mean"], 25.0);
+    assert_eq!(v[0]["sg_pods"], 38);
+    assert_eq!(v[0]["ip_pods"], 55);
+}
+
+#[test]
+fn replay_autoscales_and_reruns_one_trial() {
+    let args = [
+        "replay",
+        "--type",
+        "m5.large",
+        "--formula",
+        "conservative",
+        "--order",
+        "random",
+        "--sg-pods",
+        "30",
+        "--ip-pods",
+        "100",
+        "--autoscale",
+        "--max-nodes",
+        "20",
+        "--trials",
+        "40",
+        "--seed",
+        "7",
+        "--format",
+        "csv",
+    ];
+    let o = sgpsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&stdout(&o));
+    assert_eq!(field(&h, &rows[0], "failure_rate_max"), "0", "conservative never fails");
+    assert_eq!(field(&h, &rows[0], "pending_mean"), "0");
+    let nodes: f64 = field(&h, &rows[0], "nodes_mean").parse().unwrap();
+    assert!(nodes >= 6.0, "100 IP pods need at least 6 nodes of 18 IPs: {nodes}");
+    // A single trial re-runs alone, and agrees with itself.
+    let mut one = args.to_vec();
+    one.extend(["--trial", "13"]);
+    let a = sgpsim(&one);
+    let b = sgpsim(&one);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let (h, rows) = csv_rows(&stdout(&a));
+    assert_eq!(field(&h, &rows[0], "trial"), "13");
+}
+
+#[test]
+fn check_passes_on_the_seed_tables_and_reports_disputes_apart() {
+    let o = sgpsim(&["check", "scenarios/seed-tables.toml"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("Disputed"), "{out}");
+    assert!(out.contains("0 differ"), "{out}");
+    let disputed = out.lines().filter(|l| l.trim_start().starts_with("disputed")).count();
+    assert!(disputed >= 2, "{out}");
+}
+
+const CHECKED: &str = r#"
+instance_types = ["m5.xlarge"]
+formulas = ["aws-default"]
+orders = ["sg-first"]
+system_pods = { host = 3 }
+workload = { fill = "seed" }
+"#;
+
+#[test]
+fn check_exits_1_when_a_figure_differs() {
+    let (_d, p) = scenario_file(&format!(
+        "{CHECKED}\n[[expect]]\ntable = \"t\"\ninstance_type = \"m5.xlarge\"\nformula = \"aws-default\"\n\
+         order = \"sg-first\"\nmetric = \"wasted_ips\"\nvalue = 6\n"
+    ));
+    let o = sgpsim(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("published 6, simulated 5"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_fails_a_stale_dispute() {
+    let (_d, p) = scenario_file(&format!(
+        "{CHECKED}\n[[expect]]\ntable = \"t\"\ninstance_type = \"m5.xlarge\"\nformula = \"aws-default\"\n\
+         order = \"sg-first\"\nmetric = \"wasted_ips\"\nvalue = 9\ndisputed = {{ model = 4, reason = \"r\" }}\n"
+    ));
+    let o = sgpsim(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("DISPUTE STALE"));
+    let (_d, p) = scenario_file(&format!(
+        "{CHECKED}\n[[expect]]\ntable = \"t\"\ninstance_type = \"m5.xlarge\"\nformula = \"aws-default\"\n\
+         order = \"sg-first\"\nmetric = \"wasted_ips\"\nvalue = 9\ndisputed = {{ model = 5, reason = \"r\" }}\n"
+    ));
+    let o = sgpsim(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

@@ -1,0 +1,141 @@
+//! The model's invariants over random inputs (proptest).
+
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sgpsim::catalog::Catalog;
+use sgpsim::engine::{Cluster, Fate, Nodes, Policy, Replayer};
+use sgpsim::formula::Formula;
+use sgpsim::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::order::Order;
+use sgpsim::workload::{Counts, Kind};
+
+fn policy() -> impl Strategy<Value = Policy> {
+    prop::sample::select(Policy::ALL.to_vec())
+}
+
+fn order() -> impl Strategy<Value = Order> {
+    prop::sample::select(Order::ALL.to_vec())
+}
+
+fn nodes() -> impl Strategy<Value = Nodes> {
+    prop_oneof![
+        (1u32..6).prop_map(Nodes::Fixed),
+        (0u32..3, 1u32..6).prop_map(|(i, extra)| Nodes::Autoscale {
+            initial: i,
+            max: i + extra
+        }),
+    ]
+}
+
+/// A node with arbitrary small capacities and system pods that fit.
+fn node() -> impl Strategy<Value = NodeSpec> {
+    (2u32..60, 0u32..40, 0u32..20, 0u32..4, 0u32..3).prop_map(|(m, ips, br, host, ip)| {
+        let ip = ip.min(ips).min(m - 1);
+        let host = host.min(m - ip - 1);
+        NodeSpec {
+            max_pods: m,
+            ip_capacity: ips,
+            branch_capacity: br,
+            system: SystemPods { host, ip },
+        }
+    })
+}
+
+fn counts() -> impl Strategy<Value = Counts> {
+    (0u32..80, 0u32..120, 0u32..10).prop_map(|(sg, ip, host)| Counts { sg, ip, host })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Every pod ends in exactly one state, no capacity is exceeded, and the
+    /// early stop changes nothing.
+    #[test]
+    fn pods_conserved_and_capacities_respected(
+        spec in node(), nodes in nodes(), policy in policy(), order in order(), c in counts(), seed in any::<u64>()
+    ) {
+        let cluster = Cluster { node: spec, nodes, policy };
+        let mut seq = Vec::new();
+        order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
+        let mut r = Replayer::new();
+        let mut fates = [[0u32; 3]; 3];
+        let mut count = 0u32;
+        let mut first_fail = None;
+        let o = r.run_observed(&cluster, c, seq.iter().copied(), |i, k, f, n| {
+            count += 1;
+            fates[k.index()][f as usize] += 1;
+            assert_eq!(n.is_none(), f == Fate::Pending);
+            if f == Fate::IpFailed && first_fail.is_none() {
+                first_fail = Some(i as u32 + 1);
+            }
+            assert!(k == Kind::Ip || f != Fate::IpFailed);
+        });
+        prop_assert_eq!(count, c.total());
+        prop_assert_eq!(o.workload(), c.total());
+        for k in Kind::ALL {
+            prop_assert_eq!(o.running[k.index()], fates[k.index()][Fate::Running as usize]);
+            prop_assert_eq!(o.pending[k.index()], fates[k.index()][Fate::Pending as usize]);
+        }
+        prop_assert_eq!(o.ip_failed, fates[1][Fate::IpFailed as usize]);
+        prop_assert_eq!(o.first_ip_failure, first_fail);
+        prop_assert!(o.nodes <= nodes.max() && o.nodes >= nodes.initial());
+        for n in r.nodes() {
+            prop_assert!(n.slots <= spec.max_pods);
+            prop_assert!(n.ips <= spec.ip_capacity);
+            prop_assert!(n.branches <= spec.branch_capacity);
+        }
+        let fast = Replayer::new().run(&cluster, c, seq.iter().copied());
+        prop_assert_eq!(fast, o);
+    }
+
+    /// `conservative` never leaves a pod without an IP, in any order, on any
+    /// type, when all system pods are host pods.
+    #[test]
+    fn conservative_never_fails(
+        ty in 0usize..1401, host in 0u32..5, sgp in any::<bool>(), pd in any::<bool>(), nodes in nodes(),
+        policy in policy(), order in order(), c in counts(), seed in any::<u64>()
+    ) {
+        let catalog = Catalog::bundled();
+        let t = catalog.iter().nth(ty).unwrap();
+        let settings = NodeSettings { sgp, prefix_delegation: pd };
+        let sys = SystemPods { host, ip: 0 };
+        let m = Formula::Conservative.max_pods(t, &settings, sys).unwrap().value;
+        prop_assume!(m > host);
+        let cluster = Cluster {
+            node: NodeSpec { max_pods: m, ip_capacity: ip_capacity(t, &settings), branch_capacity: branch_capacity(t, &settings), system: sys },
+            nodes,
+            policy,
+        };
+        let mut seq = Vec::new();
+        order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
+        let o = Replayer::new().run(&cluster, c, seq.iter().copied());
+        prop_assert_eq!(o.ip_failed, 0, "{} {:?}", t.name, o);
+    }
+
+    /// Under the static model, aws-default on a trunk type fails exactly when
+    /// more IP pods are bound to a node than it has IPs: with IP pods first
+    /// on one node, the first failure is IP pod (IP capacity + 1).
+    #[test]
+    fn ip_first_fails_at_capacity_plus_one(ty in 0usize..1401, host in 0u32..4) {
+        let catalog = Catalog::bundled();
+        let t = catalog.iter().nth(ty).unwrap();
+        let s = NodeSettings::default();
+        let sys = SystemPods { host, ip: 0 };
+        let m = Formula::AwsDefault.max_pods(t, &s, sys).unwrap().value;
+        let cap = ip_capacity(t, &s);
+        let cluster = Cluster {
+            node: NodeSpec { max_pods: m, ip_capacity: cap, branch_capacity: branch_capacity(t, &s), system: sys },
+            nodes: Nodes::Fixed(1),
+            policy: Policy::FirstFit,
+        };
+        let c = Counts { sg: 0, ip: m - host, host: 0 };
+        let o = Replayer::new().run(&cluster, c, std::iter::repeat_n(Kind::Ip, c.ip as usize));
+        if m - host > cap {
+            prop_assert_eq!(o.first_ip_failure, Some(cap + 1));
+            prop_assert_eq!(o.ip_failed, m - host - cap);
+        } else {
+            prop_assert_eq!(o.ip_failed, 0);
+        }
+    }
+}
