@@ -92,15 +92,25 @@ impl Catalog {
         }
     }
 
-    /// The bundled table with the rows of `path` added or replacing theirs.
-    pub fn bundled_with_overrides(path: &Path) -> Result<Catalog, InputError> {
+    /// The bundled table with the rows of `path` added or replacing theirs,
+    /// and notes on rows left out (for the caller to show).
+    pub fn bundled_with_overrides(path: &Path) -> Result<(Catalog, Vec<String>), InputError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
         let mut cat = Catalog::bundled();
-        for t in parse_csv(&text, &path.display().to_string())? {
+        let mut notes = Vec::new();
+        let rows = if crate::catalog_aws::is_json(path, &text) {
+            // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
+            let aws = crate::catalog_aws::parse(&text, &path.display().to_string(), &cat)?;
+            notes = aws.notes;
+            aws.rows
+        } else {
+            parse_csv(&text, &path.display().to_string())?
+        };
+        for t in rows {
             cat.types.insert(t.name.clone(), t);
         }
-        Ok(cat)
+        Ok((cat, notes))
     }
 
     pub fn get(&self, name: &str) -> Option<&InstanceType> {

@@ -31,12 +31,15 @@
 //! ```
 
 pub mod catalog;
+pub mod catalog_aws;
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod engine;
 pub mod error;
 pub mod export;
 pub mod formula;
+pub mod manifest;
 pub mod node;
 pub mod order;
 pub mod rng;

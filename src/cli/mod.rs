@@ -3,6 +3,9 @@
 //! Each subcommand is an `Args` struct and one function. Output goes to the
 //! writers passed in, so the tests can drive the CLI without a process.
 
+mod export_cmd;
+mod scenario_cmd;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,7 +25,8 @@ use crate::sweep;
 #[derive(Debug, Parser)]
 #[command(name = "sgpsim", version, about, long_about = None)]
 pub struct Cli {
-    /// A CSV with the catalog's columns whose rows add or replace instance types.
+    /// A CSV with the catalog's columns, or `aws ec2 describe-instance-types` JSON, whose rows add or
+    /// replace instance types.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     #[command(subcommand)]
@@ -41,6 +45,10 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Run a scenario and compare its `expect` entries with the model.
     Check(CheckArgs),
+    /// Write scenario files from other inputs (Kubernetes manifests).
+    Scenario(scenario_cmd::ScenarioArgs),
+    /// Export deployable configuration (EC2NodeClass UserData, Karpenter settings) for a formula.
+    Export(export_cmd::ExportArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -216,10 +224,16 @@ where
 /// Dispatches one parsed command.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let catalog = match &cli.catalog {
-        Some(p) => Catalog::bundled_with_overrides(p).map_err(|e| InputError {
-            field: Some("--catalog".into()),
-            ..e
-        })?,
+        Some(p) => {
+            let (catalog, notes) = Catalog::bundled_with_overrides(p).map_err(|e| InputError {
+                field: Some("--catalog".into()),
+                ..e
+            })?;
+            for n in notes {
+                let _ = writeln!(err, "note: --catalog {}: {n}", p.display());
+            }
+            catalog
+        }
         None => Catalog::bundled(),
     };
     match cli.command {
@@ -228,6 +242,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
         Command::Run(a) => cmd_run(&catalog, a, out, err),
         Command::Replay(a) => cmd_replay(&catalog, a, out),
         Command::Check(a) => cmd_check(&catalog, a, out),
+        Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
+        Command::Export(a) => export_cmd::run(&catalog, a, out, err),
     }
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod determinism;
+mod import_export;
 mod properties;
 mod readme;
 

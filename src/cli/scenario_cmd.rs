@@ -1,0 +1,96 @@
+//! `sgpsim scenario from-manifests`: a cluster's manifests to a scenario file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::catalog::Catalog;
+use crate::error::{Error, InputError};
+use crate::export;
+use crate::manifest::{self, ImportOptions};
+use crate::scenario::Scenario;
+
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    #[command(subcommand)]
+    pub command: ScenarioCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Read Kubernetes manifests (workloads, DaemonSets, SecurityGroupPolicies,
+    /// Karpenter NodePools and EC2NodeClasses) and write a scenario.
+    FromManifests(FromManifestsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FromManifestsArgs {
+    /// YAML files, or directories searched for *.yaml and *.yml.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Write the scenario here (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The scenario's name.
+    #[arg(long, default_value = "imported")]
+    pub name: String,
+    /// Instance types (names or globs, comma-separated or repeated) instead of the NodePools' types.
+    #[arg(long = "types", value_name = "PATTERN", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Do not add aws-node and kube-proxy (EKS's hostNetwork DaemonSets) when the manifests lack them.
+    #[arg(long)]
+    pub no_eks_daemonsets: bool,
+}
+
+pub fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
+    match a.command {
+        ScenarioCommand::FromManifests(a) => from_manifests(catalog, a, out, err),
+    }
+}
+
+fn from_manifests(
+    catalog: &Catalog,
+    a: FromManifestsArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let opts = ImportOptions {
+        name: a.name.clone(),
+        types: a.types.clone(),
+        eks_daemonsets: !a.no_eks_daemonsets,
+    };
+    let imp = manifest::import(&a.paths, catalog, &opts)?;
+    let text = manifest::write::scenario_toml(&imp);
+    // The file must load as it is written: validate before writing anything.
+    Scenario::from_toml(&text, &a.name, catalog).map_err(|e| InputError {
+        problem: format!("the scenario built from the manifests does not validate: {}", e.problem),
+        ..e
+    })?;
+    for n in &imp.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    let (sg, ip, host) = imp.counts();
+    let sys = imp.system();
+    let summary = format!(
+        "{sg} SG pods, {ip} IP pods, {host} host pods; system pods {} host + {} IP; {} instance type(s); {} formula(s)",
+        sys.host,
+        sys.ip,
+        imp.types.len(),
+        imp.formulas.len()
+    );
+    match &a.out {
+        Some(path) => {
+            export::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
+                field: Some("--out".into()),
+                ..e
+            })?;
+            let _ = writeln!(err, "wrote {} ({summary})", path.display());
+        }
+        None => {
+            let _ = out.write_all(text.as_bytes());
+            let _ = writeln!(err, "{summary}");
+        }
+    }
+    Ok(())
+}

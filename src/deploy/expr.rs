@@ -1,0 +1,209 @@
+//! A formula as a CEL expression for nodeadm's `kubelet.maxPodsExpression`
+//! or Karpenter's CEL `spec.kubelet.maxPods`, where one exists.
+//!
+//! Variables: nodeadm has `default_enis`, `ips_per_eni`, `max_pods`
+//! (awslabs/amazon-eks-ami `nodeadm/doc/examples.md`, "Defining a Max Pods
+//! Expression"); Karpenter adds `vcpus`, `memory_mib`, `instance_type`
+//! (aws/karpenter-provider-aws `pkg/cel/environment.go`, main after v1.14.1).
+//! Neither knows branch ENIs or trunk compatibility, so a formula that needs
+//! them is expressible only when every type in question agrees on the trunk.
+//!
+//! Every translation is checked: the expression is evaluated with sgpsim's
+//! own CEL on every type given and must give the formula's figure on each,
+//! or it is not used.
+
+use crate::catalog::InstanceType;
+use crate::formula::{Formula, PD_CAP_CPU_THRESHOLD, PD_CAP_HIGH_CPU, PD_CAP_LOW_CPU};
+use crate::node::{NodeSettings, SystemPods, trunk};
+
+/// Which CEL environment the expression is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Nodeadm,
+    Karpenter,
+}
+
+impl Target {
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Target::Nodeadm => &["default_enis", "ips_per_eni", "max_pods"],
+            Target::Karpenter => &[
+                "default_enis",
+                "ips_per_eni",
+                "max_pods",
+                "vcpus",
+                "memory_mib",
+                "instance_type",
+            ],
+        }
+    }
+}
+
+/// What the formula's figures depend on beyond the instance type.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    pub settings: NodeSettings,
+    pub system: SystemPods,
+}
+
+/// `t` shared by all `types`, if they agree (MODEL.md §3).
+fn common_trunk(types: &[&InstanceType], s: &NodeSettings) -> Option<u32> {
+    let first = trunk(types.first()?, s);
+    types.iter().all(|t| trunk(t, s) == first).then_some(first)
+}
+
+/// The CEL text for `f`, before checking.
+fn candidate(f: &Formula, target: Target, ctx: &Context, types: &[&InstanceType]) -> Option<String> {
+    let k = if ctx.settings.prefix_delegation { 16 } else { 1 };
+    let s = ctx.system.host;
+    let pod_ips = |t: u32| {
+        let enis = if t == 1 {
+            "(default_enis - 1)".to_string()
+        } else {
+            "default_enis".to_string()
+        };
+        if k == 1 {
+            format!("{enis} * (ips_per_eni - 1)")
+        } else {
+            format!("{enis} * (ips_per_eni - 1) * {k}")
+        }
+    };
+    match f {
+        Formula::AwsDefault => Some("max_pods".into()),
+        Formula::Fixed(n) => Some(n.to_string()),
+        Formula::KarpenterReservedEnis(n) => Some(format!(
+            "default_enis > {n} ? (default_enis - {n}) * (ips_per_eni - 1) + 2 : 0"
+        )),
+        Formula::Conservative => {
+            let t = common_trunk(types, &ctx.settings)?;
+            Some(format!("{s} + {}", pod_ips(t)))
+        }
+        // Branch ENIs are 0 without a trunk: then aggressive is conservative.
+        Formula::Aggressive => match common_trunk(types, &ctx.settings)? {
+            0 => Some(format!("{s} + {}", pod_ips(0))),
+            _ => None,
+        },
+        Formula::PrefixDelegation if target == Target::Karpenter => {
+            let x = "(default_enis * (ips_per_eni - 1) * 16 + 2)";
+            Some(format!(
+                "vcpus <= {PD_CAP_CPU_THRESHOLD} ? ({x} < {PD_CAP_LOW_CPU} ? {x} : {PD_CAP_LOW_CPU}) : ({x} < {PD_CAP_HIGH_CPU} ? {x} : {PD_CAP_HIGH_CPU})"
+            ))
+        }
+        Formula::Cel(_) => {
+            let src = f.name();
+            // `system_pods` is a constant of the export: written in as a number.
+            // Only when no string literal could contain the name.
+            let text = if src.contains('\'') || src.contains('"') {
+                src
+            } else {
+                replace_word(&src, "system_pods", &s.to_string())
+            };
+            let program = cel::Program::compile(&text).ok()?;
+            let refs = program.references();
+            refs.variables()
+                .iter()
+                .all(|v| target.variables().contains(v))
+                .then_some(text)
+        }
+        _ => None,
+    }
+}
+
+/// Replaces whole-word occurrences of `word`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_id = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(is_id) || after.is_some_and(is_id) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The expression for `f` in `target`'s environment, checked on every type
+/// of `types` (which must not be empty), or `None` when there is none.
+pub fn expression(f: &Formula, target: Target, ctx: &Context, types: &[&InstanceType]) -> Option<String> {
+    if types.is_empty() {
+        return None;
+    }
+    let text = candidate(f, target, ctx, types)?;
+    let translated = Formula::parse(&format!("cel:{text}")).ok()?;
+    let same = types.iter().all(|t| {
+        let want = f.max_pods(t, &ctx.settings, ctx.system).map(|m| m.value);
+        let got = translated.max_pods(t, &ctx.settings, ctx.system).map(|m| m.value);
+        want.is_ok() && want == got
+    });
+    same.then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn ctx(host: u32, sgp: bool) -> Context {
+        Context {
+            settings: NodeSettings {
+                sgp,
+                prefix_delegation: false,
+            },
+            system: SystemPods { host, ip: 0 },
+        }
+    }
+
+    #[test]
+    fn translations_hold_on_every_type() {
+        let c = Catalog::bundled();
+        let trunk_types: Vec<&InstanceType> = c.select(&["m5.*".into(), "c6i.*".into()], "t").unwrap();
+        let f = |s: &str| Formula::parse(s).unwrap();
+        let e = expression(&f("conservative"), Target::Nodeadm, &ctx(3, true), &trunk_types).unwrap();
+        assert_eq!(e, "3 + (default_enis - 1) * (ips_per_eni - 1)");
+        assert_eq!(
+            expression(
+                &f("karpenter-reserved-enis:1"),
+                Target::Nodeadm,
+                &ctx(3, true),
+                &trunk_types
+            )
+            .unwrap(),
+            "default_enis > 1 ? (default_enis - 1) * (ips_per_eni - 1) + 2 : 0"
+        );
+        assert!(expression(&f("aggressive"), Target::Karpenter, &ctx(3, true), &trunk_types).is_none());
+        assert!(expression(&f("seed-userdata"), Target::Karpenter, &ctx(3, true), &trunk_types).is_none());
+        // With a non-trunk type in the set, conservative has no single expression.
+        let mixed = c.select(&["m5.large".into(), "t3.large".into()], "t").unwrap();
+        assert!(expression(&f("conservative"), Target::Nodeadm, &ctx(3, true), &mixed).is_none());
+        // Prefix delegation needs vcpus: Karpenter only.
+        let pd_types: Vec<&InstanceType> = c.select(&["m5.*".into()], "t").unwrap();
+        assert!(expression(&f("prefix-delegation"), Target::Karpenter, &ctx(2, true), &pd_types).is_some());
+        assert!(expression(&f("prefix-delegation"), Target::Nodeadm, &ctx(2, true), &pd_types).is_none());
+        // CEL: system_pods written in; branch_enis is nowhere.
+        let own = f("system_pods + (default_enis - 1) * (ips_per_eni - 1)");
+        assert_eq!(
+            expression(&own, Target::Nodeadm, &ctx(4, true), &trunk_types).unwrap(),
+            "4 + (default_enis - 1) * (ips_per_eni - 1)"
+        );
+        assert!(
+            expression(
+                &f("max_pods - branch_enis"),
+                Target::Karpenter,
+                &ctx(4, true),
+                &trunk_types
+            )
+            .is_none()
+        );
+        assert_eq!(
+            replace_word("system_pods + my_system_pods", "system_pods", "3"),
+            "3 + my_system_pods"
+        );
+    }
+}

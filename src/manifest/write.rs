@@ -1,0 +1,145 @@
+//! Writes an [`Import`] as scenario TOML (the format of [`crate::scenario::RawScenario`]),
+//! every figure with a comment naming the manifests it came from.
+
+use std::fmt::Write as _;
+
+use super::{Import, class_text};
+use crate::order::Order;
+
+/// A TOML string literal.
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The scenario file's text.
+pub fn scenario_toml(imp: &Import) -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "# Scenario written by `sgpsim scenario from-manifests` from:");
+    for f in &imp.files {
+        let _ = writeln!(w, "#   {}", one_line(f));
+    }
+    let _ = writeln!(w, "# Edit freely, then: sgpsim run <this file>");
+    let _ = writeln!(w);
+    let _ = writeln!(w, "name = {}", q(&imp.name));
+    let (sg, ip, host) = imp.counts();
+    let _ = writeln!(
+        w,
+        "description = {}",
+        q(&format!(
+            "Imported from {} manifest file(s): {sg} SG pods, {ip} IP pods, {host} host pods on {} instance type(s).",
+            imp.files.len(),
+            imp.types.len()
+        ))
+    );
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "# Instance types:");
+    for line in &imp.types_origin {
+        let _ = writeln!(w, "#   {}", one_line(line));
+    }
+    let _ = writeln!(w, "instance_types = [");
+    for t in &imp.types {
+        let _ = writeln!(w, "  {},", q(t));
+    }
+    let _ = writeln!(w, "]");
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "# maxPods formulas:");
+    for (f, why) in &imp.formulas {
+        let _ = writeln!(w, "#   {}: {}", one_line(f), one_line(why));
+    }
+    let _ = writeln!(w, "formulas = [");
+    for (f, _) in &imp.formulas {
+        let _ = writeln!(w, "  {},", q(f));
+    }
+    let _ = writeln!(w, "]");
+    let orders: Vec<String> = Order::ALL.iter().map(|o| q(o.name())).collect();
+    let _ = writeln!(w, "orders = [{}]", orders.join(", "));
+    let _ = writeln!(
+        w,
+        "# kube-scheduler's default scoring (NodeResourcesFit) is LeastAllocated."
+    );
+    let _ = writeln!(w, "policy = \"least-allocated\"");
+    let _ = writeln!(w, "# {}", one_line(&imp.sgp_origin));
+    let _ = writeln!(w, "sgp = {}", imp.sgp);
+    let _ = writeln!(w, "prefix_delegation = false");
+    let _ = writeln!(w);
+
+    let sys = imp.system();
+    let _ = writeln!(w, "# System pods: one per DaemonSet on every node.");
+    let _ = writeln!(w, "[system_pods]");
+    let list = |host: bool| {
+        imp.daemons
+            .iter()
+            .filter(|d| d.host == host)
+            .map(|d| {
+                if d.assumed {
+                    format!("{} (assumed: EKS installs it)", d.origin)
+                } else {
+                    d.origin.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let _ = writeln!(w, "# host: {}", one_line(&join_or_none(&list(true))));
+    let _ = writeln!(w, "host = {}", sys.host);
+    let _ = writeln!(w, "# ip: {}", one_line(&join_or_none(&list(false))));
+    let _ = writeln!(w, "ip = {}", sys.ip);
+    let _ = writeln!(w);
+
+    let _ = writeln!(
+        w,
+        "# Workload pods, classed as the VPC resource controller's webhook does."
+    );
+    for wl in &imp.workloads {
+        let _ = writeln!(
+            w,
+            "#   {} x{}: {}",
+            one_line(&wl.origin),
+            wl.pods,
+            one_line(&class_text(&wl.class))
+        );
+    }
+    let _ = writeln!(w, "[workload]");
+    if sg + ip + host == 0 {
+        let _ = writeln!(
+            w,
+            "# No workload pods were found: the seed's fill stands in (B SG pods + every free slot's IP pods)."
+        );
+        let _ = writeln!(w, "fill = \"seed\"");
+    } else {
+        let _ = writeln!(w, "sg_pods = {sg}");
+        let _ = writeln!(w, "ip_pods = {ip}");
+        let _ = writeln!(w, "host_pods = {host}");
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "# Nodes are added as pods need them (Karpenter); set `count` instead for a fixed cluster."
+    );
+    let _ = writeln!(w, "[nodes]");
+    let _ = writeln!(w, "autoscale = true");
+    let _ = writeln!(w, "initial = 0");
+    let _ = writeln!(w, "max = 1000");
+    if !imp.notes.is_empty() {
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "# Not understood, not modelled, or assumed (also printed on stderr):"
+        );
+        for n in &imp.notes {
+            let _ = writeln!(w, "#   - {}", one_line(n));
+        }
+    }
+    s
+}
+
+/// Text made safe for a one-line comment: names in manifests may hold line breaks.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+fn join_or_none(v: &[String]) -> String {
+    if v.is_empty() { "none".into() } else { v.join(", ") }
+}
