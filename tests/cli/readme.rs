@@ -3,7 +3,7 @@
 //! Every ```console block of README.md is a transcript: lines starting with
 //! `$ sgpsim ` are run (in the repository root, with the built binary), and
 //! the lines after one, up to the next command or the end of the block, must
-//! each appear in its output, in order (`...` lines are skipped). A command
+//! each appear in its output (standard error, then standard output), in order (`...` lines are skipped). A command
 //! marked `# exit N` at the end must exit with N; otherwise with 0.
 
 use super::*;
@@ -70,7 +70,7 @@ fn readme_examples_run_as_written() {
             stdout(&o),
             stderr(&o)
         );
-        let text = stdout(&o) + &stderr(&o);
+        let text = stderr(&o) + &stdout(&o);
         let mut from = 0;
         for want in &ex.lines {
             let at = text[from..].find(want.trim()).unwrap_or_else(|| {
