@@ -27,6 +27,11 @@ pub const CEL_VARIABLES: [&str; 8] = [
     "system_pods",
 ];
 
+/// The variables of nodeadm's `kubelet.maxPodsExpression`.
+pub const NODEADM_VARIABLES: &[&str] = CEL_VARIABLES.split_at(3).0;
+/// The variables of Karpenter's CEL `spec.kubelet.maxPods`.
+pub const KARPENTER_VARIABLES: &[&str] = CEL_VARIABLES.split_at(6).0;
+
 /// The names every command lists when no formula is given.
 pub const BUILTIN_NAMES: [&str; 6] = [
     "aws-default",
@@ -286,9 +291,7 @@ impl CelFormula {
     /// Whether the expression uses only the names nodeadm's
     /// `kubelet.maxPodsExpression` knows (`default_enis`, `ips_per_eni`, `max_pods`).
     pub fn nodeadm_compatible(&self) -> bool {
-        self.uses
-            .iter()
-            .all(|v| matches!(*v, "default_enis" | "ips_per_eni" | "max_pods"))
+        self.uses.iter().all(|v| NODEADM_VARIABLES.contains(v))
     }
 
     fn evaluate(&self, t: &InstanceType, sys: SystemPods) -> Result<u32, Unavailable> {

@@ -196,7 +196,7 @@ impl Scenario {
                 .map(|(i, f)| Formula::parse(f).map_err(|e| e.under(&format!("formulas[{i}]"))))
                 .collect::<Result<_, _>>()?,
         };
-        let formulas = dedup_by_name(formulas);
+        let formulas = dedup(formulas);
 
         let orders = match raw.orders {
             None => Order::ALL.to_vec(),
@@ -539,10 +539,6 @@ fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
         }
     }
     out
-}
-
-fn dedup_by_name(v: Vec<Formula>) -> Vec<Formula> {
-    dedup(v)
 }
 
 #[cfg(test)]

@@ -26,15 +26,8 @@ pub enum Target {
 impl Target {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
-            Target::Nodeadm => &["default_enis", "ips_per_eni", "max_pods"],
-            Target::Karpenter => &[
-                "default_enis",
-                "ips_per_eni",
-                "max_pods",
-                "vcpus",
-                "memory_mib",
-                "instance_type",
-            ],
+            Target::Nodeadm => crate::formula::NODEADM_VARIABLES,
+            Target::Karpenter => crate::formula::KARPENTER_VARIABLES,
         }
     }
 }
