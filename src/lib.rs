@@ -46,4 +46,5 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+pub mod timed;
 pub mod workload;

@@ -51,6 +51,8 @@ pub struct RawScenario {
     pub nodes: RawNodes,
     #[serde(default)]
     pub expect: Vec<RawExpect>,
+    /// `[timed]`: run the timed engine (MODEL.md §9) instead of the static replay.
+    pub timed: Option<crate::timed::config::RawTimed>,
 }
 
 /// `[system_pods]`: host and IP system pods, with per-type overrides.
@@ -128,6 +130,8 @@ pub struct Scenario {
     pub workload: Workload,
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
+    /// The validated `[timed]` table, if any.
+    pub timed: Option<crate::timed::config::Timed>,
 }
 
 fn non_empty<T>(v: Vec<T>, field: &str, fix: &str) -> Result<Vec<T>, InputError> {
@@ -261,6 +265,10 @@ impl Scenario {
             );
         }
 
+        let timed = raw
+            .timed
+            .map(|t| crate::timed::config::Timed::validate(t, catalog))
+            .transpose()?;
         let nodes = validate_nodes(&raw.nodes)?;
         let workload = validate_workload(raw.workload, nodes)?;
 
@@ -279,6 +287,7 @@ impl Scenario {
             workload,
             nodes,
             expects: Vec::new(),
+            timed,
         };
         let expects = raw
             .expect

@@ -480,6 +480,19 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
     let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     // Make sure the directory can be written before spending time on the sweep.
     export::ensure_dir(&dir)?;
+    if let Some(timed) = sc.timed.clone() {
+        // A `[timed]` scenario runs the timed engine (src/timed/): summary.csv and timeline.csv.
+        let timed = crate::timed::config::Timed {
+            trials: a.sweep.trials.or(timed.trials),
+            ..timed
+        };
+        let opts = crate::timed::cli::Options {
+            threads: a.sweep.threads,
+            trials_csv: a.trials_csv,
+            quiet: a.quiet,
+        };
+        return crate::timed::cli::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out);
+    }
     let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, a.trials_csv))?;
     let rows = export::rows(&cells, &result.summaries, sc.seed);
     let scenario_text = std::fs::read(&a.scenario)

@@ -1,0 +1,1300 @@
+//! The timed engine (MODEL.md §9): a discrete-event simulation of the
+//! scheduler, Karpenter, the VPC resource controller and the VPC CNI. Pure:
+//! a cell, a validated `[timed]` table, arrivals and a seeded stream go in, a
+//! [`TrialOutcome`] comes out. No I/O, no clock, no threads.
+//!
+//! Where each rule lives (one rule, one function):
+//!
+//! | §9 rule | function |
+//! | --- | --- |
+//! | events by (time, sequence), FIFO at equal times | [`super::queue::Queue`], `Sim::step` |
+//! | arrivals | `Sim::step` (the source), `Sim::arrive` |
+//! | scheduler: bind on arrival, retry when capacity appears | `Sim::arrive`, `Sim::retry`, `Sim::bind` |
+//! | Karpenter batching (idle / max) | `Sim::karp_add`, `Sim::on_batch` |
+//! | Karpenter's own view, no double launch, node limit, cheapest type | `Sim::karp_launch`, `Sim::choose_type` |
+//! | launch latency → Ready | `Sim::launch`, `Sim::on_node_ready` |
+//! | trunk delay before branch capacity | `Sim::on_node_ready`, `Sim::on_trunk_ready` |
+//! | branch ENI creation, cluster-wide rate limit | `Sim::rc_start`, `Sim::rc_token` |
+//! | IP from the pool, ENI attach, warm targets | `Sim::ip_bind`, `Sim::pool_low`, `Sim::pool_maybe`, `Sim::on_eni_attached` |
+//! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_free` |
+//! | ip-failed pods start when an IP frees, at a kubelet retry | `Sim::serve_ip_waiters`, `Sim::on_kubelet_retry` |
+//!
+//! **The zero-delay rule.** Arrivals are not pre-scheduled: they come from a
+//! source merged with the queue, and at equal times the queue's events run
+//! first. An arrival counts as scheduled when it is pulled. So with every
+//! delay zero, everything one arrival triggers (Karpenter's launch, the node
+//! turning Ready, its trunk, the retry that binds the pod) happens before the
+//! next pod arrives, exactly as the static replay adds a node and places the
+//! pod before the next one (MODEL.md §8). The property test
+//! `zero_delays_give_the_static_replay` checks it.
+
+use std::collections::VecDeque;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::config::Timed;
+use super::dist::Delay;
+use super::index::NodeIndex;
+use super::queue::Queue;
+use super::time::Time;
+use crate::engine::{Nodes, Outcome, Policy};
+use crate::node::NodeSpec;
+use crate::workload::Kind;
+
+const NONE: u32 = u32::MAX;
+
+/// One instance type as the engine sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeType {
+    pub name: String,
+    /// Slots, IP capacity, branch capacity and system pods under the cell's formula.
+    pub spec: NodeSpec,
+    /// ENIs that hold pod IPs: `E - t` (the trunk holds none).
+    pub enis: u32,
+    /// Pod IPs per ENI: `(I - 1) * k`.
+    pub ips_per_eni: u32,
+    pub price: Option<f64>,
+}
+
+/// The cluster of one cell: the types, which the first nodes are, which
+/// Karpenter may launch, how many nodes, and the scheduler's policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub types: Vec<NodeType>,
+    /// The type of the nodes present at t = 0.
+    pub initial_type: u16,
+    /// Indices into `types` of the NodePool's types, in the scenario's order.
+    pub pool: Vec<u16>,
+    /// Fixed: no autoscaler. Autoscale: Karpenter, up to `max` nodes in all.
+    pub nodes: Nodes,
+    pub policy: Policy,
+}
+
+/// Where a workload pod is. Every pod is in exactly one state at every instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum State {
+    /// Not yet arrived (or, when replaced, its replacement not yet created).
+    NotArrived = 0,
+    /// Unbound: the scheduler said no.
+    Pending = 1,
+    /// Bound, ContainerCreating: waiting for its branch ENI (or a branch cool-down).
+    Starting = 2,
+    /// Bound IP pod, ContainerCreating: waiting for an ENI being attached.
+    WaitingIp = 3,
+    /// Bound IP pod with no IP and no ENI to come: waits for an IP to be freed.
+    IpFailed = 4,
+    Running = 5,
+    /// Ended (its lifetime is over).
+    Done = 6,
+}
+
+pub const STATES: [State; 7] = [
+    State::NotArrived,
+    State::Pending,
+    State::Starting,
+    State::WaitingIp,
+    State::IpFailed,
+    State::Running,
+    State::Done,
+];
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::NotArrived => "not-arrived",
+            State::Pending => "pending",
+            State::Starting => "starting",
+            State::WaitingIp => "waiting-ip",
+            State::IpFailed => "ip-failed",
+            State::Running => "running",
+            State::Done => "done",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    /// A replacement pod is created (the slot's previous pod ended).
+    Arrive(u32),
+    End(u32),
+    NodeReady(u32),
+    TrunkReady(u32),
+    BranchReady(u32),
+    BranchFree(u32),
+    IpFree(u32),
+    PoolCheck(u32),
+    EniAttached(u32),
+    KubeletRetry(u32),
+    Batch,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pod {
+    kind: Kind,
+    state: State,
+    node: u32,
+    /// The in-flight node Karpenter expects this pending pod to go to.
+    nominated: u32,
+    /// Next pod in the node's IP or branch wait list.
+    next: u32,
+    /// Neighbours in the nominated node's list of nominated pods.
+    nom_prev: u32,
+    nom_next: u32,
+    arrived: Time,
+    /// When the pod entered its current state.
+    since: Time,
+    /// The trace's lifetime, or `NEVER` for the scenario's.
+    life: Time,
+    /// Arrival index, 1-based, replacements included.
+    index: u32,
+    pend_seq: u64,
+    has_ip: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Launching,
+    Ready,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    ty: u16,
+    phase: Phase,
+    /// Branch capacity advertised (the trunk is up).
+    trunk: bool,
+    /// Karpenter considers it initialised: its view no longer applies.
+    initialized: bool,
+    /// In Karpenter's open lists: [any pod, SG pods].
+    in_open: [bool; 2],
+    attaching: bool,
+    launched: Time,
+    ready_at: Time,
+    trunk_at: Time,
+    check_at: Time,
+    /// Pods bound here, system pods included (the scheduler's count).
+    slots: u32,
+    /// Bound SG pods (the scheduler's count of `pod-eni`).
+    branches: u32,
+    /// The resource controller's count: branches created or being created.
+    rc_used: u32,
+    /// Branches in their cool-down (the delete queue).
+    rc_cooling: u32,
+    bw_head: u32,
+    bw_tail: u32,
+    /// ENIs holding pod IPs, attached.
+    enis: u32,
+    ip_total: u32,
+    ip_assigned: u32,
+    ip_cooling: u32,
+    iw_head: u32,
+    iw_tail: u32,
+    /// Pods in the IP wait list (none of them holds an IP).
+    ip_waiting: u32,
+    /// Of those, pods still expecting an ENI.
+    ip_waiting_eni: u32,
+    /// Pending pods nominated here, and how many of them are SG pods.
+    nom_slots: u32,
+    nom_br: u32,
+    /// The first of them (a list through `Pod::nom_next`).
+    nom_head: u32,
+}
+
+/// Latency summary of one kind: time from arrival to running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Latency {
+    /// Pods that reached running.
+    pub n: u64,
+    pub p50: Option<Time>,
+    pub p95: Option<Time>,
+    pub max: Option<Time>,
+}
+
+/// One timeline sample: the state of the cluster at `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sample {
+    pub t: Time,
+    pub running: u32,
+    pub pending: u32,
+    pub starting: u32,
+    pub waiting_ip: u32,
+    pub ip_failed: u32,
+    pub completed: u64,
+    pub nodes_launching: u32,
+    pub nodes_ready: u32,
+}
+
+/// What one timed trial comes to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrialOutcome {
+    /// The static measures, at the end of the run (MODEL.md §6): running,
+    /// ip-failed and pending pods, wasted IPs, stranded slots, first IP
+    /// failure (the 1-based arrival index of the first pod, in time, to
+    /// become ip-failed; with zero delays the static replay's), nodes.
+    pub outcome: Outcome,
+    /// Bound but not yet running (branch, ENI or cool-down), per kind.
+    pub starting: [u32; 3],
+    /// Pods whose lifetime ended, per kind.
+    pub completed: [u64; 3],
+    /// Pods not yet arrived at the horizon.
+    pub not_arrived: u32,
+    pub arrivals: u64,
+    pub latency: [Latency; 3],
+    /// Time spent ip-failed, summed over pods.
+    pub ip_failed_time: Time,
+    pub nodes_launched: u32,
+    /// Node-time from launch to the end, summed over nodes.
+    pub node_time: Time,
+    /// Node-hours times each type's price; `None` unless every node's type has one.
+    pub cost: Option<f64>,
+    /// Wasted IPs (free IPs on full nodes) integrated over time, in IP-microseconds.
+    pub wasted_ip_us: u128,
+    pub events: u64,
+    pub end: Time,
+    pub timeline: Vec<Sample>,
+}
+
+/// A simulation's state. Keep one per thread: its buffers are reused by
+/// [`Sim::start`], so a warm `Sim` allocates nothing per event.
+#[derive(Debug, Default)]
+pub struct Sim<'a> {
+    world: Option<&'a World>,
+    cfg: Option<&'a Timed>,
+    rng: Option<ChaCha8Rng>,
+    queue: Queue<Ev>,
+    pods: Vec<Pod>,
+    nodes: Vec<Node>,
+    fit_any: NodeIndex,
+    fit_sg: NodeIndex,
+    pending_sg: VecDeque<u32>,
+    pending_other: VecDeque<u32>,
+    karp_q: VecDeque<u32>,
+    /// In-flight nodes that may have room in Karpenter's view, in launch
+    /// order: [for any pod (a slot), for SG pods (a slot and a branch)].
+    open: [VecDeque<u32>; 2],
+    lat: [Vec<u64>; 3],
+    timeline: Vec<Sample>,
+    record_timeline: bool,
+    count: [[u32; 3]; 7],
+    completed: [u64; 3],
+    now: Time,
+    last: Time,
+    next_sample: Time,
+    src: usize,
+    n_initial: usize,
+    arrivals: u64,
+    pend_seq: u64,
+    events: u64,
+    first_ip_failure: Option<u32>,
+    batch_open: bool,
+    batch_start: Time,
+    batch_last: Time,
+    rc_tat: u64,
+    wasted_now: u64,
+    wasted_us: u128,
+    ip_failed_us: u128,
+    nodes_launched: u32,
+    launching: u32,
+    ready: u32,
+}
+
+impl<'a> Sim<'a> {
+    pub fn new() -> Sim<'a> {
+        Sim::default()
+    }
+
+    fn w(&self) -> &'a World {
+        self.world.expect("started")
+    }
+
+    fn c(&self) -> &'a Timed {
+        self.cfg.expect("started")
+    }
+
+    fn draw(&mut self, d: Delay) -> Time {
+        d.sample(self.rng.as_mut().expect("started"))
+    }
+
+    fn ty(&self, n: u32) -> &'a NodeType {
+        &self.w().types[self.nodes[n as usize].ty as usize]
+    }
+
+    fn karpenter(&self) -> bool {
+        matches!(self.w().nodes, Nodes::Autoscale { .. })
+    }
+
+    /// Runs one trial to its end.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &mut self,
+        world: &'a World,
+        cfg: &'a Timed,
+        kinds: &[Kind],
+        times: &[Time],
+        lifetimes: Option<&[Option<Time>]>,
+        rng: ChaCha8Rng,
+        record_timeline: bool,
+    ) -> TrialOutcome {
+        self.start(world, cfg, kinds, times, lifetimes, rng, record_timeline);
+        while self.step() {}
+        self.finish()
+    }
+
+    /// Sets up a trial: the initial nodes (Ready, trunk up) and the arrivals.
+    /// `times` must be non-decreasing and as long as `kinds`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start(
+        &mut self,
+        world: &'a World,
+        cfg: &'a Timed,
+        kinds: &[Kind],
+        times: &[Time],
+        lifetimes: Option<&[Option<Time>]>,
+        rng: ChaCha8Rng,
+        record_timeline: bool,
+    ) {
+        assert_eq!(kinds.len(), times.len(), "one arrival time per pod");
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "arrival times are sorted");
+        self.world = Some(world);
+        self.cfg = Some(cfg);
+        self.rng = Some(rng);
+        self.queue.clear();
+        self.pods.clear();
+        self.pods
+            .extend(kinds.iter().zip(times).enumerate().map(|(i, (&kind, &t))| Pod {
+                kind,
+                state: State::NotArrived,
+                node: NONE,
+                nominated: NONE,
+                next: NONE,
+                nom_prev: NONE,
+                nom_next: NONE,
+                arrived: t,
+                since: Time::ZERO,
+                life: lifetimes.and_then(|l| l[i]).unwrap_or(Time::NEVER),
+                index: 0,
+                pend_seq: 0,
+                has_ip: false,
+            }));
+        self.nodes.clear();
+        let initial = world.nodes.initial() as usize;
+        self.fit_any.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
+        self.fit_sg.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
+        self.pending_sg.clear();
+        self.pending_other.clear();
+        self.karp_q.clear();
+        self.open[0].clear();
+        self.open[1].clear();
+        for l in &mut self.lat {
+            l.clear();
+        }
+        self.timeline.clear();
+        self.record_timeline = record_timeline;
+        self.count = [[0; 3]; 7];
+        for k in kinds {
+            self.count[State::NotArrived as usize][k.index()] += 1;
+        }
+        self.completed = [0; 3];
+        self.now = Time::ZERO;
+        self.last = Time::ZERO;
+        self.next_sample = Time::ZERO;
+        self.src = 0;
+        self.n_initial = kinds.len();
+        self.arrivals = 0;
+        self.pend_seq = 0;
+        self.events = 0;
+        self.first_ip_failure = None;
+        self.batch_open = false;
+        self.rc_tat = 0;
+        self.wasted_now = 0;
+        self.wasted_us = 0;
+        self.ip_failed_us = 0;
+        self.nodes_launched = 0;
+        self.launching = 0;
+        self.ready = 0;
+        // The nodes present at the start have long been up: Ready, trunk attached.
+        for _ in 0..initial {
+            let n = self.new_node(world.initial_type);
+            self.node_up(n);
+            let node = &mut self.nodes[n as usize];
+            node.trunk = true;
+            node.trunk_at = Time::ZERO;
+            node.initialized = true;
+            self.update_index(n);
+        }
+    }
+
+    /// Processes the next event; false when nothing is left before the horizon.
+    pub fn step(&mut self) -> bool {
+        let tq = self.queue.peek_time();
+        let ta = (self.src < self.n_initial).then(|| self.pods[self.src].arrived);
+        // At equal times the queue goes first: the arrival is scheduled only
+        // when pulled (the zero-delay rule, see the module doc).
+        let (t, from_queue) = match (tq, ta) {
+            (Some(q), Some(a)) if q <= a => (q, true),
+            (_, Some(a)) => (a, false),
+            (Some(q), None) => (q, true),
+            (None, None) => return false,
+        };
+        if self.c().horizon.is_some_and(|h| t > h) {
+            return false;
+        }
+        self.advance(t);
+        self.events += 1;
+        if from_queue {
+            let (_, ev) = self.queue.pop().expect("peeked");
+            self.handle(ev);
+        } else {
+            let p = self.src as u32;
+            self.src += 1;
+            self.arrive(p);
+        }
+        true
+    }
+
+    /// Closes the trial at the horizon (or the last event) and measures it.
+    pub fn finish(&mut self) -> TrialOutcome {
+        let end = self.c().horizon.unwrap_or(self.now);
+        self.advance(end);
+        if self.record_timeline {
+            while self.next_sample <= end {
+                self.push_sample(self.next_sample);
+                self.next_sample = self.next_sample + self.c().timeline_interval;
+            }
+        }
+        let w = self.w();
+        let mut out = TrialOutcome::default();
+        let c = &self.count;
+        for k in Kind::ALL {
+            let i = k.index();
+            out.outcome.running[i] = c[State::Running as usize][i];
+            out.outcome.pending[i] = c[State::Pending as usize][i];
+            out.starting[i] = c[State::Starting as usize][i] + c[State::WaitingIp as usize][i];
+            out.not_arrived += c[State::NotArrived as usize][i];
+        }
+        out.outcome.ip_failed = c[State::IpFailed as usize].iter().sum();
+        out.outcome.first_ip_failure = self.first_ip_failure;
+        out.outcome.wasted_ips = self.wasted_now as u32;
+        out.outcome.nodes = self.nodes.len() as u32;
+        let mut cost = Some(0.0f64);
+        for node in &self.nodes {
+            let ty = &w.types[node.ty as usize];
+            let s = &ty.spec;
+            if node.phase == Phase::Ready && node.ip_assigned >= s.ip_capacity && node.branches >= s.branch_capacity {
+                out.outcome.stranded_slots += s.max_pods - node.slots;
+            }
+            let up = end - node.launched;
+            out.node_time = out.node_time + up;
+            cost = match (cost, ty.price) {
+                (Some(c), Some(p)) => Some(c + up.as_secs_f64() / 3600.0 * p),
+                _ => None,
+            };
+        }
+        out.cost = cost;
+        out.completed = self.completed;
+        out.arrivals = self.arrivals;
+        for k in 0..3 {
+            let l = &mut self.lat[k];
+            l.sort_unstable();
+            let pick = |p: f64| -> Option<Time> {
+                if l.is_empty() {
+                    return None;
+                }
+                let rank = (p * l.len() as f64).ceil().max(1.0) as usize;
+                Some(Time(l[rank.min(l.len()) - 1]))
+            };
+            out.latency[k] = Latency {
+                n: l.len() as u64,
+                p50: pick(0.50),
+                p95: pick(0.95),
+                max: l.last().map(|&v| Time(v)),
+            };
+        }
+        out.ip_failed_time = Time(self.ip_failed_us.min(u128::from(u64::MAX)) as u64);
+        out.nodes_launched = self.nodes_launched;
+        out.wasted_ip_us = self.wasted_us;
+        out.events = self.events;
+        out.end = end;
+        out.timeline = std::mem::take(&mut self.timeline);
+        out
+    }
+
+    /// Moves the clock to `t`, integrating the measures over time and taking
+    /// the timeline samples that fall before `t` (a sample at `s` shows the
+    /// state after every event at or before `s`).
+    fn advance(&mut self, t: Time) {
+        if t <= self.last {
+            self.now = self.now.max(t);
+            return;
+        }
+        if self.record_timeline {
+            while self.next_sample < t {
+                self.push_sample(self.next_sample);
+                self.next_sample = self.next_sample + self.c().timeline_interval;
+            }
+        }
+        let dt = u128::from((t - self.last).0);
+        self.wasted_us += u128::from(self.wasted_now) * dt;
+        let failed: u32 = self.count[State::IpFailed as usize].iter().sum();
+        self.ip_failed_us += u128::from(failed) * dt;
+        self.last = t;
+        self.now = t;
+    }
+
+    fn push_sample(&mut self, t: Time) {
+        let sum = |s: State| self.count[s as usize].iter().sum::<u32>();
+        self.timeline.push(Sample {
+            t,
+            running: sum(State::Running),
+            pending: sum(State::Pending),
+            starting: sum(State::Starting),
+            waiting_ip: sum(State::WaitingIp),
+            ip_failed: sum(State::IpFailed),
+            completed: self.completed.iter().sum(),
+            nodes_launching: self.launching,
+            nodes_ready: self.ready,
+        });
+    }
+
+    fn schedule(&mut self, at: Time, ev: Ev) {
+        self.queue.push(at, ev);
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrive(p) => self.on_replacement(p),
+            Ev::End(p) => self.on_end(p),
+            Ev::NodeReady(n) => self.on_node_ready(n),
+            Ev::TrunkReady(n) => self.on_trunk_ready(n),
+            Ev::BranchReady(p) => self.run_pod(p),
+            Ev::BranchFree(n) => self.on_branch_free(n),
+            Ev::IpFree(n) => self.on_ip_free(n),
+            Ev::PoolCheck(n) => self.on_pool_check(n),
+            Ev::EniAttached(n) => self.on_eni_attached(n),
+            Ev::KubeletRetry(p) => self.on_kubelet_retry(p),
+            Ev::Batch => self.on_batch(),
+        }
+    }
+
+    fn set_state(&mut self, p: u32, s: State) {
+        let now = self.now;
+        let pod = &mut self.pods[p as usize];
+        let k = pod.kind.index();
+        self.count[pod.state as usize][k] -= 1;
+        self.count[s as usize][k] += 1;
+        pod.state = s;
+        pod.since = now;
+    }
+
+    // ----- the scheduler (MODEL.md §5 and §9 row 2) -----
+
+    /// A pod arrives: bound at once if a node fits, else pending.
+    fn arrive(&mut self, p: u32) {
+        self.arrivals += 1;
+        self.pods[p as usize].index = self.arrivals.min(u64::from(u32::MAX)) as u32;
+        self.pods[p as usize].arrived = self.now;
+        let sg = self.pods[p as usize].kind == Kind::Sg;
+        let chosen = if sg { self.fit_sg.best() } else { self.fit_any.best() };
+        match chosen {
+            Some(n) => self.bind(p, n),
+            None => self.make_pending(p),
+        }
+    }
+
+    /// A replacement for an ended pod is created (a Deployment keeps its replicas).
+    fn on_replacement(&mut self, p: u32) {
+        let pod = &mut self.pods[p as usize];
+        pod.node = NONE;
+        pod.nominated = NONE;
+        pod.next = NONE;
+        pod.has_ip = false;
+        self.set_state(p, State::NotArrived);
+        self.arrive(p);
+    }
+
+    fn make_pending(&mut self, p: u32) {
+        self.set_state(p, State::Pending);
+        self.pend_seq += 1;
+        self.pods[p as usize].pend_seq = self.pend_seq;
+        if self.pods[p as usize].kind == Kind::Sg {
+            self.pending_sg.push_back(p);
+        } else {
+            self.pending_other.push_back(p);
+        }
+        if self.karpenter() {
+            self.karp_add(p);
+        }
+    }
+
+    /// Capacity appeared: pending pods are tried again in the order they
+    /// became pending. A pod that does not fit at its turn cannot fit later
+    /// in the same pass (binding only takes capacity), so each queue stops at
+    /// its first misfit.
+    fn retry(&mut self) {
+        loop {
+            let sg = self.pending_sg.front().copied().zip(self.fit_sg.best());
+            let other = self.pending_other.front().copied().zip(self.fit_any.best());
+            let (p, n) = match (sg, other) {
+                (Some(a), Some(b)) => {
+                    if self.pods[a.0 as usize].pend_seq < self.pods[b.0 as usize].pend_seq {
+                        a
+                    } else {
+                        b
+                    }
+                }
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => return,
+            };
+            if self.pods[p as usize].kind == Kind::Sg {
+                self.pending_sg.pop_front();
+            } else {
+                self.pending_other.pop_front();
+            }
+            self.bind(p, n);
+        }
+    }
+
+    /// Refreshes node `n` in the scheduler's index (filter and score of §5).
+    fn update_index(&mut self, n: u32) {
+        let node = &self.nodes[n as usize];
+        let s = &self.w().types[node.ty as usize].spec;
+        let policy = self.w().policy;
+        let ready = node.phase == Phase::Ready;
+        let slot = ready && node.slots < s.max_pods;
+        let key = NodeIndex::key(policy, n, node.slots);
+        let branch = slot && node.trunk && node.branches < s.branch_capacity;
+        self.fit_any.set(n, slot.then_some(key));
+        self.fit_sg.set(n, branch.then_some(key));
+    }
+
+    /// Wasted IPs of one node (MODEL.md §6): free IPs on a full node.
+    fn wasted_of(&self, n: u32) -> u64 {
+        let node = &self.nodes[n as usize];
+        let s = &self.ty(n).spec;
+        if node.phase == Phase::Ready && node.slots >= s.max_pods {
+            u64::from(s.ip_capacity.saturating_sub(node.ip_assigned))
+        } else {
+            0
+        }
+    }
+
+    fn rewaste(&mut self, n: u32, before: u64) {
+        self.wasted_now = self.wasted_now - before + self.wasted_of(n);
+    }
+
+    /// Binds pod `p` to node `n`: a slot (and a branch for an SG pod, as the
+    /// scheduler counts it), then the network.
+    fn bind(&mut self, p: u32, n: u32) {
+        let w0 = self.wasted_of(n);
+        let kind = self.pods[p as usize].kind;
+        let sg = kind == Kind::Sg;
+        {
+            let node = &mut self.nodes[n as usize];
+            node.slots += 1;
+            node.branches += u32::from(sg);
+        }
+        self.unnominate(p);
+        self.pods[p as usize].node = n;
+        self.update_index(n);
+        match kind {
+            Kind::Sg => self.rc_start(p, n),
+            Kind::Ip => self.ip_bind(p, n),
+            Kind::Host => self.run_pod(p),
+        }
+        self.rewaste(n, w0);
+    }
+
+    /// The pod is running: its latency is recorded and its lifetime starts.
+    fn run_pod(&mut self, p: u32) {
+        self.set_state(p, State::Running);
+        let pod = self.pods[p as usize];
+        self.lat[pod.kind.index()].push((self.now - pod.arrived).0);
+        let life = if pod.life != Time::NEVER {
+            Some(pod.life)
+        } else {
+            self.c().lifetime.map(|d| self.draw(d))
+        };
+        if let Some(l) = life {
+            self.schedule(self.now + l, Ev::End(p));
+        }
+    }
+
+    /// A pod ends (MODEL.md §9 row 10): its slot is free at once, and the
+    /// scheduler sees its branch free at once; the IP and the branch ENI
+    /// themselves come back after their cool-downs.
+    fn on_end(&mut self, p: u32) {
+        let pod = self.pods[p as usize];
+        let n = pod.node;
+        let w0 = self.wasted_of(n);
+        let (ip_cd, br_cd) = (self.c().cni.ip_cooldown, self.c().rc.branch_cooldown);
+        {
+            let node = &mut self.nodes[n as usize];
+            node.slots -= 1;
+        }
+        match pod.kind {
+            Kind::Sg => {
+                let node = &mut self.nodes[n as usize];
+                node.branches -= 1;
+                node.rc_used -= 1;
+                node.rc_cooling += 1;
+                let d = self.draw(br_cd);
+                self.schedule(self.now + d, Ev::BranchFree(n));
+            }
+            Kind::Ip => {
+                debug_assert!(pod.has_ip, "a running IP pod holds an IP");
+                let node = &mut self.nodes[n as usize];
+                node.ip_assigned -= 1;
+                node.ip_cooling += 1;
+                let d = self.draw(ip_cd);
+                self.schedule(self.now + d, Ev::IpFree(n));
+            }
+            Kind::Host => {}
+        }
+        self.pods[p as usize].has_ip = false;
+        self.set_state(p, State::Done);
+        self.completed[pod.kind.index()] += 1;
+        self.update_index(n);
+        self.rewaste(n, w0);
+        if self.c().replace {
+            self.schedule(self.now, Ev::Arrive(p));
+        }
+        self.retry();
+    }
+
+    // ----- Karpenter (MODEL.md §9 rows 3-5) -----
+
+    /// A pod joins Karpenter's batch. The batch closes when no pod has
+    /// joined for `batch_idle`, or `batch_max` after it opened
+    /// (`BATCH_IDLE_DURATION`, `BATCH_MAX_DURATION`; notes R7.1).
+    fn karp_add(&mut self, p: u32) {
+        self.karp_q.push_back(p);
+        self.batch_last = self.now;
+        if !self.batch_open {
+            self.batch_open = true;
+            self.batch_start = self.now;
+            let k = &self.c().karpenter;
+            let at = (self.now + k.batch_idle).min(self.now + k.batch_max);
+            self.schedule(at, Ev::Batch);
+        }
+    }
+
+    fn on_batch(&mut self) {
+        let k = &self.c().karpenter;
+        let deadline = (self.batch_last + k.batch_idle).min(self.batch_start + k.batch_max);
+        if self.now < deadline {
+            self.schedule(deadline, Ev::Batch);
+            return;
+        }
+        self.batch_open = false;
+        self.karp_launch();
+    }
+
+    /// Karpenter's free capacity on a node as it sees it: slots `M` and
+    /// branches `B` (no IPs), less bound and nominated pods. Before a node
+    /// is initialised its branch capacity counts in full even with no trunk
+    /// yet (KCORE `statenode.go` `Allocatable()`): no double launch.
+    fn view(&self, n: u32) -> (u32, u32) {
+        let node = &self.nodes[n as usize];
+        let s = &self.ty(n).spec;
+        (
+            s.max_pods.saturating_sub(node.slots + node.nom_slots),
+            s.branch_capacity.saturating_sub(node.branches + node.nom_br),
+        )
+    }
+
+    fn nominate(&mut self, p: u32, n: u32) {
+        let sg = self.pods[p as usize].kind == Kind::Sg;
+        let head = self.nodes[n as usize].nom_head;
+        let pod = &mut self.pods[p as usize];
+        pod.nominated = n;
+        pod.nom_prev = NONE;
+        pod.nom_next = head;
+        if head != NONE {
+            self.pods[head as usize].nom_prev = p;
+        }
+        let node = &mut self.nodes[n as usize];
+        node.nom_head = p;
+        node.nom_slots += 1;
+        node.nom_br += u32::from(sg);
+    }
+
+    fn unnominate(&mut self, p: u32) {
+        let m = self.pods[p as usize].nominated;
+        if m == NONE {
+            return;
+        }
+        let pod = self.pods[p as usize];
+        let sg = pod.kind == Kind::Sg;
+        if pod.nom_prev == NONE {
+            self.nodes[m as usize].nom_head = pod.nom_next;
+        } else {
+            self.pods[pod.nom_prev as usize].nom_next = pod.nom_next;
+        }
+        if pod.nom_next != NONE {
+            self.pods[pod.nom_next as usize].nom_prev = pod.nom_prev;
+        }
+        let pod = &mut self.pods[p as usize];
+        pod.nominated = NONE;
+        pod.nom_prev = NONE;
+        pod.nom_next = NONE;
+        let node = &mut self.nodes[m as usize];
+        node.nom_slots -= 1;
+        node.nom_br -= u32::from(sg);
+        if !node.initialized {
+            for c in 0..2 {
+                if !node.in_open[c] {
+                    node.in_open[c] = true;
+                    self.open[c].push_back(m);
+                }
+            }
+        }
+    }
+
+    /// The batch closes: each pending pod not yet expected on an in-flight
+    /// node is nominated to one with room in Karpenter's view, or to a new
+    /// node. Pods that fit no type of the NodePool, or that would pass the
+    /// node limit, stay pending.
+    fn karp_launch(&mut self) {
+        let valid = |s: &Self, p: u32| {
+            let pod = &s.pods[p as usize];
+            pod.state == State::Pending && pod.nominated == NONE
+        };
+        let (mut rem_sg, mut rem_other) = (0u32, 0u32);
+        for &p in &self.karp_q {
+            if valid(self, p) {
+                if self.pods[p as usize].kind == Kind::Sg {
+                    rem_sg += 1;
+                } else {
+                    rem_other += 1;
+                }
+            }
+        }
+        let max = self.w().nodes.max() as usize;
+        while let Some(p) = self.karp_q.pop_front() {
+            if !valid(self, p) {
+                continue;
+            }
+            let sg = self.pods[p as usize].kind == Kind::Sg;
+            let (bs, bo) = (rem_sg, rem_other);
+            if sg {
+                rem_sg -= 1;
+            } else {
+                rem_other -= 1;
+            }
+            // The first in-flight node with room for this pod in Karpenter's
+            // view; nodes without room leave the list (they come back if a
+            // pod nominated there binds elsewhere).
+            let c = usize::from(sg);
+            let found = loop {
+                let Some(&m) = self.open[c].front() else { break None };
+                let (vs, vb) = self.view(m);
+                if !self.nodes[m as usize].initialized && vs > 0 && (!sg || vb > 0) {
+                    break Some(m);
+                }
+                self.open[c].pop_front();
+                self.nodes[m as usize].in_open[c] = false;
+            };
+            if let Some(m) = found {
+                self.nominate(p, m);
+                continue;
+            }
+            if self.nodes.len() >= max {
+                continue;
+            }
+            let Some(t) = self.choose_type(sg, bs, bo) else {
+                continue;
+            };
+            let m = self.launch(t);
+            self.nominate(p, m);
+        }
+    }
+
+    /// The NodePool type for a new node whose first pod is an SG pod (`sg`)
+    /// or not, with `rem_sg` and `rem_other` pods left in the batch (that
+    /// one included): the cheapest type that takes the whole rest of the
+    /// batch; when none does, the one that takes most of it, then the
+    /// cheapest; ties to the NodePool's order. A type without branch ENIs
+    /// never takes an SG pod (KAWS `types.go`: pod-eni 0).
+    fn choose_type(&self, sg: bool, rem_sg: u32, rem_other: u32) -> Option<u16> {
+        let w = self.w();
+        let mut best: Option<(u32, f64, u16)> = None;
+        for &t in &w.pool {
+            let s = &w.types[t as usize].spec;
+            if sg && s.branch_capacity == 0 {
+                continue;
+            }
+            let free = s.free_slots();
+            if free == 0 {
+                continue;
+            }
+            let placed = free.min(rem_other + rem_sg.min(s.branch_capacity));
+            let price = w.types[t as usize].price.unwrap_or(0.0);
+            let better = match best {
+                None => true,
+                Some((bp, bprice, _)) => placed > bp || (placed == bp && price < bprice),
+            };
+            if better {
+                best = Some((placed, price, t));
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    fn new_node(&mut self, ty: u16) -> u32 {
+        let n = self.nodes.len() as u32;
+        let s = self.w().types[ty as usize].spec;
+        self.nodes.push(Node {
+            ty,
+            phase: Phase::Launching,
+            trunk: false,
+            initialized: false,
+            in_open: [false; 2],
+            attaching: false,
+            launched: self.now,
+            ready_at: Time::NEVER,
+            trunk_at: Time::NEVER,
+            check_at: Time::NEVER,
+            slots: s.system.total(),
+            branches: 0,
+            rc_used: 0,
+            rc_cooling: 0,
+            bw_head: NONE,
+            bw_tail: NONE,
+            enis: 0,
+            ip_total: 0,
+            ip_assigned: 0,
+            ip_cooling: 0,
+            iw_head: NONE,
+            iw_tail: NONE,
+            ip_waiting: 0,
+            ip_waiting_eni: 0,
+            nom_slots: 0,
+            nom_br: 0,
+            nom_head: NONE,
+        });
+        self.nodes_launched += 1;
+        self.launching += 1;
+        self.fit_any.set(n, None);
+        self.fit_sg.set(n, None);
+        n
+    }
+
+    /// Karpenter launches a node; it is Ready after the launch latency
+    /// (default 90 s, the seed's measured start-up).
+    fn launch(&mut self, ty: u16) -> u32 {
+        let n = self.new_node(ty);
+        self.nodes[n as usize].in_open = [true; 2];
+        self.open[0].push_back(n);
+        self.open[1].push_back(n);
+        let d = self.draw(self.c().karpenter.launch);
+        self.schedule(self.now + d, Ev::NodeReady(n));
+        n
+    }
+
+    /// The node turns Ready: system pods placed, the CNI's pool pre-scaled
+    /// (notes R4.4: IPAMD attaches its warm ENIs before Ready).
+    fn node_up(&mut self, n: u32) {
+        let ty = self.ty(n);
+        let now = self.now;
+        {
+            let node = &mut self.nodes[n as usize];
+            node.phase = Phase::Ready;
+            node.ready_at = now;
+            node.enis = ty.enis.min(1);
+            node.ip_total = (node.enis * ty.ips_per_eni).min(ty.spec.ip_capacity);
+            node.ip_assigned = ty.spec.system.ip;
+        }
+        while self.nodes[n as usize].ip_total < ty.spec.system.ip && self.can_grow(n) {
+            self.attach(n);
+        }
+        assert!(
+            self.nodes[n as usize].ip_total >= ty.spec.system.ip,
+            "validated: system IP pods fit"
+        );
+        while self.pool_low(n) {
+            self.attach(n);
+        }
+        self.launching -= 1;
+        self.ready += 1;
+        self.update_index(n);
+    }
+
+    fn on_node_ready(&mut self, n: u32) {
+        let w0 = self.wasted_of(n);
+        self.node_up(n);
+        self.rewaste(n, w0);
+        // The trunk delay (MODEL.md §9 row 6, notes R2.2): branch capacity
+        // is advertised this long after Ready; SG pods stay pending till then.
+        if self.ty(n).spec.branch_capacity > 0 {
+            let d = self.draw(self.c().rc.trunk_delay);
+            if d == Time::ZERO {
+                // No delay: the branches are advertised with Ready, before
+                // the scheduler's retry, so SG pods compete for the slots.
+                self.on_trunk_ready(n);
+            } else {
+                self.schedule(self.now + d, Ev::TrunkReady(n));
+                self.retry();
+            }
+        } else {
+            self.retry();
+            self.initialize(n);
+        }
+    }
+
+    fn on_trunk_ready(&mut self, n: u32) {
+        let node = &mut self.nodes[n as usize];
+        node.trunk = true;
+        node.trunk_at = self.now;
+        self.update_index(n);
+        self.retry();
+        self.initialize(n);
+    }
+
+    /// Karpenter's view of the node ends (its NodeClaim is initialised);
+    /// pods it nominated there that could not bind go back to its batch.
+    fn initialize(&mut self, n: u32) {
+        self.nodes[n as usize].initialized = true;
+        // Pods leave the list when they bind, so whoever is left is pending.
+        while self.nodes[n as usize].nom_head != NONE {
+            let p = self.nodes[n as usize].nom_head;
+            debug_assert_eq!(self.pods[p as usize].state, State::Pending);
+            self.unnominate(p);
+            self.karp_add(p);
+        }
+    }
+
+    // ----- the resource controller (MODEL.md §9 rows 6, 7, 10) -----
+
+    /// The cluster-wide token bucket on branch creations (`branch_rate` per
+    /// second, burst `branch_burst`; RC QPS defaults, notes R8), as GCRA on
+    /// integer microseconds. Returns when this creation may start.
+    fn rc_token(&mut self) -> Time {
+        let rc = &self.c().rc;
+        if rc.branch_rate == 0.0 {
+            return self.now;
+        }
+        let interval = ((1e6 / rc.branch_rate).round() as u64).max(1);
+        let tau = interval * u64::from(rc.branch_burst - 1);
+        let start = self.now.0.max(self.rc_tat.saturating_sub(tau));
+        self.rc_tat = self.rc_tat.max(start) + interval;
+        Time(start)
+    }
+
+    /// A bound SG pod waits for its branch ENI (notes R1.4): created at once
+    /// if the controller has room (`in use + cooling < B`, `trunk.go`
+    /// `canCreateMore`), else it waits in ContainerCreating for a branch
+    /// cool-down to end (R3.3).
+    fn rc_start(&mut self, p: u32, n: u32) {
+        self.set_state(p, State::Starting);
+        let b = self.ty(n).spec.branch_capacity;
+        let node = &mut self.nodes[n as usize];
+        if node.rc_used + node.rc_cooling < b {
+            node.rc_used += 1;
+            self.rc_create(p);
+        } else {
+            self.pods[p as usize].next = NONE;
+            if node.bw_tail == NONE {
+                node.bw_head = p;
+            } else {
+                self.pods[node.bw_tail as usize].next = p;
+            }
+            node.bw_tail = p;
+        }
+    }
+
+    fn rc_create(&mut self, p: u32) {
+        let start = self.rc_token();
+        let d = self.draw(self.c().rc.branch_create);
+        self.schedule(start + d, Ev::BranchReady(p));
+    }
+
+    /// A branch ENI's cool-down ends (`cooldown.go`, 60 s): the controller
+    /// may create one more; the first SG pod waiting here gets it.
+    fn on_branch_free(&mut self, n: u32) {
+        let node = &mut self.nodes[n as usize];
+        node.rc_cooling -= 1;
+        let p = node.bw_head;
+        if p != NONE {
+            node.bw_head = self.pods[p as usize].next;
+            if node.bw_head == NONE {
+                node.bw_tail = NONE;
+            }
+            node.rc_used += 1;
+            self.pods[p as usize].next = NONE;
+            self.rc_create(p);
+        }
+    }
+
+    // ----- the VPC CNI (MODEL.md §9 rows 8, 9, 11) -----
+
+    fn free_ips(&self, n: u32) -> u32 {
+        let node = &self.nodes[n as usize];
+        node.ip_total - node.ip_assigned - node.ip_cooling
+    }
+
+    /// IPAMD can attach another ENI: a slot is left and the pool is below
+    /// maxPods (`isDatastorePoolTooLow` stops at `TotalIPs >= maxPods`, R4.1).
+    fn can_grow(&self, n: u32) -> bool {
+        let node = &self.nodes[n as usize];
+        let ty = self.ty(n);
+        node.enis < ty.enis && node.ip_total < ty.spec.max_pods
+    }
+
+    /// The pool is too low: pods wait for an IP, or the warm target is not
+    /// met (`WARM_ENI_TARGET` whole spare ENIs; `WARM_IP_TARGET` spare IPs
+    /// and `MINIMUM_IP_TARGET` total IPs replace it when set; R4.1).
+    fn pool_low(&self, n: u32) -> bool {
+        if !self.can_grow(n) {
+            return false;
+        }
+        let node = &self.nodes[n as usize];
+        let cni = &self.c().cni;
+        let free = self.free_ips(n);
+        let target_low = if cni.warm_ip_target.is_some() || cni.minimum_ip_target.is_some() {
+            cni.warm_ip_target.is_some_and(|w| free < w) || cni.minimum_ip_target.is_some_and(|m| node.ip_total < m)
+        } else {
+            free < cni.warm_eni_target * self.ty(n).ips_per_eni
+        };
+        node.ip_waiting_eni > 0 || target_low
+    }
+
+    fn attach(&mut self, n: u32) {
+        let ty = self.ty(n);
+        let node = &mut self.nodes[n as usize];
+        node.enis += 1;
+        node.ip_total = (node.ip_total + ty.ips_per_eni).min(ty.spec.ip_capacity);
+    }
+
+    /// Schedules the pool loop's next tick (every `pool_interval` from
+    /// Ready, `ipPoolMonitorInterval`) if the pool is low and nothing is
+    /// under way.
+    fn pool_maybe(&mut self, n: u32) {
+        let node = &self.nodes[n as usize];
+        if node.phase != Phase::Ready || node.attaching || node.check_at != Time::NEVER || !self.pool_low(n) {
+            return;
+        }
+        let t = self.now.next_tick(node.ready_at, self.c().cni.pool_interval);
+        self.nodes[n as usize].check_at = t;
+        self.schedule(t, Ev::PoolCheck(n));
+    }
+
+    fn on_pool_check(&mut self, n: u32) {
+        self.nodes[n as usize].check_at = Time::NEVER;
+        if !self.nodes[n as usize].attaching && self.pool_low(n) {
+            self.nodes[n as usize].attaching = true;
+            let d = self.draw(self.c().cni.eni_attach);
+            self.schedule(self.now + d, Ev::EniAttached(n));
+        }
+    }
+
+    fn on_eni_attached(&mut self, n: u32) {
+        self.nodes[n as usize].attaching = false;
+        self.attach(n);
+        self.serve_ip_waiters(n);
+        self.pool_maybe(n);
+    }
+
+    /// A bound IP pod takes a free IP at once; with none free it waits for
+    /// an ENI if one can still be attached, else it is ip-failed (R4.5).
+    fn ip_bind(&mut self, p: u32, n: u32) {
+        if self.free_ips(n) > 0 {
+            self.nodes[n as usize].ip_assigned += 1;
+            self.pods[p as usize].has_ip = true;
+            self.run_pod(p);
+        } else {
+            let grow = self.can_grow(n);
+            let node = &mut self.nodes[n as usize];
+            self.pods[p as usize].next = NONE;
+            if node.iw_tail == NONE {
+                node.iw_head = p;
+            } else {
+                self.pods[node.iw_tail as usize].next = p;
+            }
+            node.iw_tail = p;
+            node.ip_waiting += 1;
+            if grow {
+                node.ip_waiting_eni += 1;
+                self.set_state(p, State::WaitingIp);
+            } else {
+                self.fail_ip(p);
+            }
+        }
+        self.pool_maybe(n);
+    }
+
+    fn fail_ip(&mut self, p: u32) {
+        self.set_state(p, State::IpFailed);
+        if self.first_ip_failure.is_none() {
+            self.first_ip_failure = Some(self.pods[p as usize].index);
+        }
+    }
+
+    /// An IP's cool-down ends (`IP_COOLDOWN_PERIOD`, 30 s, R4.6).
+    fn on_ip_free(&mut self, n: u32) {
+        self.nodes[n as usize].ip_cooling -= 1;
+        self.serve_ip_waiters(n);
+        self.pool_maybe(n);
+    }
+
+    /// Free IPs go to the node's waiting pods, first come first served. A
+    /// pod waiting for an ENI runs when it is attached; an ip-failed pod
+    /// starts at the kubelet's next sandbox retry (every `kubelet_retry`
+    /// from its failure; a random retry delay is drawn afresh). When no ENI
+    /// can come any more, the pods still waiting are ip-failed.
+    fn serve_ip_waiters(&mut self, n: u32) {
+        let w0 = self.wasted_of(n);
+        while self.free_ips(n) > 0 {
+            let node = &mut self.nodes[n as usize];
+            let p = node.iw_head;
+            if p == NONE {
+                break;
+            }
+            node.iw_head = self.pods[p as usize].next;
+            if node.iw_head == NONE {
+                node.iw_tail = NONE;
+            }
+            node.ip_waiting -= 1;
+            node.ip_assigned += 1;
+            let pod = &mut self.pods[p as usize];
+            pod.next = NONE;
+            pod.has_ip = true;
+            match pod.state {
+                State::WaitingIp => {
+                    self.nodes[n as usize].ip_waiting_eni -= 1;
+                    self.run_pod(p);
+                }
+                State::IpFailed => {
+                    let since = pod.since;
+                    let t = match self.c().cni.kubelet_retry {
+                        Delay::Fixed(r) => self.now.next_tick(since, r),
+                        d => self.now + self.draw(d),
+                    };
+                    self.schedule(t, Ev::KubeletRetry(p));
+                }
+                s => unreachable!("a pod waiting for an IP is waiting-ip or ip-failed, not {s:?}"),
+            }
+        }
+        if self.nodes[n as usize].ip_waiting_eni > 0 && !self.can_grow(n) {
+            let mut p = self.nodes[n as usize].iw_head;
+            while p != NONE {
+                if self.pods[p as usize].state == State::WaitingIp {
+                    self.fail_ip(p);
+                }
+                p = self.pods[p as usize].next;
+            }
+            self.nodes[n as usize].ip_waiting_eni = 0;
+        }
+        self.rewaste(n, w0);
+    }
+
+    fn on_kubelet_retry(&mut self, p: u32) {
+        debug_assert!(self.pods[p as usize].has_ip);
+        self.run_pod(p);
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -1,0 +1,652 @@
+//! The properties of issue 3, proven on the engine: the zero-delay limit is
+//! the static replay, equal times are FIFO and seeds reproduce byte for byte
+//! on any thread count, no SG pod runs before its trunk, no IP pod holds an
+//! IP its node lacks, no cool-down is cut short, and pods are conserved.
+
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::catalog::Catalog;
+use crate::engine::{Cluster, Nodes, Policy, Replayer};
+use crate::node::{NodeSpec, SystemPods};
+use crate::timed::config::{Arrivals, PoolEntry, Timed};
+use crate::timed::dist::Delay;
+use crate::timed::time::Time;
+use crate::workload::{Counts, Kind};
+
+fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeType {
+    NodeType {
+        name: "t".into(),
+        spec: NodeSpec {
+            max_pods: m,
+            ip_capacity: enis * ipe,
+            branch_capacity: b,
+            system,
+        },
+        enis,
+        ips_per_eni: ipe,
+        price: None,
+    }
+}
+
+fn world(t: NodeType, nodes: Nodes, policy: Policy) -> World {
+    World {
+        types: vec![t],
+        initial_type: 0,
+        pool: vec![0],
+        nodes,
+        policy,
+    }
+}
+
+fn counts(kinds: &[Kind]) -> Counts {
+    let n = |k| kinds.iter().filter(|x| **x == k).count() as u32;
+    Counts {
+        sg: n(Kind::Sg),
+        ip: n(Kind::Ip),
+        host: n(Kind::Host),
+    }
+}
+
+fn run(w: &World, cfg: &Timed, kinds: &[Kind], times: &[Time], seed: u64) -> TrialOutcome {
+    Sim::new().run(w, cfg, kinds, times, None, ChaCha8Rng::seed_from_u64(seed), true)
+}
+
+fn kind_strategy() -> impl Strategy<Value = Kind> {
+    prop_oneof![Just(Kind::Sg), Just(Kind::Ip), Just(Kind::Host)]
+}
+
+fn nodes_strategy() -> impl Strategy<Value = Nodes> {
+    prop_oneof![
+        (1u32..5).prop_map(Nodes::Fixed),
+        (0u32..3, 1u32..8).prop_map(|(i, extra)| Nodes::Autoscale {
+            initial: i,
+            max: i.max(1) + extra
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// MODEL.md §8: with every delay zero and every pod arriving at once the
+    /// timed engine gives exactly the static replay's outcome, for any node
+    /// type, formula (any `M`), order, policy and fixed or autoscaled cluster.
+    #[test]
+    fn zero_delays_give_the_static_replay(
+        enis in 1u32..4,
+        ipe in 1u32..6,
+        b in 0u32..6,
+        host in 0u32..3,
+        sys_ip in 0u32..2,
+        extra_m in 1u32..25,
+        kinds in proptest::collection::vec(kind_strategy(), 0..120),
+        nodes in nodes_strategy(),
+        p in 0usize..3,
+        warm in 0u32..3,
+    ) {
+        let system = SystemPods { host, ip: sys_ip.min(enis * ipe) };
+        let m = system.total() + extra_m;
+        let t = node_type(m, enis, ipe, b, system);
+        let policy = Policy::ALL[p];
+        let w = world(t.clone(), nodes, policy);
+        let mut cfg = Timed::zero_delay();
+        cfg.cni.warm_eni_target = warm;
+        let times = vec![Time::ZERO; kinds.len()];
+        let timed = run(&w, &cfg, &kinds, &times, 1);
+        let cluster = Cluster { node: t.spec, nodes, policy };
+        let want = Replayer::new().run(&cluster, counts(&kinds), kinds.iter().copied());
+        prop_assert_eq!(timed.outcome, want);
+        prop_assert_eq!(timed.starting, [0, 0, 0]);
+        prop_assert_eq!(timed.not_arrived, 0);
+    }
+
+    /// Pods are conserved, capacities hold and cool-downs are never cut
+    /// short, after every single event of random timed runs with churn.
+    #[test]
+    fn invariants_hold_after_every_event(
+        enis in 1u32..4,
+        ipe in 1u32..5,
+        b in 0u32..5,
+        extra_m in 1u32..16,
+        kinds in proptest::collection::vec(kind_strategy(), 1..80),
+        nodes in nodes_strategy(),
+        p in 0usize..3,
+        gaps in proptest::collection::vec(0u64..4, 80),
+        delays in proptest::collection::vec(0u64..40, 9),
+        life in 1u64..200,
+        seed in 0u64..1000,
+    ) {
+        let system = SystemPods { host: 1, ip: 0 };
+        let t = node_type(system.total() + extra_m, enis, ipe, b, system);
+        let w = world(t, nodes, Policy::ALL[p]);
+        let mut cfg = Timed::default();
+        let s = |i: usize| Delay::secs(delays[i]);
+        cfg.karpenter.batch_idle = Time::secs(delays[0] % 3);
+        cfg.karpenter.batch_max = Time::secs(delays[0] % 3 + 5);
+        cfg.karpenter.launch = s(1);
+        cfg.rc.trunk_delay = s(2);
+        cfg.rc.branch_create = Delay::Uniform { lo: Time::ZERO, hi: Time::secs(delays[3]) };
+        cfg.rc.branch_cooldown = s(4);
+        cfg.rc.branch_rate = 2.0;
+        cfg.rc.branch_burst = 3;
+        cfg.cni.eni_attach = Delay::Exponential { mean: delays[5] as f64 / 4.0 + 0.1 };
+        cfg.cni.ip_cooldown = s(6);
+        cfg.cni.kubelet_retry = s(7);
+        cfg.cni.pool_interval = Time::secs(delays[8] % 6);
+        cfg.lifetime = Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) });
+        let mut at = 0;
+        let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
+        let mut sim = Sim::new();
+        sim.start(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), false);
+        let mut steps = 0;
+        while sim.step() {
+            sim.audit(&cfg);
+            steps += 1;
+            prop_assert!(steps < 100_000, "the run ends");
+        }
+        let out = sim.finish();
+        // Every pod that arrived ran and ended (lifetimes are finite), unless it is stuck.
+        let stuck = out.outcome.pending.iter().sum::<u32>() + out.outcome.ip_failed + out.starting.iter().sum::<u32>();
+        prop_assert_eq!(out.completed.iter().sum::<u64>() + u64::from(stuck) + u64::from(out.outcome.running.iter().sum::<u32>()), kinds.len() as u64);
+    }
+}
+
+impl Sim<'_> {
+    /// Checks every invariant against a recount from the pods (test only).
+    fn audit(&self, cfg: &Timed) {
+        let w = self.world.expect("started");
+        let mut count = [[0u32; 3]; 7];
+        let mut slots = vec![0u32; self.nodes.len()];
+        let mut branches = vec![0u32; self.nodes.len()];
+        let mut ips = vec![0u32; self.nodes.len()];
+        let mut ip_released: Vec<Vec<Time>> = vec![Vec::new(); self.nodes.len()];
+        let mut br_released: Vec<Vec<Time>> = vec![Vec::new(); self.nodes.len()];
+        for pod in &self.pods {
+            count[pod.state as usize][pod.kind.index()] += 1;
+            let bound = matches!(
+                pod.state,
+                State::Starting | State::WaitingIp | State::IpFailed | State::Running
+            );
+            if bound {
+                let n = pod.node as usize;
+                slots[n] += 1;
+                branches[n] += u32::from(pod.kind == Kind::Sg);
+                ips[n] += u32::from(pod.has_ip);
+                let node = &self.nodes[n];
+                if pod.kind == Kind::Sg {
+                    assert!(
+                        node.trunk,
+                        "an SG pod is bound only where branch capacity is advertised"
+                    );
+                    if pod.state == State::Running {
+                        assert!(pod.since >= node.trunk_at, "an SG pod runs after its node's trunk");
+                    }
+                }
+                if pod.kind == Kind::Ip && pod.state == State::Running {
+                    assert!(pod.has_ip, "a running IP pod holds an IP");
+                }
+                if pod.kind != Kind::Ip {
+                    assert!(!pod.has_ip);
+                }
+            } else {
+                assert!(!pod.has_ip, "only a bound pod holds an IP");
+            }
+            if pod.state == State::Done {
+                let n = pod.node as usize;
+                match pod.kind {
+                    Kind::Ip => ip_released[n].push(pod.since),
+                    Kind::Sg => br_released[n].push(pod.since),
+                    Kind::Host => {}
+                }
+            }
+        }
+        assert_eq!(count, self.count, "state counters match the pods");
+        assert_eq!(
+            count.iter().flatten().sum::<u32>() as usize,
+            self.pods.len(),
+            "each pod in exactly one state"
+        );
+        let cd = |d: Delay| match d {
+            Delay::Fixed(t) => Some(t),
+            _ => None,
+        };
+        let mut wasted = 0u64;
+        for (n, node) in self.nodes.iter().enumerate() {
+            let ty = &w.types[node.ty as usize];
+            let s = &ty.spec;
+            assert_eq!(node.slots, s.system.total() + slots[n], "slots of node {n}");
+            assert!(node.slots <= s.max_pods);
+            assert_eq!(node.branches, branches[n]);
+            assert!(node.branches <= s.branch_capacity);
+            assert!(
+                node.rc_used + node.rc_cooling <= s.branch_capacity,
+                "the controller never exceeds B"
+            );
+            if node.phase == Phase::Ready {
+                assert_eq!(node.ip_assigned, s.system.ip + ips[n], "IPs held on node {n}");
+                assert!(
+                    node.ip_assigned + node.ip_cooling <= node.ip_total,
+                    "no pod holds an IP its node lacks"
+                );
+                assert!(node.ip_total <= node.enis * ty.ips_per_eni && node.ip_total <= s.ip_capacity);
+                assert!(node.enis <= ty.enis);
+                assert!(node.ready_at >= node.launched);
+                if node.trunk && node.launched > Time::ZERO {
+                    let d = cd(cfg.rc.trunk_delay).expect("fixed in this test");
+                    assert!(node.trunk_at >= node.ready_at + d, "the trunk delay has passed");
+                }
+                if node.slots == s.max_pods {
+                    wasted += u64::from(s.ip_capacity - node.ip_assigned);
+                }
+            } else {
+                assert_eq!(slots[n], 0, "nothing binds to a launching node");
+            }
+            // No cool-down cut short, none stuck: the IPs (branches) still
+            // cooling are those released less than a cool-down ago, give or
+            // take the ones whose cool-down ends exactly now.
+            for (released, cooling, d) in [
+                (&ip_released[n], node.ip_cooling, cd(cfg.cni.ip_cooldown)),
+                (&br_released[n], node.rc_cooling, cd(cfg.rc.branch_cooldown)),
+            ] {
+                let Some(d) = d else { continue };
+                let surely = released.iter().filter(|&&t| t + d > self.now).count() as u32;
+                let maybe = released.iter().filter(|&&t| t + d >= self.now).count() as u32;
+                assert!(
+                    surely <= cooling && cooling <= maybe,
+                    "node {n}: {surely} <= {cooling} <= {maybe} at {}",
+                    self.now
+                );
+            }
+        }
+        assert_eq!(wasted, self.wasted_now);
+    }
+}
+
+/// The static replay's §10 figure, timed: m5.large-like node, ip-first fill.
+#[test]
+fn first_ip_failure_at_ip_pod_19_with_defaults() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut kinds = vec![Kind::Ip; 27];
+    kinds.extend([Kind::Sg; 9]);
+    let cfg = Timed::default();
+    let out = run(&w, &cfg, &kinds, &vec![Time::ZERO; kinds.len()], 1);
+    assert_eq!(out.outcome.first_ip_failure, Some(19));
+    assert_eq!(out.outcome.ip_failed, 9);
+    assert_eq!(out.outcome.pending, [9, 0, 0]);
+    // A new node has one ENI's worth of free IPs (WARM_ENI_TARGET=1); the
+    // first pod takes one, the pool loop attaches the second ENI (4 s), and
+    // IP pods 10 to 18 run then.
+    assert_eq!(out.latency[1].p50, Some(Time::ZERO));
+    assert_eq!(out.latency[1].max, Some(Time::secs(4)));
+}
+
+/// SG pods on a new node wait for the batch, the launch and the trunk delay;
+/// IP pods only for the batch and the launch.
+#[test]
+fn sg_pods_wait_for_the_trunk_delay() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 10 }, Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.trunk_delay = Delay::secs(30);
+    cfg.rc.branch_create = Delay::secs(2);
+    let kinds = [Kind::Ip, Kind::Sg];
+    let out = run(&w, &cfg, &kinds, &[Time::ZERO; 2], 1);
+    assert_eq!(out.nodes_launched, 1, "one node takes both: no double launch");
+    // Batch closes after 1 s idle; Ready 90 s later.
+    assert_eq!(out.latency[1].max, Some(Time::secs(91)));
+    assert_eq!(out.latency[0].max, Some(Time::secs(91 + 30 + 2)));
+}
+
+/// No second node is launched for pods a launching node will take, even
+/// after it is Ready but before its branch capacity shows (KCORE statenode).
+#[test]
+fn no_double_launch_while_the_trunk_is_pending() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 10 }, Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.trunk_delay = Delay::secs(600);
+    // 9 SG pods, one every 20 s: the later ones find the node Ready without branches.
+    let kinds = [Kind::Sg; 9];
+    let times: Vec<Time> = (0..9).map(|i| Time::secs(20 * i)).collect();
+    let out = run(&w, &cfg, &kinds, &times, 1);
+    assert_eq!(out.nodes_launched, 1);
+    assert_eq!(out.outcome.running[0], 9);
+    // A tenth SG pod does not fit the node's 9 branches: a second node.
+    let kinds = [Kind::Sg; 10];
+    let out = run(&w, &cfg, &kinds, &[Time::ZERO; 10], 1);
+    assert_eq!(out.nodes_launched, 2);
+}
+
+/// The branch cool-down: the scheduler sees a freed branch at once, the
+/// controller only after 60 s, so the replacement waits in ContainerCreating.
+#[test]
+fn branch_cooldown_holds_the_replacement() {
+    let t = node_type(29, 2, 9, 1, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.branch_create = Delay::secs(1);
+    cfg.lifetime = Some(Delay::secs(100));
+    cfg.replace = true;
+    cfg.horizon = Some(Time::secs(150));
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    // First pod: running at 1 s, ends at 101 s; its replacement binds at once,
+    // then waits for the cool-down (161 s): still starting at the horizon.
+    assert_eq!(out.completed[0], 1);
+    assert_eq!(out.starting[0], 1);
+    assert_eq!(out.outcome.running[0], 0);
+    cfg.horizon = Some(Time::secs(200));
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(out.outcome.running[0], 1);
+    assert_eq!(
+        out.latency[0].max,
+        Some(Time::secs(61)),
+        "60 s cool-down + 1 s creation"
+    );
+}
+
+/// ip-failed pods start when an IP frees (after its 30 s cool-down), at the
+/// kubelet's next 10 s retry after their failure.
+#[test]
+fn ip_failed_pods_start_after_the_ip_cooldown() {
+    // One ENI of 2 IPs, no more ENIs: the third IP pod is ip-failed.
+    let t = node_type(10, 1, 2, 0, SystemPods { host: 1, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let cfg = Timed {
+        horizon: Some(Time::secs(500)),
+        ..Timed::default()
+    };
+    let kinds = [Kind::Ip, Kind::Ip, Kind::Ip];
+    let times = [Time::ZERO, Time::ZERO, Time::secs(5)];
+    let lifetimes = [Some(Time::secs(100)), None, None];
+    let mut sim = Sim::new();
+    let out = sim.run(
+        &w,
+        &cfg,
+        &kinds,
+        &times,
+        Some(&lifetimes),
+        ChaCha8Rng::seed_from_u64(1),
+        false,
+    );
+    // Failed at 5 s; the IP frees at 130 s; retries at 5 + 10k: runs at 135 s.
+    assert_eq!(out.latency[1].max, Some(Time::secs(130)));
+    assert_eq!(out.outcome.first_ip_failure, Some(3));
+    assert_eq!(out.ip_failed_time, Time::secs(130));
+    assert_eq!(out.outcome.running[1], 2);
+}
+
+/// With a free ENI slot, a pod with no free IP waits for the attach (pool
+/// loop tick + attach delay), and is never counted ip-failed.
+#[test]
+fn eni_attach_when_the_pool_is_empty() {
+    let t = node_type(20, 3, 2, 0, SystemPods { host: 1, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.cni.warm_eni_target = 0;
+    cfg.cni.eni_attach = Delay::secs(4);
+    let kinds = [Kind::Ip; 3];
+    let times = [Time::ZERO, Time::ZERO, Time::secs(7)];
+    let out = run(&w, &cfg, &kinds, &times, 1);
+    // Third pod at 7 s: next pool tick at 10 s, ENI ready at 14 s.
+    assert_eq!(out.latency[1].max, Some(Time::secs(7)));
+    assert_eq!(out.outcome.ip_failed, 0);
+    assert_eq!(out.ip_failed_time, Time::ZERO);
+}
+
+/// The branch rate limit: 30 SG pods at once, 12 per second after a burst
+/// of 18: the 30th starts 1 s after the first.
+#[test]
+fn branch_creations_are_rate_limited() {
+    let t = node_type(100, 2, 9, 50, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.branch_create = Delay::ZERO;
+    let out = run(&w, &cfg, &[Kind::Sg; 30], &[Time::ZERO; 30], 1);
+    let interval = (1e6f64 / 12.0).round() as u64;
+    assert_eq!(out.latency[0].max, Some(Time(12 * interval)));
+    assert_eq!(out.latency[0].p50, Some(Time::ZERO));
+    cfg.rc.branch_rate = 0.0;
+    let out = run(&w, &cfg, &[Kind::Sg; 30], &[Time::ZERO; 30], 1);
+    assert_eq!(out.latency[0].max, Some(Time::ZERO), "rate 0: unlimited");
+}
+
+/// Karpenter picks the cheapest NodePool type that takes the whole batch.
+#[test]
+fn karpenter_picks_the_cheapest_type_that_fits() {
+    let small = NodeType {
+        name: "small".into(),
+        price: Some(1.0),
+        ..node_type(12, 2, 9, 9, SystemPods { host: 2, ip: 0 })
+    };
+    let big = NodeType {
+        name: "big".into(),
+        price: Some(3.0),
+        ..node_type(52, 4, 14, 30, SystemPods { host: 2, ip: 0 })
+    };
+    let w = World {
+        types: vec![small, big],
+        initial_type: 0,
+        pool: vec![0, 1],
+        nodes: Nodes::Autoscale { initial: 0, max: 10 },
+        policy: Policy::MostAllocated,
+    };
+    let cfg = Timed {
+        horizon: Some(Time::secs(3600)),
+        ..Timed::default()
+    };
+    // 10 pods fit the small type: one small node, launched when the batch
+    // closes at 1 s: 3599 s of it at 1 per hour.
+    let out = run(&w, &cfg, &[Kind::Ip; 10], &[Time::ZERO; 10], 1);
+    assert_eq!(out.nodes_launched, 1);
+    assert_eq!(out.node_time, Time::secs(3599));
+    assert!((out.cost.unwrap() - 3599.0 / 3600.0).abs() < 1e-9);
+    // 40 pods fit only the big one: one big node rather than four small ones.
+    let out = run(&w, &cfg, &[Kind::Host; 40], &[Time::ZERO; 40], 1);
+    assert_eq!(out.nodes_launched, 1);
+    assert!((out.cost.unwrap() - 3.0 * 3599.0 / 3600.0).abs() < 1e-9);
+}
+
+/// The batch window: pods arriving every 0.5 s keep the batch open until
+/// its 10 s maximum, then one launch covers them all.
+#[test]
+fn batches_close_at_idle_or_max() {
+    let t = node_type(60, 3, 20, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 10 }, Policy::MostAllocated);
+    let cfg = Timed::default();
+    let kinds = [Kind::Host; 30];
+    let times: Vec<Time> = (0..30).map(|i| Time(i * 500_000)).collect();
+    let out = run(&w, &cfg, &kinds, &times, 1);
+    // Batch opens at 0, closes at 10 s (max): 21 pods; the rest start a
+    // batch at 10.5 s that closes 1 s after the last (14.5 s) at 15.5 s,
+    // and goes to the launching node: one node for all.
+    assert_eq!(out.nodes_launched, 1);
+    assert_eq!(out.latency[2].max, Some(Time::secs(100)));
+}
+
+/// Equal seeds, equal bytes; different thread counts, equal bytes.
+#[test]
+fn same_seed_same_bytes_on_any_thread_count() {
+    let text = r#"
+        seed = 11
+        trials = 6
+        instance_types = ["m5.large"]
+        formulas = ["aws-default", "conservative"]
+        orders = ["random", "sg-first"]
+        policies = ["most-allocated", "least-allocated"]
+        system_pods = { host = 2 }
+        workload = { sg_pods = 30, ip_pods = 60, host_pods = 5 }
+        nodes = { autoscale = true, initial = 1, max = 20 }
+        [timed]
+        horizon = 900
+        arrivals = { process = "poisson", rate = 1 }
+        lifetime = { dist = "exponential", mean = 200 }
+        replace = true
+        [timed.karpenter]
+        launch = { dist = "lognormal", median = 60, sigma = 0.3 }
+        [timed.resource_controller]
+        trunk_delay = { dist = "uniform", min = 2, max = 10 }
+    "#;
+    let (sc, timed) = scenario(text);
+    let cells = crate::timed::run::cells(&sc, &timed, None).unwrap();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let many = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let a = one.install(|| crate::timed::run::run(&cells, &timed, sc.seed, None, true));
+    let b = many.install(|| crate::timed::run::run(&cells, &timed, sc.seed, None, true));
+    assert_eq!(a, b);
+    assert_eq!(
+        crate::timed::export::summary(&cells, &a, &timed),
+        crate::timed::export::summary(&cells, &b, &timed)
+    );
+    assert_eq!(
+        crate::timed::export::timeline(&cells, &a, &timed),
+        crate::timed::export::timeline(&cells, &b, &timed)
+    );
+    assert_eq!(a.trials.len(), 8 * 6);
+    // A trial re-runs alone to the same outcome.
+    let mut sim = Sim::new();
+    let alone = crate::timed::run::run_trial(&cells[0], &timed, sc.seed, 4, None, &mut sim, false);
+    assert_eq!(alone, a.trials[4].outcome);
+    // And the churn really happened.
+    assert!(a.trials.iter().all(|t| t.outcome.completed.iter().sum::<u64>() > 0));
+}
+
+fn scenario(text: &str) -> (crate::scenario::Scenario, Timed) {
+    let raw: toml::Table = toml::from_str(text).unwrap();
+    let timed_raw = raw.get("timed").cloned().unwrap();
+    let mut rest = raw.clone();
+    rest.remove("timed");
+    let sc = crate::scenario::Scenario::from_toml(&toml::to_string(&rest).unwrap(), "t", &Catalog::bundled()).unwrap();
+    let timed = Timed::validate(timed_raw.try_into().unwrap(), &Catalog::bundled()).unwrap();
+    (sc, timed)
+}
+
+/// On real types and formulas, the whole zero-delay sweep (every order,
+/// random ones included, and both policies) equals the static sweep.
+#[test]
+fn zero_delay_sweep_equals_the_static_sweep() {
+    let text = r#"
+        seed = 5
+        trials = 40
+        instance_types = ["m5.large", "m5.xlarge", "c6i.2xlarge", "t3.medium"]
+        formulas = ["aws-default", "conservative", "aggressive", "prefix-delegation"]
+        orders = ["sg-first", "ip-first", "random", "interleaved"]
+        policies = ["most-allocated", "least-allocated", "first-fit"]
+        system_pods = { host = 3 }
+        workload = { fill = "seed", nodes = 3 }
+        nodes = { autoscale = true, initial = 1, max = 3 }
+        [timed]
+    "#;
+    let (sc, _) = scenario(text);
+    let timed = Timed {
+        arrivals: Arrivals::AtOnce,
+        ..Timed::zero_delay()
+    };
+    let cells = crate::timed::run::cells(&sc, &timed, None).unwrap();
+    let timed_result = crate::timed::run::run(&cells, &timed, sc.seed, None, false);
+    let static_cells = sc.cells().unwrap();
+    let static_result = crate::sweep::run(&static_cells, sc.seed, false);
+    for ((c, t), s) in static_cells
+        .iter()
+        .zip(&timed_result.cells)
+        .zip(&static_result.summaries)
+    {
+        assert_eq!(
+            &t.summary, s,
+            "{} {} {} {}",
+            c.instance_type, c.formula, c.order, c.policy
+        );
+    }
+}
+
+/// A NodePool with a type unfit for SG pods: Karpenter never picks it for them.
+#[test]
+fn sg_pods_never_launch_a_type_without_branches() {
+    let cat = Catalog::bundled();
+    let t3 = cat.get("t3.large").unwrap().clone();
+    let w = World {
+        types: vec![NodeType {
+            name: "t3.large".into(),
+            ..node_type(35, 3, 11, 0, SystemPods { host: 2, ip: 0 })
+        }],
+        initial_type: 0,
+        pool: vec![0],
+        nodes: Nodes::Autoscale { initial: 0, max: 5 },
+        policy: Policy::MostAllocated,
+    };
+    let cfg = Timed {
+        karpenter: crate::timed::config::Karpenter {
+            nodepool: vec![PoolEntry {
+                instance_type: t3,
+                price: None,
+            }],
+            ..Default::default()
+        },
+        ..Timed::default()
+    };
+    let out = run(&w, &cfg, &[Kind::Sg; 3], &[Time::ZERO; 3], 1);
+    assert_eq!(out.nodes_launched, 0);
+    assert_eq!(out.outcome.pending, [3, 0, 0]);
+}
+
+/// Counts this thread's allocations while `COUNTING` holds `Some` (test binary only).
+struct CountingAlloc;
+
+thread_local! {
+    static COUNTING: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+fn count_one() {
+    // `try_with`: the allocator may run while the thread is being torn down.
+    let _ = COUNTING.try_with(|c| {
+        if let Some(n) = c.get() {
+            c.set(Some(n + 1));
+        }
+    });
+}
+
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count_one();
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+/// The engine allocates nothing per event once warm: a second run of a
+/// churn trial (thousands of events: arrivals, ends, replacements, cool-downs,
+/// ENI attaches, branch creations, Karpenter launches) allocates nothing at all.
+#[test]
+fn a_warm_engine_allocates_nothing() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 2, max: 40 }, Policy::LeastAllocated);
+    let cfg = Timed {
+        horizon: Some(Time::secs(3600)),
+        lifetime: Some(Delay::Exponential { mean: 300.0 }),
+        replace: true,
+        ..Timed::default()
+    };
+    let kinds: Vec<Kind> = (0..400).map(|i| Kind::ALL[i % 3]).collect();
+    let times: Vec<Time> = (0..400).map(|i| Time(i * 250_000)).collect();
+    let mut sim = Sim::new();
+    let first = sim.run(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(3), false);
+    COUNTING.with(|c| c.set(Some(0)));
+    let second = sim.run(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(3), false);
+    let allocations = COUNTING.with(|c| c.replace(None)).unwrap();
+    assert_eq!(first, second);
+    assert!(second.events > 5_000, "{} events", second.events);
+    assert!(second.completed.iter().sum::<u64>() > 1_000 && second.nodes_launched > 0);
+    assert_eq!(allocations, 0, "allocations in a warm run of {} events", second.events);
+}

@@ -1,0 +1,280 @@
+//! Timed output adapters: `summary.csv` (the static summary's 26 columns,
+//! then the timed ones), `timeline.csv` and `trials.csv`. Bytes only: the
+//! caller owns the paths.
+
+use super::config::{Arrivals, Timed};
+use super::run::{TimedCell, TimedResult};
+use crate::export::csv::SUMMARY_COLUMNS;
+use crate::export::{Row, num};
+use crate::workload::Kind;
+
+/// The columns after the static summary's 26.
+pub const TIMED_COLUMNS: [&str; 29] = [
+    "host_pods",
+    "nodes",
+    "nodepool",
+    "arrivals",
+    "horizon_s",
+    "running_sg_mean",
+    "running_ip_mean",
+    "running_host_mean",
+    "pending_sg_mean",
+    "pending_ip_mean",
+    "pending_host_mean",
+    "starting_mean",
+    "completed_mean",
+    "not_arrived_mean",
+    "arrivals_mean",
+    "ttr_sg_p50_s",
+    "ttr_sg_p95_s",
+    "ttr_sg_max_s",
+    "ttr_ip_p50_s",
+    "ttr_ip_p95_s",
+    "ttr_ip_max_s",
+    "ttr_host_p50_s",
+    "ttr_host_p95_s",
+    "ttr_host_max_s",
+    "ip_failed_pod_seconds_mean",
+    "nodes_launched_mean",
+    "node_hours_mean",
+    "cost_mean",
+    "ip_hours_wasted_mean",
+];
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// How the scenario's arrivals read in the summary.
+pub fn arrivals_label(a: &Arrivals) -> String {
+    match a {
+        Arrivals::AtOnce => "at-once".into(),
+        Arrivals::Rate(r) => format!("rate:{}", num(*r)),
+        Arrivals::Poisson(r) => format!("poisson:{}", num(*r)),
+        Arrivals::Waves { step, every } => format!("waves:{step}/{every}s"),
+        Arrivals::Trace { file } => format!("trace:{file}"),
+    }
+}
+
+/// `summary.csv` of a timed run.
+pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<u8> {
+    let mut w = writer();
+    let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(TIMED_COLUMNS.iter()).copied().collect();
+    w.write_record(&header).expect("memory");
+    for (tc, cr) in cells.iter().zip(&result.cells) {
+        let r = Row::new(&tc.cell, &cr.summary, result.seed);
+        let s = &cr.summary;
+        let t = &cr.timed;
+        let mut rec = vec![
+            r.instance_type.clone(),
+            r.formula.clone(),
+            r.order.clone(),
+            r.policy.clone(),
+            r.trials.to_string(),
+            r.seed.to_string(),
+            r.system_pods.to_string(),
+            r.system_ip_pods.to_string(),
+            r.sg_pods.to_string(),
+            r.ip_pods.to_string(),
+            r.max_pods.to_string(),
+            r.ip_capacity.to_string(),
+            r.branch_capacity.to_string(),
+            num(r.running_mean),
+            num(r.ip_failed_mean),
+            num(r.pending_mean),
+            num(r.failure_rate_mean),
+            num(r.failure_rate_p50),
+            num(r.failure_rate_p95),
+            num(r.failure_rate_max),
+            r.trials_with_failure.to_string(),
+            num(r.wasted_ips_mean),
+            r.wasted_ips_max.to_string(),
+            num(r.stranded_slots_mean),
+            r.first_ip_failure_min.map(|v| v.to_string()).unwrap_or_default(),
+            num(r.nodes_mean),
+        ];
+        rec.push(tc.cell.counts.host.to_string());
+        rec.push(r.nodes.clone());
+        rec.push(tc.nodepool_label());
+        rec.push(arrivals_label(&timed.arrivals));
+        rec.push(num(t.end_max.as_secs_f64()));
+        rec.extend(s.running_mean.iter().map(|v| num(*v)));
+        rec.extend(s.pending_mean.iter().map(|v| num(*v)));
+        rec.push(num(t.starting_mean));
+        rec.push(num(t.completed_mean));
+        rec.push(num(t.not_arrived_mean));
+        rec.push(num(t.arrivals_mean));
+        for k in Kind::ALL {
+            let i = k.index();
+            rec.push(opt(t.ttr_p50_mean[i]));
+            rec.push(opt(t.ttr_p95_mean[i]));
+            rec.push(opt(t.ttr_max[i]));
+        }
+        rec.push(num(t.ip_failed_pod_seconds_mean));
+        rec.push(num(t.nodes_launched_mean));
+        rec.push(num(t.node_hours_mean));
+        rec.push(opt(t.cost_mean));
+        rec.push(num(t.ip_hours_wasted_mean));
+        debug_assert_eq!(rec.len(), SUMMARY_COLUMNS.len() + TIMED_COLUMNS.len());
+        w.write_record(&rec).expect("memory");
+    }
+    w.into_inner().expect("memory")
+}
+
+pub const TIMELINE_COLUMNS: [&str; 14] = [
+    "instance_type",
+    "formula",
+    "order",
+    "policy",
+    "trial",
+    "time_s",
+    "running",
+    "pending",
+    "starting",
+    "waiting_ip",
+    "ip_failed",
+    "completed",
+    "nodes_launching",
+    "nodes_ready",
+];
+
+/// `timeline.csv`: the chosen trial of every cell, one row per sample.
+pub fn timeline(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(TIMELINE_COLUMNS).expect("memory");
+    for (tc, cr) in cells.iter().zip(&result.cells) {
+        let c = &tc.cell;
+        for s in &cr.timeline {
+            w.write_record([
+                c.instance_type.clone(),
+                c.formula.clone(),
+                c.order.to_string(),
+                c.policy.to_string(),
+                timed.timeline_trial.to_string(),
+                s.t.to_string(),
+                s.running.to_string(),
+                s.pending.to_string(),
+                s.starting.to_string(),
+                s.waiting_ip.to_string(),
+                s.ip_failed.to_string(),
+                s.completed.to_string(),
+                s.nodes_launching.to_string(),
+                s.nodes_ready.to_string(),
+            ])
+            .expect("memory");
+        }
+    }
+    w.into_inner().expect("memory")
+}
+
+/// `trials.csv` of a timed run: one row per trial.
+pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        "instance_type",
+        "formula",
+        "order",
+        "policy",
+        "seed",
+        "trial",
+        "running_sg",
+        "running_ip",
+        "running_host",
+        "ip_failed",
+        "pending_sg",
+        "pending_ip",
+        "pending_host",
+        "starting",
+        "completed",
+        "wasted_ips",
+        "stranded_slots",
+        "first_ip_failure",
+        "nodes",
+        "nodes_launched",
+        "ttr_sg_p95_s",
+        "ttr_ip_p95_s",
+        "ip_failed_pod_seconds",
+        "node_hours",
+        "events",
+    ])
+    .expect("memory");
+    for tr in &result.trials {
+        let c = &cells[tr.cell].cell;
+        let t = &tr.outcome;
+        let o = &t.outcome;
+        w.write_record([
+            c.instance_type.clone(),
+            c.formula.clone(),
+            c.order.to_string(),
+            c.policy.to_string(),
+            result.seed.to_string(),
+            tr.trial.to_string(),
+            o.running[0].to_string(),
+            o.running[1].to_string(),
+            o.running[2].to_string(),
+            o.ip_failed.to_string(),
+            o.pending[0].to_string(),
+            o.pending[1].to_string(),
+            o.pending[2].to_string(),
+            t.starting.iter().sum::<u32>().to_string(),
+            t.completed.iter().sum::<u64>().to_string(),
+            o.wasted_ips.to_string(),
+            o.stranded_slots.to_string(),
+            o.first_ip_failure.map(|v| v.to_string()).unwrap_or_default(),
+            o.nodes.to_string(),
+            t.nodes_launched.to_string(),
+            t.latency[0].p95.map(|v| v.to_string()).unwrap_or_default(),
+            t.latency[1].p95.map(|v| v.to_string()).unwrap_or_default(),
+            t.ip_failed_time.to_string(),
+            num(t.node_time.as_secs_f64() / 3600.0),
+            t.events.to_string(),
+        ])
+        .expect("memory");
+    }
+    w.into_inner().expect("memory")
+}
+
+/// A short text table for the terminal.
+pub fn table(cells: &[TimedCell], result: &TimedResult) -> String {
+    let mut s = format!(
+        "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+        "type",
+        "formula",
+        "order",
+        "policy",
+        "running",
+        "ip-failed",
+        "pending",
+        "nodes",
+        "sg p95 s",
+        "ip p95 s",
+        "ipf pod-s",
+        "node-h"
+    );
+    for (tc, cr) in cells.iter().zip(&result.cells) {
+        let c = &tc.cell;
+        let (sm, t) = (&cr.summary, &cr.timed);
+        s.push_str(&format!(
+            "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+            c.instance_type,
+            c.formula,
+            c.order.to_string(),
+            c.policy.to_string(),
+            num(sm.running_total()),
+            num(sm.ip_failed_mean),
+            num(sm.pending_total()),
+            num(sm.nodes_mean),
+            t.ttr_p95_mean[0].map(|v| format!("{v:.1}")).unwrap_or_default(),
+            t.ttr_p95_mean[1].map(|v| format!("{v:.1}")).unwrap_or_default(),
+            format!("{:.0}", t.ip_failed_pod_seconds_mean),
+            format!("{:.2}", t.node_hours_mean),
+        ));
+    }
+    s
+}
