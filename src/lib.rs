@@ -32,6 +32,7 @@
 
 pub mod catalog;
 pub mod catalog_aws;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod deploy;
@@ -42,6 +43,7 @@ pub mod formula;
 pub mod manifest;
 pub mod node;
 pub mod order;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

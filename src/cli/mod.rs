@@ -4,6 +4,7 @@
 //! writers passed in, so the tests can drive the CLI without a process.
 
 mod export_cmd;
+mod report;
 mod scenario_cmd;
 
 use std::io::Write;
@@ -49,6 +50,8 @@ pub enum Command {
     Scenario(scenario_cmd::ScenarioArgs),
     /// Export deployable configuration (EC2NodeClass UserData, Karpenter settings) for a formula.
     Export(export_cmd::ExportArgs),
+    /// Redraw the charts, report.html and report.md of a results directory (no re-run).
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -244,6 +247,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
         Command::Check(a) => cmd_check(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),
+        Command::Report(a) => report::run(a, out),
     }
 }
 
@@ -491,7 +495,12 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
             trials_csv: a.trials_csv,
             quiet: a.quiet,
         };
-        return crate::timed::cli::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out);
+        crate::timed::cli::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out)?;
+        let report_text = report::after_timed_run(&dir)?;
+        if !a.quiet {
+            emit(out, report_text.as_bytes());
+        }
+        return Ok(());
     }
     let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, a.trials_csv))?;
     let rows = export::rows(&cells, &result.summaries, sc.seed);
@@ -502,6 +511,7 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
     if a.trials_csv {
         export::write_atomic(&dir.join("trials.csv"), &csvx::trials(&cells, &result.trials, sc.seed))?;
     }
+    let report_text = report::after_run(&dir, &sc, &cells)?;
     if !a.quiet {
         let mut text = format!(
             "scenario {} (seed {}, {} random trials per cell, {} cells)\n\n",
@@ -515,6 +525,7 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
         if a.trials_csv {
             text.push_str(&format!("wrote {}\n", dir.join("trials.csv").display()));
         }
+        text.push_str(&report_text);
         emit(out, text.as_bytes());
     }
     Ok(())

@@ -7,6 +7,7 @@ mod determinism;
 mod import_export;
 mod properties;
 mod readme;
+mod report;
 mod timed;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,190 @@
+//! The plain records charts take besides summary rows, and the CSV forms the
+//! run step writes them in (read back by [`crate::export::read`]).
+
+use crate::export::num;
+
+/// `failure-spread.csv`: the distribution of one random-order cell's
+/// failure rate over its trials, as quantiles (not the trials themselves).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpreadRow {
+    pub instance_type: String,
+    pub formula: String,
+    pub policy: String,
+    pub trials: u64,
+    pub seed: u64,
+    /// Failure rates (ip-failed / workload pods), each in 0..=1.
+    pub min: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub trials_with_failure: u64,
+}
+
+pub const SPREAD_COLUMNS: [&str; 14] = [
+    "instance_type",
+    "formula",
+    "policy",
+    "trials",
+    "seed",
+    "failure_rate_min",
+    "failure_rate_p05",
+    "failure_rate_p25",
+    "failure_rate_p50",
+    "failure_rate_p75",
+    "failure_rate_p95",
+    "failure_rate_max",
+    "failure_rate_mean",
+    "trials_with_failure",
+];
+
+/// `safe-region.csv`: one grid point of the safe-region map, a single node
+/// of `instance_type` with `max_pods` slots and a workload of
+/// `max_pods - system pods` pods of which `sg_share` are SG pods, replayed
+/// in random orders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafeCell {
+    pub instance_type: String,
+    pub policy: String,
+    /// SG pods / workload pods, in 0..=1 (the intended share; the counts are rounded).
+    pub sg_share: f64,
+    pub max_pods: u32,
+    pub sg_pods: u32,
+    pub ip_pods: u32,
+    pub trials: u64,
+    pub seed: u64,
+    /// Trials with at least one ip-failed pod / trials.
+    pub failure_probability: f64,
+    pub failure_rate_mean: f64,
+}
+
+pub const SAFE_REGION_COLUMNS: [&str; 10] = [
+    "instance_type",
+    "policy",
+    "sg_share",
+    "max_pods",
+    "sg_pods",
+    "ip_pods",
+    "trials",
+    "seed",
+    "failure_probability",
+    "failure_rate_mean",
+];
+
+/// One sample of `timeline.csv`, written by the timed engine; the columns
+/// below are the ones read (others are ignored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineSample {
+    pub formula: String,
+    pub instance_type: String,
+    /// Empty when the file has no `order` column.
+    pub order: String,
+    /// Empty when the file has no `policy` column.
+    pub policy: String,
+    pub trial: u64,
+    pub time_s: f64,
+    pub running: f64,
+    pub pending: f64,
+    pub waiting_ip: f64,
+    pub ip_failed: f64,
+    pub nodes_launching: f64,
+    pub nodes_ready: f64,
+}
+
+pub const TIMELINE_COLUMNS: [&str; 10] = [
+    "formula",
+    "instance_type",
+    "trial",
+    "time_s",
+    "running",
+    "pending",
+    "waiting_ip",
+    "ip_failed",
+    "nodes_launching",
+    "nodes_ready",
+];
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory cannot fail");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory cannot fail");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// `failure-spread.csv`.
+pub fn spread_csv(rows: &[SpreadRow]) -> Vec<u8> {
+    csv_bytes(
+        &SPREAD_COLUMNS,
+        rows.iter().map(|r| {
+            vec![
+                r.instance_type.clone(),
+                r.formula.clone(),
+                r.policy.clone(),
+                r.trials.to_string(),
+                r.seed.to_string(),
+                num(r.min),
+                num(r.p05),
+                num(r.p25),
+                num(r.p50),
+                num(r.p75),
+                num(r.p95),
+                num(r.max),
+                num(r.mean),
+                r.trials_with_failure.to_string(),
+            ]
+        }),
+    )
+}
+
+/// `safe-region.csv`.
+pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
+    csv_bytes(
+        &SAFE_REGION_COLUMNS,
+        cells.iter().map(|c| {
+            vec![
+                c.instance_type.clone(),
+                c.policy.clone(),
+                num(c.sg_share),
+                c.max_pods.to_string(),
+                c.sg_pods.to_string(),
+                c.ip_pods.to_string(),
+                c.trials.to_string(),
+                c.seed.to_string(),
+                num(c.failure_probability),
+                num(c.failure_rate_mean),
+            ]
+        }),
+    )
+}
+
+/// `timeline.csv` in the column set the reader expects, plus `order` and
+/// `policy` (for tests and for engines that want the exact form).
+pub fn timeline_csv(samples: &[TimelineSample]) -> Vec<u8> {
+    let header: Vec<&str> = TIMELINE_COLUMNS.iter().copied().chain(["order", "policy"]).collect();
+    csv_bytes(
+        &header,
+        samples.iter().map(|s| {
+            vec![
+                s.formula.clone(),
+                s.instance_type.clone(),
+                s.trial.to_string(),
+                num(s.time_s),
+                num(s.running),
+                num(s.pending),
+                num(s.waiting_ip),
+                num(s.ip_failed),
+                num(s.nodes_launching),
+                num(s.nodes_ready),
+                s.order.clone(),
+                s.policy.clone(),
+            ]
+        }),
+    )
+}

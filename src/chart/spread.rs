@@ -1,0 +1,157 @@
+//! Chart 3: the spread of the failure rate over random trials, a box plot
+//! per formula, one panel per instance type.
+
+use plotters::prelude::*;
+
+use super::{
+    Area, Chart, DrawResult, Figure, LABEL, SpreadRow, TICK, axis_max, categories, category_name, color, distinct,
+    legend_strip, no_data, panel_rows, panels, render, text_width, titled,
+};
+use crate::error::InputError;
+
+const COLS: usize = 3;
+
+struct Spread<'a> {
+    rows: Vec<&'a SpreadRow>,
+    types: Vec<String>,
+    formulas: Vec<String>,
+    policy: String,
+    trials: u64,
+    x_max: f64,
+}
+
+/// Draws chart 3 from the per-cell quantiles of `failure-spread.csv`.
+pub fn spread(rows: &[SpreadRow]) -> Result<Chart, InputError> {
+    let Some(first) = rows.first() else {
+        return Err(no_data("failure-spread", "failure-spread.csv"));
+    };
+    let rows: Vec<&SpreadRow> = rows.iter().filter(|r| r.policy == first.policy).collect();
+    let top = rows.iter().map(|r| r.max).fold(0.0, f64::max);
+    render(&Spread {
+        types: distinct(rows.iter().map(|r| r.instance_type.as_str())),
+        formulas: distinct(rows.iter().map(|r| r.formula.as_str())),
+        policy: first.policy.clone(),
+        trials: rows.iter().map(|r| r.trials).max().unwrap_or(0),
+        x_max: axis_max(top * 100.0, 1.0),
+        rows,
+    })
+}
+
+impl Figure for Spread<'_> {
+    const NAME: &'static str = "failure-spread";
+
+    fn title(&self) -> String {
+        "How the failure rate varies between random arrival orders".into()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (1500, 150 + panel_rows(self.types.len(), COLS) * 360)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
+        let sub = format!(
+            "{} random orders per cell; box: 25th–75th percentile; thick line: median; whiskers: 5th–95th; dots: min and max; ◆ mean; policy {}",
+            self.trials, self.policy
+        );
+        let area = titled(root, &self.title(), &sub)?;
+        let items: Vec<(String, RGBColor)> = self
+            .formulas
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.clone(), color(i)))
+            .collect();
+        let area = legend_strip(&area, "maxPods formula", &items)?;
+        let n = self.formulas.len();
+        let shown: Vec<String> = self.formulas.iter().rev().cloned().collect();
+        let label_w = self.formulas.iter().map(|f| text_width(f, TICK)).max().unwrap_or(40) + 16;
+        for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(ty, ("sans-serif", LABEL + 2))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(label_w)
+                .build_cartesian_2d(0.0..self.x_max, categories(n))?;
+            let fmt_y = |v: &f64| category_name(&shown, *v);
+            let fmt_x = |v: &f64| format!("{v:.0}%");
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .light_line_style(WHITE)
+                .y_label_formatter(&fmt_y)
+                .x_label_formatter(&fmt_x)
+                .x_labels(6)
+                .x_desc("failure rate per trial (% of workload pods)")
+                .label_style(("sans-serif", TICK))
+                .axis_desc_style(("sans-serif", TICK))
+                .draw()?;
+            for (fi, formula) in self.formulas.iter().enumerate() {
+                let Some(r) = self
+                    .rows
+                    .iter()
+                    .find(|r| &r.instance_type == ty && &r.formula == formula)
+                else {
+                    continue;
+                };
+                let y = (n - 1 - fi) as f64;
+                let c = color(fi);
+                let p = |v: f64| v * 100.0;
+                let line = BLACK.stroke_width(2);
+                chart.draw_series([
+                    PathElement::new(vec![(p(r.p05), y), (p(r.p25), y)], line),
+                    PathElement::new(vec![(p(r.p75), y), (p(r.p95), y)], line),
+                    PathElement::new(vec![(p(r.p05), y - 0.12), (p(r.p05), y + 0.12)], line),
+                    PathElement::new(vec![(p(r.p95), y - 0.12), (p(r.p95), y + 0.12)], line),
+                ])?;
+                chart.draw_series([
+                    Rectangle::new([(p(r.p25), y - 0.3), (p(r.p75), y + 0.3)], c.filled()),
+                    Rectangle::new([(p(r.p25), y - 0.3), (p(r.p75), y + 0.3)], BLACK.stroke_width(1)),
+                ])?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(p(r.p50), y - 0.3), (p(r.p50), y + 0.3)],
+                    BLACK.stroke_width(4),
+                )))?;
+                chart.draw_series([p(r.min), p(r.max)].map(|x| Circle::new((x, y), 3, BLACK.filled())))?;
+                let (mx, my) = (p(r.mean), y);
+                let d = 0.18;
+                let dx = self.x_max / 150.0;
+                chart.draw_series(std::iter::once(Polygon::new(
+                    vec![(mx - dx, my), (mx, my + d), (mx + dx, my), (mx, my - d)],
+                    BLACK.filled(),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testing::{check_basics, fixture_spread, hex, svg_count_colour};
+
+    #[test]
+    fn one_box_per_type_and_formula() {
+        let rows = fixture_spread();
+        assert_eq!(rows.len(), 4);
+        let chart = spread(&rows).unwrap();
+        let texts = check_basics(&chart);
+        for want in ["m5.large", "m5.xlarge", "aws-default", "conservative"] {
+            assert!(texts.iter().any(|t| t == want), "{want} missing from {texts:?}");
+        }
+        assert!(
+            texts.iter().any(|t| t.starts_with("200 random orders per cell")),
+            "{texts:?}"
+        );
+        for i in 0..2 {
+            // A box per type plus the legend swatch.
+            assert_eq!(svg_count_colour(&chart, "rect", &hex(color(i))), 2 + 1);
+        }
+        // The mean diamonds.
+        assert_eq!(svg_count_colour(&chart, "polygon", "#000000"), 4);
+    }
+
+    #[test]
+    fn no_rows_is_an_error() {
+        assert!(spread(&[]).is_err());
+    }
+}
