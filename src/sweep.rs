@@ -73,10 +73,12 @@ impl Cell {
     }
 }
 
-/// Exact running totals over a cell's trials.
+/// Exact running totals over a cell's trials: what every summary (static or
+/// timed) is computed from.
 #[derive(Debug, Clone, Default)]
-struct Acc {
-    n: u64,
+pub(crate) struct Totals {
+    /// Trials added.
+    pub(crate) n: u64,
     running: [u64; 3],
     ip_failed: u64,
     ip_failed_sq: u128,
@@ -91,8 +93,8 @@ struct Acc {
     failed_each: Vec<u32>,
 }
 
-impl Acc {
-    fn add(&mut self, o: &Outcome) {
+impl Totals {
+    pub(crate) fn add(&mut self, o: &Outcome) {
         self.n += 1;
         for k in 0..3 {
             self.running[k] += u64::from(o.running[k]);
@@ -111,7 +113,7 @@ impl Acc {
         self.failed_each.push(o.ip_failed);
     }
 
-    fn merge(&mut self, other: Acc) {
+    fn merge(&mut self, other: Totals) {
         self.n += other.n;
         for k in 0..3 {
             self.running[k] += other.running[k];
@@ -131,7 +133,7 @@ impl Acc {
         self.failed_each.extend(other.failed_each);
     }
 
-    fn summarize(mut self, workload: u32) -> Summary {
+    pub(crate) fn summarize(mut self, workload: u32) -> Summary {
         let n = self.n.max(1) as f64;
         let w = f64::from(workload.max(1));
         self.failed_each.sort_unstable();
@@ -213,14 +215,14 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
         .enumerate()
         .flat_map(|(c, cell)| (0..cell.trials.div_ceil(BLOCK)).map(move |b| (c, b * BLOCK)))
         .collect();
-    let parts: Vec<(usize, Acc, Vec<TrialRecord>)> = items
+    let parts: Vec<(usize, Totals, Vec<TrialRecord>)> = items
         .par_iter()
         .map_init(
             || (Replayer::new(), Vec::new()),
             |(replayer, buf), &(c, start)| {
                 let cell = &cells[c];
                 let end = (start + BLOCK).min(cell.trials);
-                let mut acc = Acc::default();
+                let mut acc = Totals::default();
                 let mut kept = Vec::new();
                 let key = cell.stream_key();
                 for trial in start..end {
@@ -239,7 +241,7 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
         )
         .collect();
 
-    let mut accs: Vec<Acc> = vec![Acc::default(); cells.len()];
+    let mut accs: Vec<Totals> = vec![Totals::default(); cells.len()];
     let mut trials = Vec::new();
     for (c, acc, kept) in parts {
         accs[c].merge(acc);

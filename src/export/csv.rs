@@ -64,39 +64,47 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
+/// The [`SUMMARY_COLUMNS`] of one row, formatted: the part of the summary
+/// every consumer (static or timed) shares.
+pub fn required_fields(r: &Row) -> Vec<String> {
+    vec![
+        r.instance_type.clone(),
+        r.formula.clone(),
+        r.order.clone(),
+        r.policy.clone(),
+        r.trials.to_string(),
+        r.seed.to_string(),
+        r.system_pods.to_string(),
+        r.system_ip_pods.to_string(),
+        r.sg_pods.to_string(),
+        r.ip_pods.to_string(),
+        r.max_pods.to_string(),
+        r.ip_capacity.to_string(),
+        r.branch_capacity.to_string(),
+        num(r.running_mean),
+        num(r.ip_failed_mean),
+        num(r.pending_mean),
+        num(r.failure_rate_mean),
+        num(r.failure_rate_p50),
+        num(r.failure_rate_p95),
+        num(r.failure_rate_max),
+        r.trials_with_failure.to_string(),
+        num(r.wasted_ips_mean),
+        r.wasted_ips_max.to_string(),
+        num(r.stranded_slots_mean),
+        opt(r.first_ip_failure_min),
+        num(r.nodes_mean),
+    ]
+}
+
 /// `summary.csv`.
 pub fn summary(rows: &[Row]) -> Vec<u8> {
     let mut w = writer();
     let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect();
     w.write_record(&header).expect("memory");
     for r in rows {
-        let rec = [
-            r.instance_type.clone(),
-            r.formula.clone(),
-            r.order.clone(),
-            r.policy.clone(),
-            r.trials.to_string(),
-            r.seed.to_string(),
-            r.system_pods.to_string(),
-            r.system_ip_pods.to_string(),
-            r.sg_pods.to_string(),
-            r.ip_pods.to_string(),
-            r.max_pods.to_string(),
-            r.ip_capacity.to_string(),
-            r.branch_capacity.to_string(),
-            num(r.running_mean),
-            num(r.ip_failed_mean),
-            num(r.pending_mean),
-            num(r.failure_rate_mean),
-            num(r.failure_rate_p50),
-            num(r.failure_rate_p95),
-            num(r.failure_rate_max),
-            r.trials_with_failure.to_string(),
-            num(r.wasted_ips_mean),
-            r.wasted_ips_max.to_string(),
-            num(r.stranded_slots_mean),
-            opt(r.first_ip_failure_min),
-            num(r.nodes_mean),
+        let mut rec = required_fields(r);
+        rec.extend([
             r.host_pods.to_string(),
             opt(r.failure_rate_ci95_low.map(num)),
             opt(r.failure_rate_ci95_high.map(num)),
@@ -110,7 +118,7 @@ pub fn summary(rows: &[Row]) -> Vec<u8> {
             r.prefix_delegation.to_string(),
             r.nodes.clone(),
             r.note.clone(),
-        ];
+        ]);
         w.write_record(&rec).expect("memory");
     }
     finish(w)

@@ -71,34 +71,7 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         let r = Row::new(&tc.cell, &cr.summary, result.seed);
         let s = &cr.summary;
         let t = &cr.timed;
-        let mut rec = vec![
-            r.instance_type.clone(),
-            r.formula.clone(),
-            r.order.clone(),
-            r.policy.clone(),
-            r.trials.to_string(),
-            r.seed.to_string(),
-            r.system_pods.to_string(),
-            r.system_ip_pods.to_string(),
-            r.sg_pods.to_string(),
-            r.ip_pods.to_string(),
-            r.max_pods.to_string(),
-            r.ip_capacity.to_string(),
-            r.branch_capacity.to_string(),
-            num(r.running_mean),
-            num(r.ip_failed_mean),
-            num(r.pending_mean),
-            num(r.failure_rate_mean),
-            num(r.failure_rate_p50),
-            num(r.failure_rate_p95),
-            num(r.failure_rate_max),
-            r.trials_with_failure.to_string(),
-            num(r.wasted_ips_mean),
-            r.wasted_ips_max.to_string(),
-            num(r.stranded_slots_mean),
-            r.first_ip_failure_min.map(|v| v.to_string()).unwrap_or_default(),
-            num(r.nodes_mean),
-        ];
+        let mut rec = crate::export::csv::required_fields(&r);
         rec.push(tc.cell.counts.host.to_string());
         rec.push(r.nodes.clone());
         rec.push(tc.nodepool_label());

@@ -8,13 +8,11 @@ use super::arrivals::{self, Trace};
 use super::config::{Arrivals, Timed};
 use super::engine::{NodeType, Sample, Sim, TrialOutcome, World};
 use super::time::Time;
-use crate::engine::Outcome;
 use crate::error::InputError;
 use crate::node::{ips_per_slot, trunk};
 use crate::rng::trial_rng;
 use crate::scenario::Scenario;
-use crate::stats::{mean_ci95, percentile};
-use crate::sweep::{Cell, Summary};
+use crate::sweep::{Cell, Summary, Totals};
 use crate::workload::Kind;
 
 /// A static cell with the cluster the timed engine needs.
@@ -226,21 +224,10 @@ pub struct TimedResult {
     pub trials: Vec<TrialRecord>,
 }
 
-/// Exact running totals over a cell's trials.
+/// Exact running totals over a cell's trials: the static summary's, then the timed ones.
 #[derive(Default)]
 struct Acc {
-    n: u64,
-    running: [u64; 3],
-    pending: [u64; 3],
-    ip_failed: u64,
-    ip_failed_sq: u128,
-    failed_each: Vec<u32>,
-    wasted: u64,
-    wasted_max: u32,
-    stranded: u64,
-    first_fail_min: Option<u32>,
-    nodes: u64,
-    with_failure: u64,
+    base: Totals,
     starting: u64,
     completed: u64,
     not_arrived: u64,
@@ -260,11 +247,8 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, t: &TrialOutcome) {
-        let o: &Outcome = &t.outcome;
-        self.n += 1;
+        self.base.add(&t.outcome);
         for k in 0..3 {
-            self.running[k] += u64::from(o.running[k]);
-            self.pending[k] += u64::from(o.pending[k]);
             self.starting += u64::from(t.starting[k]);
             self.completed += t.completed[k];
             let l = &t.latency[k];
@@ -276,17 +260,6 @@ impl Acc {
             }
             self.ttr_max[k] = self.ttr_max[k].max(l.max);
         }
-        self.ip_failed += u64::from(o.ip_failed);
-        self.ip_failed_sq += u128::from(o.ip_failed) * u128::from(o.ip_failed);
-        self.failed_each.push(o.ip_failed);
-        self.wasted += u64::from(o.wasted_ips);
-        self.wasted_max = self.wasted_max.max(o.wasted_ips);
-        self.stranded += u64::from(o.stranded_slots);
-        if let Some(f) = o.first_ip_failure {
-            self.first_fail_min = Some(self.first_fail_min.map_or(f, |m| m.min(f)));
-        }
-        self.nodes += u64::from(o.nodes);
-        self.with_failure += u64::from(o.ip_failed > 0);
         self.not_arrived += u64::from(t.not_arrived);
         self.arrivals += t.arrivals;
         self.ip_failed_us += u128::from(t.ip_failed_time.0);
@@ -304,28 +277,9 @@ impl Acc {
         self.end_max = self.end_max.max(t.end);
     }
 
-    fn finish(mut self, workload: u32) -> (Summary, TimedSummary) {
-        let n = self.n.max(1) as f64;
-        let w = f64::from(workload.max(1));
-        self.failed_each.sort_unstable();
-        let rate = |x: Option<u32>| x.map_or(0.0, |v| f64::from(v) / w);
-        let summary = Summary {
-            trials: self.n,
-            running_mean: self.running.map(|r| r as f64 / n),
-            ip_failed_mean: self.ip_failed as f64 / n,
-            pending_mean: self.pending.map(|p| p as f64 / n),
-            failure_rate_mean: self.ip_failed as f64 / n / w,
-            failure_rate_p50: rate(percentile(&self.failed_each, 0.50)),
-            failure_rate_p95: rate(percentile(&self.failed_each, 0.95)),
-            failure_rate_max: rate(self.failed_each.last().copied()),
-            failure_rate_ci95: mean_ci95(self.n, u128::from(self.ip_failed), self.ip_failed_sq, w, true),
-            trials_with_failure: self.with_failure,
-            wasted_ips_mean: self.wasted as f64 / n,
-            wasted_ips_max: self.wasted_max,
-            stranded_slots_mean: self.stranded as f64 / n,
-            first_ip_failure_min: self.first_fail_min,
-            nodes_mean: self.nodes as f64 / n,
-        };
+    fn finish(self, workload: u32) -> (Summary, TimedSummary) {
+        let n = self.base.n.max(1) as f64;
+        let summary = self.base.summarize(workload);
         let secs = |(k, sum): (u64, u128)| (k > 0).then(|| sum as f64 / k as f64 / 1e6);
         let timed = TimedSummary {
             starting_mean: self.starting as f64 / n,
