@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, categories, category_name, color, distinct, first_policy,
-    legend_strip, no_data, panel_rows, panels, render, text_width, titled,
+    Area, Chart, DrawResult, Figure, axis_max, color, distinct, first_policy, formula_panel, legend_strip, no_data,
+    panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
 use crate::export::Row;
@@ -68,29 +68,9 @@ impl Figure for FailureRate<'_> {
         let area = legend_strip(&area, "arrival order", &items)?;
         // Formulas top to bottom: the first at the highest category.
         let n = self.formulas.len();
-        let shown: Vec<String> = self.formulas.iter().rev().cloned().collect();
-        let label_w = self.formulas.iter().map(|f| text_width(f, TICK)).max().unwrap_or(40) + 16;
         let band = 0.8 / self.orders.len().max(1) as f64;
         for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {
-            let mut chart = ChartBuilder::on(panel)
-                .caption(ty, ("sans-serif", LABEL + 2))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(label_w)
-                .build_cartesian_2d(0.0..self.x_max, categories(n))?;
-            let fmt_y = |v: &f64| category_name(&shown, *v);
-            let fmt_x = |v: &f64| format!("{v:.0}%");
-            chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .light_line_style(WHITE)
-                .y_label_formatter(&fmt_y)
-                .x_label_formatter(&fmt_x)
-                .x_labels(6)
-                .x_desc("workload pods without an IP (%)")
-                .label_style(("sans-serif", TICK))
-                .axis_desc_style(("sans-serif", TICK))
-                .draw()?;
+            let mut chart = formula_panel(panel, ty, &self.formulas, self.x_max, "workload pods without an IP (%)")?;
             for (fi, formula) in self.formulas.iter().enumerate() {
                 let centre = (n - 1 - fi) as f64;
                 for (oi, order) in self.orders.iter().enumerate() {

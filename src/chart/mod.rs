@@ -467,6 +467,43 @@ pub(crate) fn categories(n: usize) -> Categories {
     }
 }
 
+/// A panel of [`formula_panel`]: percent across, formulas down.
+pub(crate) type FormulaPanel<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Categories>>;
+
+/// One panel with the formulas as categories down the y axis (the first at
+/// the top) and a percentage across: the layout of the failure-rate and
+/// spread charts. Returns the chart to draw the series on.
+pub(crate) fn formula_panel<'a, DB: DrawingBackend>(
+    panel: &'a Area<DB>,
+    title: &str,
+    formulas: &[String],
+    x_max: f64,
+    x_desc: &str,
+) -> Result<FormulaPanel<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let shown: Vec<String> = formulas.iter().rev().cloned().collect();
+    let label_w = formulas.iter().map(|f| text_width(f, TICK)).max().unwrap_or(40) + 16;
+    let mut chart = ChartBuilder::on(panel)
+        .caption(title, ("sans-serif", LABEL + 2))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(0.0..x_max, categories(formulas.len()))?;
+    let fmt_y = |v: &f64| category_name(&shown, *v);
+    let fmt_x = |v: &f64| format!("{v:.0}%");
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .y_label_formatter(&fmt_y)
+        .x_label_formatter(&fmt_x)
+        .x_labels(6)
+        .x_desc(x_desc)
+        .label_style(("sans-serif", TICK))
+        .axis_desc_style(("sans-serif", TICK))
+        .draw()?;
+    Ok(chart)
+}
+
 /// The name of category `v` on a [`categories`] axis (`names[0]` at 0).
 pub(crate) fn category_name(names: &[String], v: f64) -> String {
     let i = v.round();

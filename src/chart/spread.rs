@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Chart, DrawResult, Figure, LABEL, SpreadRow, TICK, axis_max, categories, category_name, color, distinct,
-    legend_strip, no_data, panel_rows, panels, render, text_width, titled,
+    Area, Chart, DrawResult, Figure, SpreadRow, axis_max, color, distinct, formula_panel, legend_strip, no_data,
+    panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
 
@@ -62,28 +62,14 @@ impl Figure for Spread<'_> {
             .collect();
         let area = legend_strip(&area, "maxPods formula", &items)?;
         let n = self.formulas.len();
-        let shown: Vec<String> = self.formulas.iter().rev().cloned().collect();
-        let label_w = self.formulas.iter().map(|f| text_width(f, TICK)).max().unwrap_or(40) + 16;
         for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {
-            let mut chart = ChartBuilder::on(panel)
-                .caption(ty, ("sans-serif", LABEL + 2))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(label_w)
-                .build_cartesian_2d(0.0..self.x_max, categories(n))?;
-            let fmt_y = |v: &f64| category_name(&shown, *v);
-            let fmt_x = |v: &f64| format!("{v:.0}%");
-            chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .light_line_style(WHITE)
-                .y_label_formatter(&fmt_y)
-                .x_label_formatter(&fmt_x)
-                .x_labels(6)
-                .x_desc("failure rate per trial (% of workload pods)")
-                .label_style(("sans-serif", TICK))
-                .axis_desc_style(("sans-serif", TICK))
-                .draw()?;
+            let mut chart = formula_panel(
+                panel,
+                ty,
+                &self.formulas,
+                self.x_max,
+                "failure rate per trial (% of workload pods)",
+            )?;
             for (fi, formula) in self.formulas.iter().enumerate() {
                 let Some(r) = self
                     .rows
