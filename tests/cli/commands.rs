@@ -267,6 +267,7 @@ fn check_passes_on_the_seed_tables_and_reports_disputes_apart() {
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert!(out.contains("Disputed"), "{out}");
     assert!(out.contains("0 differ"), "{out}");
+    assert!(out.trim_end().ends_with("check: 151 passed, 0 failed"), "{out}");
     let disputed = out.lines().filter(|l| l.trim_start().starts_with("disputed")).count();
     assert!(disputed >= 2, "{out}");
 }
@@ -288,6 +289,11 @@ fn check_exits_1_when_a_figure_differs() {
     let o = sgpsim(&["check", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("published 6, simulated 5"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).trim_end().ends_with("check: 0 passed, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
