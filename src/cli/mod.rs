@@ -443,7 +443,7 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
 }
 
 /// Runs `f` on a pool of `threads` workers, or on rayon's global pool.
-fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R, InputError> {
+pub(crate) fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R, InputError> {
     match threads {
         None => Ok(f()),
         Some(0) => Err(InputError::field(

@@ -51,20 +51,7 @@ pub fn run_scenario(
     let trace = load_trace(timed, scenario_path)?;
     let cells = run::cells(sc, timed, trace.as_ref()).map_err(|e| e.in_file(scenario_path.display().to_string()))?;
     let go = || run::run(&cells, timed, sc.seed, trace.as_ref(), opts.trials_csv);
-    let result = match opts.threads {
-        None => go(),
-        Some(0) => {
-            return Err(InputError::field("--threads", "0 threads cannot run anything", "give 1 or more").into());
-        }
-        Some(n) if n > 1024 => {
-            return Err(InputError::field("--threads", format!("{n} threads is absurd"), "give at most 1024").into());
-        }
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|e| InputError::field("--threads", format!("cannot start {n} threads: {e}"), "give fewer"))?
-            .install(go),
-    };
+    let result = crate::cli::with_threads(opts.threads, go)?;
     export::write_atomic(&dir.join("summary.csv"), &tx::summary(&cells, &result, timed))?;
     export::write_atomic(&dir.join("timeline.csv"), &tx::timeline(&cells, &result, timed))?;
     if let Ok(text) = std::fs::read(scenario_path) {
