@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{
     Area, Chart, DrawResult, Figure, axis_max, color, distinct, first_policy, formula_panel, legend_strip, no_data,
-    panel_rows, panels, render, titled,
+    palette_items, panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
 use crate::export::Row;
@@ -59,12 +59,7 @@ impl Figure for FailureRate<'_> {
             self.note
         );
         let area = titled(root, &self.title(), &sub)?;
-        let items: Vec<(String, RGBColor)> = self
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.clone(), color(i)))
-            .collect();
+        let items = palette_items(&self.orders);
         let area = legend_strip(&area, "arrival order", &items)?;
         // Formulas top to bottom: the first at the highest category.
         let n = self.formulas.len();

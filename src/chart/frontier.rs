@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::waste::reference_order;
 use super::{
     Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, distinct, first_policy, legend_strip, no_data,
-    render, titled,
+    palette_items, render, titled,
 };
 use crate::error::InputError;
 use crate::export::Row;
@@ -113,12 +113,7 @@ impl Figure for Frontier<'_> {
             self.order, self.note
         );
         let area = titled(root, &self.title(), &sub)?;
-        let items: Vec<(String, RGBColor)> = self
-            .formulas
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.clone(), color(i)))
-            .collect();
+        let items = palette_items(&self.formulas);
         let area = legend_strip(&area, "colour: formula", &items)?;
         // The marker legend: shapes for types, drawn as outlines in black.
         let (w, _) = area.dim_in_pixel();

@@ -467,6 +467,11 @@ pub(crate) fn categories(n: usize) -> Categories {
     }
 }
 
+/// Legend items: each name with its palette colour, in order.
+pub(crate) fn palette_items(names: &[String]) -> Vec<(String, RGBColor)> {
+    names.iter().enumerate().map(|(i, n)| (n.clone(), color(i))).collect()
+}
+
 /// A panel of [`formula_panel`]: percent across, formulas down.
 pub(crate) type FormulaPanel<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Categories>>;
 

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{
     Area, Chart, DrawResult, Figure, SpreadRow, axis_max, color, distinct, formula_panel, legend_strip, no_data,
-    panel_rows, panels, render, titled,
+    palette_items, panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
 
@@ -54,12 +54,7 @@ impl Figure for Spread<'_> {
             self.trials, self.policy
         );
         let area = titled(root, &self.title(), &sub)?;
-        let items: Vec<(String, RGBColor)> = self
-            .formulas
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.clone(), color(i)))
-            .collect();
+        let items = palette_items(&self.formulas);
         let area = legend_strip(&area, "maxPods formula", &items)?;
         let n = self.formulas.len();
         for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {

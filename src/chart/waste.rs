@@ -4,7 +4,7 @@ use plotters::prelude::*;
 
 use super::{
     Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, categories, category_name, color, distinct, first_policy,
-    legend_strip, no_data, render, titled,
+    legend_strip, no_data, palette_items, render, titled,
 };
 use crate::error::InputError;
 use crate::export::Row;
@@ -124,12 +124,7 @@ impl Figure for Waste<'_> {
             self.order, self.note
         );
         let area = titled(root, &self.title(), &sub)?;
-        let items: Vec<(String, RGBColor)> = self
-            .formulas
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.clone(), color(i)))
-            .collect();
+        let items = palette_items(&self.formulas);
         let area = legend_strip(&area, "maxPods formula", &items)?;
         let (upper, lower) = area.split_vertically(area.dim_in_pixel().1 / 2);
         self.panel(&upper, "Wasted IPs per run", "wasted IPs (mean, IPs)", |r| {
