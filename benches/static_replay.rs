@@ -33,7 +33,7 @@ fn cell(catalog: &Catalog, ty: &str, formula: &Formula, nodes: Nodes, fill_nodes
         system: SYSTEM,
     };
     check_room(t, formula, &spec).ok()?;
-    let counts: Counts = Workload::SeedFill { nodes: fill_nodes }.counts(&spec);
+    let counts: Counts = Workload::SeedFill { nodes: fill_nodes }.counts(t.branch_enis, &spec);
     Some(Cell {
         instance_type: ty.to_string(),
         formula: formula.name(),

@@ -32,6 +32,12 @@ pub const COLUMNS: [&str; 9] = [
     "memory_mib",
 ];
 
+/// Upper bounds a catalog row must respect: far above any published figure,
+/// and low enough that `E * (I - 1) * 16 + 2` cannot overflow.
+pub const MAX_ENIS: u32 = 1000;
+pub const MAX_IPV4_PER_ENI: u32 = 1000;
+pub const MAX_BRANCH_ENIS: u32 = 10_000;
+
 /// Published limits of one instance type (MODEL.md §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceType {
@@ -230,22 +236,25 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
     if name.is_empty() || name.contains(char::is_whitespace) {
         return Err(bad("instance_type", &name, "give a name such as `m5.large`"));
     }
-    let int = |column: &str, v: &str, min: u32| -> Result<u32, InputError> {
+    // Bounds far above any published figure (the largest types have 15 ENIs
+    // on their default card, 50 IPs per ENI, 120 branches), so that the
+    // capacities and formulas cannot overflow.
+    let int = |column: &str, v: &str, min: u32, max: u32| -> Result<u32, InputError> {
         v.parse::<u32>()
             .ok()
-            .filter(|x| *x >= min)
-            .ok_or_else(|| bad(column, v, &format!("give a whole number of at least {min}")))
+            .filter(|x| (min..=max).contains(x))
+            .ok_or_else(|| bad(column, v, &format!("give a whole number from {min} to {max}")))
     };
-    let opt = |column: &str, v: &str| -> Result<Option<u32>, InputError> {
+    let opt = |column: &str, v: &str, max: u32| -> Result<Option<u32>, InputError> {
         if v.is_empty() {
             Ok(None)
         } else {
-            int(column, v, 1).map(Some)
+            int(column, v, 1, max).map(Some)
         }
     };
-    let max_enis = int("max_enis", &raw.max_enis, 1)?;
-    let ipv4_per_eni = int("ipv4_per_eni", &raw.ipv4_per_eni, 1)?;
-    let branch_enis = int("branch_enis", &raw.branch_enis, 0)?;
+    let max_enis = int("max_enis", &raw.max_enis, 1, MAX_ENIS)?;
+    let ipv4_per_eni = int("ipv4_per_eni", &raw.ipv4_per_eni, 1, MAX_IPV4_PER_ENI)?;
+    let branch_enis = int("branch_enis", &raw.branch_enis, 0, MAX_BRANCH_ENIS)?;
     let trunk_compatible = match raw.trunk_compatible.to_ascii_lowercase().as_str() {
         "true" => true,
         "false" => false,
@@ -269,8 +278,8 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
         branch_enis,
         trunk_compatible,
         hypervisor: raw.hypervisor,
-        eni_max_pods: opt("eni_max_pods", &raw.eni_max_pods)?,
-        vcpus: opt("vcpus", &raw.vcpus)?,
+        eni_max_pods: opt("eni_max_pods", &raw.eni_max_pods, 1_000_000)?,
+        vcpus: opt("vcpus", &raw.vcpus, 100_000)?,
         memory_mib,
     })
 }

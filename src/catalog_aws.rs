@@ -139,14 +139,18 @@ pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputE
         })?;
         let vcpus = uint(&["VCpuInfo", "DefaultVCpus"], "VCpuInfo.DefaultVCpus")?;
         let memory = uint(&["MemoryInfo", "SizeInMiB"], "MemoryInfo.SizeInMiB")?;
-        let small = |x: u64, f: &str| {
+        let small = |x: u64, f: &str, max: u32| {
             u32::try_from(x)
                 .ok()
-                .filter(|v| *v > 0)
-                .ok_or_else(|| bad(origin, at(f), format!("{x} is out of range for {name}")))
+                .filter(|v| (1..=max).contains(v))
+                .ok_or_else(|| bad(origin, at(f), format!("{x} is out of range (1 to {max}) for {name}")))
         };
-        let max_enis = small(max_enis, "NetworkInfo.NetworkCards")?;
-        let ipv4_per_eni = small(ipv4, "NetworkInfo.Ipv4AddressesPerInterface")?;
+        let max_enis = small(max_enis, "NetworkInfo.NetworkCards", crate::catalog::MAX_ENIS)?;
+        let ipv4_per_eni = small(
+            ipv4,
+            "NetworkInfo.Ipv4AddressesPerInterface",
+            crate::catalog::MAX_IPV4_PER_ENI,
+        )?;
         let Some(known) = base.get(name) else {
             unknown.push(name.to_string());
             continue;
@@ -171,7 +175,7 @@ pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputE
                 .to_string(),
             eni_max_pods,
             vcpus: match vcpus {
-                Some(v) => Some(small(v, "VCpuInfo.DefaultVCpus")?),
+                Some(v) => Some(small(v, "VCpuInfo.DefaultVCpus", 100_000)?),
                 None => known.vcpus,
             },
             memory_mib: memory.or(known.memory_mib),

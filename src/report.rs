@@ -36,6 +36,9 @@ pub const SAFE_SHARES: u32 = 20;
 pub const SAFE_ROWS: u32 = 40;
 /// Random orders per safe-region point, at most (the scenario's trials if fewer).
 pub const SAFE_TRIALS: u32 = 200;
+/// The most pods the safe-region grid places in all (about a fifth of a
+/// second on one core).
+pub const SAFE_BUDGET: u64 = 50_000_000;
 /// Trials kept in memory at once while measuring the spread.
 const SPREAD_BATCH: u64 = 200_000;
 
@@ -155,6 +158,14 @@ pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
             });
         }
         m += step;
+    }
+    // A work budget: at most SAFE_BUDGET pods placed over the whole grid, so
+    // that a scenario with a very large maxPods still draws in seconds (fewer
+    // trials per point, never fewer than one).
+    let per_trial: u64 = cells.iter().map(|c| u64::from(c.counts.total())).sum();
+    let budget_trials = (SAFE_BUDGET / per_trial.max(1)).clamp(1, u64::from(u32::MAX)) as u32;
+    for c in &mut cells {
+        c.trials = c.trials.min(budget_trials);
     }
     let result = sweep::run(&cells, sc.seed, false);
     cells

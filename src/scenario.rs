@@ -22,6 +22,10 @@ use crate::workload::{Counts, Workload};
 pub const MAX_TRIALS: u32 = 1_000_000;
 pub const MAX_PODS_PER_CELL: u32 = 10_000_000;
 pub const MAX_NODES: u32 = 100_000;
+/// The largest maxPods a formula may give: far above any real kubelet
+/// setting (the largest published default is 737; prefix delegation caps at
+/// 250), low enough that sweeps over it stay bounded.
+pub const MAX_MAX_PODS: u32 = 100_000;
 
 /// The default seed when a scenario names none.
 pub const DEFAULT_SEED: u64 = 1;
@@ -332,7 +336,7 @@ impl Scenario {
         for t in &self.types {
             for f in &self.formulas {
                 let (spec, note) = self.node_spec(t, f)?;
-                let counts = self.workload.counts(&spec);
+                let counts = self.workload.counts(t.branch_enis, &spec);
                 check_counts(counts, &t.name, &f.name())?;
                 for &order in &self.orders {
                     for &policy in &self.policies {
@@ -363,6 +367,18 @@ impl Scenario {
 /// as are system pods that do not fit a node.
 pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), InputError> {
     let s = spec.system;
+    if spec.max_pods > MAX_MAX_PODS {
+        return Err(InputError::field(
+            "formulas",
+            format!(
+                "{} gives maxPods {} on {}, more than {MAX_MAX_PODS}: no kubelet runs that many pods",
+                f.name(),
+                spec.max_pods,
+                t.name
+            ),
+            "check the formula for a typo",
+        ));
+    }
     if spec.max_pods <= s.host {
         return Err(InputError::field(
             "formulas",
@@ -406,19 +422,19 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
 
 /// Zero or absurd pod counts are errors.
 pub fn check_counts(c: Counts, ty: &str, formula: &str) -> Result<(), InputError> {
-    if c.total() == 0 {
+    if c.total_wide() == 0 {
         return Err(InputError::field(
             "workload",
             format!("the workload on {ty} with {formula} has no pods"),
             "give sg_pods, ip_pods or host_pods above zero, or `fill = \"seed\"`",
         ));
     }
-    if u64::from(c.sg) + u64::from(c.ip) + u64::from(c.host) > u64::from(MAX_PODS_PER_CELL) {
+    if c.total_wide() > u64::from(MAX_PODS_PER_CELL) {
         return Err(InputError::field(
             "workload",
             format!(
                 "{} pods on {ty} with {formula} is more than {MAX_PODS_PER_CELL}",
-                c.total()
+                c.total_wide()
             ),
             "check the counts for a typo",
         ));
@@ -514,7 +530,7 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
         Some(other) => Err(InputError::field(
             "workload.fill",
             format!("unknown fill `{other}`"),
-            "use `fill = \"seed\"` (B SG pods and every free slot's IP pods per node), or give counts",
+            "use `fill = \"seed\"` (B SG pods and M - S IP pods per node, S the hostNetwork system pods), or give counts",
         )),
         None => {
             if raw.nodes.is_some() {

@@ -47,8 +47,15 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// All workload pods. Counts are validated to sum below
+    /// `scenario::MAX_PODS_PER_CELL`; see [`Counts::total_wide`] before that.
     pub fn total(&self) -> u32 {
         self.sg + self.ip + self.host
+    }
+
+    /// The total without overflow, for validation.
+    pub fn total_wide(&self) -> u64 {
+        u64::from(self.sg) + u64::from(self.ip) + u64::from(self.host)
     }
 
     pub fn get(&self, k: Kind) -> u32 {
@@ -65,20 +72,21 @@ impl Counts {
 pub enum Workload {
     /// The same counts for every cell: compares formulas on equal demand.
     Counts(Counts),
-    /// The seed's experiment, per node: `B` SG pods and every free slot's
-    /// worth of IP pods (`M - S` with host-only system pods), times `nodes`.
-    /// It depends on the formula through `M`.
+    /// The seed's experiment (MODEL.md §6), per node: `B` SG pods (the
+    /// type's branch ENIs) and `M - S` IP pods (`S` the hostNetwork system
+    /// pods), times `nodes`. It depends on the formula through `M`.
     SeedFill { nodes: u32 },
 }
 
 impl Workload {
-    /// The counts for one node type and formula.
-    pub fn counts(&self, node: &NodeSpec) -> Counts {
+    /// The counts for one node type (`branch_enis`, its `B`) and formula.
+    /// Saturating: an absurd product is caught by the scenario's count check.
+    pub fn counts(&self, branch_enis: u32, node: &NodeSpec) -> Counts {
         match *self {
             Workload::Counts(c) => c,
             Workload::SeedFill { nodes } => Counts {
-                sg: node.branch_capacity * nodes,
-                ip: node.free_slots() * nodes,
+                sg: branch_enis.saturating_mul(nodes),
+                ip: node.max_pods.saturating_sub(node.system.host).saturating_mul(nodes),
                 host: 0,
             },
         }

@@ -154,7 +154,7 @@ pub struct ReplayArgs {
     /// hostNetwork pods in the workload.
     #[arg(long, value_name = "N")]
     pub host_pods: Option<u32>,
-    /// Instead of counts: the seed's fill (B SG pods and every free slot's IP pods, per node).
+    /// Instead of counts: the seed's fill (B SG pods and M - S IP pods per node, S the hostNetwork system pods).
     #[arg(long, value_name = "seed", conflicts_with_all = ["sg_pods", "ip_pods", "host_pods"])]
     pub fill: Option<String>,
     /// hostNetwork system pods per node (`S`).

@@ -7,6 +7,7 @@ mod determinism;
 mod import_export;
 mod properties;
 mod readme;
+mod regression;
 mod report;
 mod timed;
 
