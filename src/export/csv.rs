@@ -1,6 +1,7 @@
 //! CSV exporters: the summary (one row per cell) and per-trial rows.
 
 use super::{Row, num};
+use crate::engine::Outcome;
 use crate::sweep::{Cell, TrialRecord};
 
 /// The summary columns every consumer may rely on, in this order; more follow.
@@ -124,54 +125,69 @@ pub fn summary(rows: &[Row]) -> Vec<u8> {
     finish(w)
 }
 
+/// The leading columns of every `trials.csv` (static and timed): the cell,
+/// the trial and the fate of the pods by kind.
+pub const TRIAL_COLUMNS: [&str; 13] = [
+    "instance_type",
+    "formula",
+    "order",
+    "policy",
+    "seed",
+    "trial",
+    "running_sg",
+    "running_ip",
+    "running_host",
+    "ip_failed",
+    "pending_sg",
+    "pending_ip",
+    "pending_host",
+];
+
+/// The [`TRIAL_COLUMNS`] of one trial, formatted.
+pub fn trial_fields(c: &Cell, seed: u64, trial: u32, o: &Outcome) -> Vec<String> {
+    vec![
+        c.instance_type.clone(),
+        c.formula.clone(),
+        c.order.to_string(),
+        c.policy.to_string(),
+        seed.to_string(),
+        trial.to_string(),
+        o.running[0].to_string(),
+        o.running[1].to_string(),
+        o.running[2].to_string(),
+        o.ip_failed.to_string(),
+        o.pending[0].to_string(),
+        o.pending[1].to_string(),
+        o.pending[2].to_string(),
+    ]
+}
+
 /// `trials.csv`: one row per trial.
 pub fn trials(cells: &[Cell], records: &[TrialRecord], seed: u64) -> Vec<u8> {
     let mut w = writer();
-    w.write_record([
-        "instance_type",
-        "formula",
-        "order",
-        "policy",
-        "seed",
-        "trial",
-        "running_sg",
-        "running_ip",
-        "running_host",
-        "ip_failed",
-        "pending_sg",
-        "pending_ip",
-        "pending_host",
-        "failure_rate",
-        "wasted_ips",
-        "stranded_slots",
-        "first_ip_failure",
-        "nodes",
-    ])
-    .expect("memory");
+    let header: Vec<&str> = TRIAL_COLUMNS
+        .iter()
+        .copied()
+        .chain([
+            "failure_rate",
+            "wasted_ips",
+            "stranded_slots",
+            "first_ip_failure",
+            "nodes",
+        ])
+        .collect();
+    w.write_record(&header).expect("memory");
     for t in records {
-        let c = &cells[t.cell];
         let o = &t.outcome;
-        w.write_record([
-            c.instance_type.clone(),
-            c.formula.clone(),
-            c.order.to_string(),
-            c.policy.to_string(),
-            seed.to_string(),
-            t.trial.to_string(),
-            o.running[0].to_string(),
-            o.running[1].to_string(),
-            o.running[2].to_string(),
-            o.ip_failed.to_string(),
-            o.pending[0].to_string(),
-            o.pending[1].to_string(),
-            o.pending[2].to_string(),
+        let mut rec = trial_fields(&cells[t.cell], seed, t.trial, o);
+        rec.extend([
             num(o.failure_rate()),
             o.wasted_ips.to_string(),
             o.stranded_slots.to_string(),
             opt(o.first_ip_failure),
             o.nodes.to_string(),
-        ])
-        .expect("memory");
+        ]);
+        w.write_record(&rec).expect("memory");
     }
     finish(w)
 }

@@ -4,7 +4,7 @@
 
 use super::config::{Arrivals, Timed};
 use super::run::{TimedCell, TimedResult};
-use crate::export::csv::SUMMARY_COLUMNS;
+use crate::export::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, trial_fields};
 use crate::export::{Row, num};
 use crate::workload::Kind;
 
@@ -149,52 +149,31 @@ pub fn timeline(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec
 /// `trials.csv` of a timed run: one row per trial.
 pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
     let mut w = writer();
-    w.write_record([
-        "instance_type",
-        "formula",
-        "order",
-        "policy",
-        "seed",
-        "trial",
-        "running_sg",
-        "running_ip",
-        "running_host",
-        "ip_failed",
-        "pending_sg",
-        "pending_ip",
-        "pending_host",
-        "starting",
-        "completed",
-        "wasted_ips",
-        "stranded_slots",
-        "first_ip_failure",
-        "nodes",
-        "nodes_launched",
-        "ttr_sg_p95_s",
-        "ttr_ip_p95_s",
-        "ip_failed_pod_seconds",
-        "node_hours",
-        "events",
-    ])
-    .expect("memory");
+    let header: Vec<&str> = TRIAL_COLUMNS
+        .iter()
+        .copied()
+        .chain([
+            "starting",
+            "completed",
+            "wasted_ips",
+            "stranded_slots",
+            "first_ip_failure",
+            "nodes",
+            "nodes_launched",
+            "ttr_sg_p95_s",
+            "ttr_ip_p95_s",
+            "ip_failed_pod_seconds",
+            "node_hours",
+            "events",
+        ])
+        .collect();
+    w.write_record(&header).expect("memory");
     for tr in &result.trials {
         let c = &cells[tr.cell].cell;
         let t = &tr.outcome;
         let o = &t.outcome;
-        w.write_record([
-            c.instance_type.clone(),
-            c.formula.clone(),
-            c.order.to_string(),
-            c.policy.to_string(),
-            result.seed.to_string(),
-            tr.trial.to_string(),
-            o.running[0].to_string(),
-            o.running[1].to_string(),
-            o.running[2].to_string(),
-            o.ip_failed.to_string(),
-            o.pending[0].to_string(),
-            o.pending[1].to_string(),
-            o.pending[2].to_string(),
+        let mut rec = trial_fields(c, result.seed, tr.trial, o);
+        rec.extend([
             t.starting.iter().sum::<u32>().to_string(),
             t.completed.iter().sum::<u64>().to_string(),
             o.wasted_ips.to_string(),
@@ -207,8 +186,8 @@ pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
             t.ip_failed_time.to_string(),
             num(t.node_time.as_secs_f64() / 3600.0),
             t.events.to_string(),
-        ])
-        .expect("memory");
+        ]);
+        w.write_record(&rec).expect("memory");
     }
     w.into_inner().expect("memory")
 }
