@@ -107,20 +107,9 @@ pub const TIMELINE_COLUMNS: [&str; 10] = [
     "nodes_ready",
 ];
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header).expect("writing to memory cannot fail");
-    for r in rows {
-        w.write_record(&r).expect("writing to memory cannot fail");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
-}
-
 /// `failure-spread.csv`.
 pub fn spread_csv(rows: &[SpreadRow]) -> Vec<u8> {
-    csv_bytes(
+    crate::export::csv::plain(
         &SPREAD_COLUMNS,
         rows.iter().map(|r| {
             vec![
@@ -145,7 +134,7 @@ pub fn spread_csv(rows: &[SpreadRow]) -> Vec<u8> {
 
 /// `safe-region.csv`.
 pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
-    csv_bytes(
+    crate::export::csv::plain(
         &SAFE_REGION_COLUMNS,
         cells.iter().map(|c| {
             vec![
@@ -168,7 +157,7 @@ pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
 /// `policy` (for tests and for engines that want the exact form).
 pub fn timeline_csv(samples: &[TimelineSample]) -> Vec<u8> {
     let header: Vec<&str> = TIMELINE_COLUMNS.iter().copied().chain(["order", "policy"]).collect();
-    csv_bytes(
+    crate::export::csv::plain(
         &header,
         samples.iter().map(|s| {
             vec![

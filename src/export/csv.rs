@@ -55,13 +55,15 @@ fn opt<T: ToString>(x: Option<T>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer into memory, `\n`-terminated: every CSV the project writes.
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+/// The bytes of a [`writer`].
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
@@ -192,12 +194,12 @@ pub fn trials(cells: &[Cell], records: &[TrialRecord], seed: u64) -> Vec<u8> {
     finish(w)
 }
 
-/// Any header and rows, for the smaller tables (catalog, formulas).
-pub fn plain(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+/// Any header and rows (catalog, formulas, the chart data files).
+pub fn plain<R: AsRef<[String]>>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Vec<u8> {
     let mut w = writer();
     w.write_record(header).expect("memory");
     for r in rows {
-        w.write_record(r).expect("memory");
+        w.write_record(r.as_ref()).expect("memory");
     }
     finish(w)
 }

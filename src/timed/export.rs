@@ -4,7 +4,7 @@
 
 use super::config::{Arrivals, Timed};
 use super::run::{TimedCell, TimedResult};
-use crate::export::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, trial_fields};
+use crate::export::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
 use crate::export::{Row, num};
 use crate::workload::Kind;
 
@@ -40,12 +40,6 @@ pub const TIMED_COLUMNS: [&str; 29] = [
     "cost_mean",
     "ip_hours_wasted_mean",
 ];
-
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
 
 fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
@@ -97,7 +91,7 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         debug_assert_eq!(rec.len(), SUMMARY_COLUMNS.len() + TIMED_COLUMNS.len());
         w.write_record(&rec).expect("memory");
     }
-    w.into_inner().expect("memory")
+    finish(w)
 }
 
 pub const TIMELINE_COLUMNS: [&str; 14] = [
@@ -143,7 +137,7 @@ pub fn timeline(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec
             .expect("memory");
         }
     }
-    w.into_inner().expect("memory")
+    finish(w)
 }
 
 /// `trials.csv` of a timed run: one row per trial.
@@ -189,7 +183,7 @@ pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
         ]);
         w.write_record(&rec).expect("memory");
     }
-    w.into_inner().expect("memory")
+    finish(w)
 }
 
 /// A short text table for the terminal.
