@@ -15,11 +15,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sgpsim::catalog::Catalog;
-use sgpsim::export::{self, csv};
+use sgpsim::input::catalog::Catalog;
+use sgpsim::input::scenario::Scenario;
+use sgpsim::output::{self, csv};
 use sgpsim::report;
-use sgpsim::scenario::Scenario;
-use sgpsim::sweep;
+use sgpsim::runner::sweep;
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -27,11 +27,11 @@ fn bench(c: &mut Criterion) {
     let sc = Scenario::load(&scenario_path, &Catalog::bundled()).expect("the default scenario loads");
     let cells = sc.cells().expect("cells");
     let result = sweep::run(&cells, sc.seed, false);
-    let rows = export::rows(&cells, &result.summaries, sc.seed);
+    let rows = output::rows(&cells, &result.summaries, sc.seed);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let d = dir.path();
-    export::write_atomic(&d.join(report::SUMMARY_CSV), &csv::summary(&rows)).expect("write");
-    export::write_atomic(
+    output::write_atomic(&d.join(report::SUMMARY_CSV), &csv::summary(&rows)).expect("write");
+    output::write_atomic(
         &d.join(report::SCENARIO_TOML),
         &std::fs::read(&scenario_path).expect("read"),
     )

@@ -10,14 +10,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sgpsim::catalog::Catalog;
-use sgpsim::engine::{Cluster, Nodes, Policy, Replayer};
-use sgpsim::formula::Formula;
-use sgpsim::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
-use sgpsim::order::Order;
-use sgpsim::scenario::check_room;
-use sgpsim::sweep::{self, Cell};
-use sgpsim::workload::{Counts, Workload};
+use sgpsim::input::catalog::Catalog;
+use sgpsim::input::scenario::check_room;
+use sgpsim::model::formula::Formula;
+use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::model::order::Order;
+use sgpsim::model::replay::{Cluster, Nodes, Policy, Replayer};
+use sgpsim::model::workload::{Counts, Workload};
+use sgpsim::runner::sweep::{self, Cell};
 
 const SEED: u64 = 20250910;
 const SYSTEM: SystemPods = SystemPods { host: 3, ip: 0 };

@@ -13,11 +13,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sgpsim::catalog::Catalog;
-use sgpsim::scenario::Scenario;
-use sgpsim::timed::config::Timed;
-use sgpsim::timed::engine::Sim;
-use sgpsim::timed::run::{TimedCell, cells, run_trial};
+use sgpsim::input::catalog::Catalog;
+use sgpsim::input::scenario::Scenario;
+use sgpsim::runner::timed::{TimedCell, cells, run_trial};
+use sgpsim::timed::settings::Timed;
+use sgpsim::timed::sim::Sim;
 
 pub const CHURN: &str = r#"
     seed = 20250910
@@ -52,7 +52,8 @@ pub fn load(text: &str) -> (Scenario, Timed) {
     let timed = raw.remove("timed").expect("a [timed] table");
     let catalog = Catalog::bundled();
     let sc = Scenario::from_toml(&toml::to_string(&raw).unwrap(), "bench", &catalog).expect("valid");
-    let timed = Timed::validate(timed.try_into().expect("[timed] shape"), &catalog).expect("valid [timed]");
+    let timed =
+        sgpsim::input::timed::validate(timed.try_into().expect("[timed] shape"), &catalog).expect("valid [timed]");
     (sc, timed)
 }
 

@@ -8,13 +8,13 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::engine::Policy;
 use crate::error::InputError;
-use crate::formula::Formula;
-use crate::node::ip_capacity_without_trunk;
-use crate::order::Order;
-use crate::scenario::Scenario;
-use crate::sweep::{Cell, Summary, SweepResult};
+use crate::input::scenario::Scenario;
+use crate::model::formula::Formula;
+use crate::model::node::ip_capacity_without_trunk;
+use crate::model::order::Order;
+use crate::model::replay::Policy;
+use crate::runner::sweep::{Cell, Summary, SweepResult};
 
 /// `[[expect]]` as written.
 #[derive(Debug, Clone, Deserialize)]

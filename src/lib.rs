@@ -9,12 +9,14 @@
 //! workload onto nodes and measures pods left without an IP, wasted IPs and
 //! stranded slots, per instance type and maxPods formula.
 //!
-//! The data flows one way:
-//! [`catalog`] → [`formula`] + [`node`] → [`scenario`] (validated) → cells →
-//! [`sweep`] (parallel trials of the pure [`engine`]) → [`export`] / [`check`].
+//! The data flows one way, through four layers:
+//! [`input`] (files read and validated into cells) → [`runner`] (the only
+//! place with threads) → the pure core, [`model`] (MODEL.md §2–7) and
+//! [`timed`] (§8–9) → [`output`], [`chart`], [`report`], [`check`] and
+//! [`deploy`]. [`cli`] is a thin layer of one file per subcommand.
 //!
 //! ```
-//! use sgpsim::{catalog::Catalog, scenario::Scenario, sweep};
+//! use sgpsim::{input::catalog::Catalog, input::scenario::Scenario, runner};
 //!
 //! let toml = r#"
 //!     instance_types = ["m5.xlarge"]
@@ -25,28 +27,20 @@
 //! "#;
 //! let sc = Scenario::from_toml(toml, "example", &Catalog::bundled()).unwrap();
 //! let cells = sc.cells().unwrap();
-//! let result = sweep::run(&cells, sc.seed, false);
+//! let result = runner::sweep::run(&cells, sc.seed, false);
 //! // 42 IPs with the trunk: the 43rd IP pod gets none (MODEL.md §10).
 //! assert_eq!(result.summaries[0].first_ip_failure_min, Some(43));
 //! ```
 
-pub mod catalog;
-pub mod catalog_aws;
 pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod deploy;
-pub mod engine;
 pub mod error;
-pub mod export;
-pub mod formula;
+pub mod input;
 pub mod manifest;
-pub mod node;
-pub mod order;
+pub mod model;
+pub mod output;
 pub mod report;
-pub mod rng;
-pub mod scenario;
-pub mod stats;
-pub mod sweep;
+pub mod runner;
 pub mod timed;
-pub mod workload;

@@ -1,7 +1,7 @@
 //! The plain records charts take besides summary rows, and the CSV forms the
-//! run step writes them in (read back by [`crate::export::read`]).
+//! run step writes them in (read back by [`crate::output::read`]).
 
-use crate::export::num;
+use crate::output::num;
 
 /// `failure-spread.csv`: the distribution of one random-order cell's
 /// failure rate over its trials, as quantiles (not the trials themselves).
@@ -109,7 +109,7 @@ pub const TIMELINE_COLUMNS: [&str; 10] = [
 
 /// `failure-spread.csv`.
 pub fn spread_csv(rows: &[SpreadRow]) -> Vec<u8> {
-    crate::export::csv::plain(
+    crate::output::csv::plain(
         &SPREAD_COLUMNS,
         rows.iter().map(|r| {
             vec![
@@ -134,7 +134,7 @@ pub fn spread_csv(rows: &[SpreadRow]) -> Vec<u8> {
 
 /// `safe-region.csv`.
 pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
-    crate::export::csv::plain(
+    crate::output::csv::plain(
         &SAFE_REGION_COLUMNS,
         cells.iter().map(|c| {
             vec![
@@ -157,7 +157,7 @@ pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
 /// `policy` (for tests and for engines that want the exact form).
 pub fn timeline_csv(samples: &[TimelineSample]) -> Vec<u8> {
     let header: Vec<&str> = TIMELINE_COLUMNS.iter().copied().chain(["order", "policy"]).collect();
-    crate::export::csv::plain(
+    crate::output::csv::plain(
         &header,
         samples.iter().map(|s| {
             vec![

@@ -8,7 +8,7 @@ use super::{
     palette_items, panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
-use crate::export::Row;
+use crate::output::Row;
 
 const COLS: usize = 3;
 

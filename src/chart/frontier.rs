@@ -10,7 +10,7 @@ use super::{
     palette_items, render, titled,
 };
 use crate::error::InputError;
-use crate::export::Row;
+use crate::output::Row;
 
 struct Frontier<'a> {
     rows: Vec<&'a Row>,

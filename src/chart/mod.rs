@@ -27,7 +27,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
 use crate::error::InputError;
-use crate::export::Row;
+use crate::output::Row;
 
 pub use data::{SafeCell, SpreadRow, TimelineSample};
 
@@ -529,9 +529,9 @@ pub(crate) mod testing {
 
     use super::Chart;
 
-    use crate::catalog::Catalog;
-    use crate::export::Row;
-    use crate::scenario::Scenario;
+    use crate::input::catalog::Catalog;
+    use crate::input::scenario::Scenario;
+    use crate::output::Row;
 
     /// The small fixed scenario every chart test draws.
     pub const FIXTURE: &str = r#"
@@ -553,8 +553,8 @@ pub(crate) mod testing {
     pub fn fixture_rows() -> Vec<Row> {
         let sc = fixture_scenario();
         let cells = sc.cells().unwrap();
-        let result = crate::sweep::run(&cells, sc.seed, false);
-        crate::export::rows(&cells, &result.summaries, sc.seed)
+        let result = crate::runner::sweep::run(&cells, sc.seed, false);
+        crate::output::rows(&cells, &result.summaries, sc.seed)
     }
 
     /// The fixture's failure spread, from a real sweep.

@@ -7,7 +7,7 @@ use super::{
     legend_strip, no_data, palette_items, render, titled,
 };
 use crate::error::InputError;
-use crate::export::Row;
+use crate::output::Row;
 
 /// The order whose rows the waste and frontier charts use: random if the
 /// scenario has it (the mean over its trials), else the first order.

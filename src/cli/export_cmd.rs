@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::catalog::{Catalog, InstanceType};
 use crate::deploy::{self, Ami, Context, NodeClassParams, ScriptParams, Target};
 use crate::error::{Error, InputError};
-use crate::export;
-use crate::formula::Formula;
+use crate::input::catalog::{Catalog, InstanceType};
 use crate::manifest::{nodepool, read};
+use crate::model::formula::Formula;
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -166,7 +166,7 @@ fn context(f: &FormulaFlags) -> Context {
 fn emit(path: &Option<PathBuf>, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), InputError> {
     match path {
         Some(p) => {
-            export::write_atomic(p, text.as_bytes()).map_err(|e| InputError {
+            output::write_atomic(p, text.as_bytes()).map_err(|e| InputError {
                 field: Some("--out".into()),
                 ..e
             })?;
@@ -205,7 +205,7 @@ fn ec2nodeclass(catalog: &Catalog, a: NodeClassArgs, out: &mut dyn Write, err: &
             if ctx.settings.sgp { "on" } else { "off" },
             if ctx.settings.prefix_delegation { "on" } else { "off" }
         ),
-        format!("Figures from the catalog: {}", crate::catalog::BUNDLED_SOURCE),
+        format!("Figures from the catalog: {}", crate::input::catalog::BUNDLED_SOURCE),
     ];
     let expression =
         (ami == Ami::Al2023 && !a.table).then(|| deploy::expr::expression(&formula, Target::Nodeadm, &ctx, &types));

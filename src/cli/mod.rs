@@ -6,20 +6,21 @@
 mod export_cmd;
 mod report;
 mod scenario_cmd;
+pub mod timed_run;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::catalog::{COLUMNS, Catalog, InstanceType};
 use crate::check::{self, Status};
 use crate::error::{Error, InputError};
-use crate::export::{self, csv as csvx, table};
-use crate::formula::Formula;
-use crate::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity, ip_capacity_without_trunk, trunk};
-use crate::scenario::{RawNodes, RawScenario, RawSystemPods, RawWorkload, Scenario};
-use crate::sweep;
+use crate::input::catalog::{COLUMNS, Catalog, InstanceType};
+use crate::input::scenario::{RawNodes, RawScenario, RawSystemPods, RawWorkload, Scenario};
+use crate::model::formula::Formula;
+use crate::model::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity, ip_capacity_without_trunk, trunk};
+use crate::output::{self, csv as csvx, table};
+use crate::runner::sweep;
 
 /// sgpsim: which kubelet maxPods keeps every pod starting when Security
 /// Groups for Pods share nodes with ordinary pods, and what it wastes.
@@ -297,7 +298,7 @@ fn cmd_catalog(catalog: &Catalog, a: CatalogArgs, out: &mut dyn Write) -> Result
                     })
                 })
                 .collect();
-            emit(out, &export::json(&objs));
+            emit(out, &output::json(&objs));
         }
     }
     Ok(())
@@ -395,7 +396,7 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
                     })
                 })
                 .collect();
-            emit(out, &export::json(&objs));
+            emit(out, &output::json(&objs));
         }
         Format::Table => {
             let header = [
@@ -468,7 +469,7 @@ pub(crate) fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> 
 
 fn apply_overrides(sc: &mut Scenario, flags: &SweepFlags) -> Result<(), InputError> {
     if let Some(t) = flags.trials {
-        crate::scenario::check_trials(t, "--trials")?;
+        crate::input::scenario::check_trials(t, "--trials")?;
         sc.trials = t;
     }
     if let Some(s) = flags.seed {
@@ -483,19 +484,19 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
     let cells = sc.cells()?;
     let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     // Make sure the directory can be written before spending time on the sweep.
-    export::ensure_dir(&dir)?;
+    output::ensure_dir(&dir)?;
     if let Some(timed) = sc.timed.clone() {
         // A `[timed]` scenario runs the timed engine (src/timed/): summary.csv and timeline.csv.
-        let timed = crate::timed::config::Timed {
+        let timed = crate::timed::settings::Timed {
             trials: a.sweep.trials.or(timed.trials),
             ..timed
         };
-        let opts = crate::timed::cli::Options {
+        let opts = crate::cli::timed_run::Options {
             threads: a.sweep.threads,
             trials_csv: a.trials_csv,
             quiet: a.quiet,
         };
-        crate::timed::cli::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out)?;
+        crate::cli::timed_run::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out)?;
         let report_text = report::after_timed_run(&dir)?;
         if !a.quiet {
             emit(out, report_text.as_bytes());
@@ -503,13 +504,13 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
         return Ok(());
     }
     let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, a.trials_csv))?;
-    let rows = export::rows(&cells, &result.summaries, sc.seed);
+    let rows = output::rows(&cells, &result.summaries, sc.seed);
     let scenario_text = std::fs::read(&a.scenario)
         .map_err(|e| InputError::io(a.scenario.display().to_string(), "read the scenario", &e))?;
-    export::write_atomic(&dir.join("summary.csv"), &csvx::summary(&rows))?;
-    export::write_atomic(&dir.join("scenario.toml"), &scenario_text)?;
+    output::write_atomic(&dir.join("summary.csv"), &csvx::summary(&rows))?;
+    output::write_atomic(&dir.join("scenario.toml"), &scenario_text)?;
     if a.trials_csv {
-        export::write_atomic(&dir.join("trials.csv"), &csvx::trials(&cells, &result.trials, sc.seed))?;
+        output::write_atomic(&dir.join("trials.csv"), &csvx::trials(&cells, &result.trials, sc.seed))?;
     }
     let report_text = report::after_run(&dir, &sc, &cells)?;
     if !a.quiet {
@@ -609,7 +610,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
         ..e
     })?;
     if let Some(t) = a.sweep.trials {
-        crate::scenario::check_trials(t, "--trials")?;
+        crate::input::scenario::check_trials(t, "--trials")?;
     }
     let cells = sc.cells()?;
     if let Some(k) = a.trial {
@@ -622,7 +623,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
             )
             .into());
         }
-        let outcome = cell.run_trial(sc.seed, k, &mut crate::engine::Replayer::new(), &mut Vec::new());
+        let outcome = cell.run_trial(sc.seed, k, &mut crate::model::replay::Replayer::new(), &mut Vec::new());
         let record = sweep::TrialRecord {
             cell: 0,
             trial: k,
@@ -632,7 +633,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
             Format::Csv | Format::Table => emit(out, &csvx::trials(&cells, &[record], sc.seed)),
             Format::Json => emit(
                 out,
-                &export::json(&serde_json::json!({
+                &output::json(&serde_json::json!({
                     "instance_type": cell.instance_type, "formula": cell.formula, "order": cell.order.name(),
                     "seed": sc.seed, "trial": k, "running_sg": outcome.running[0], "running_ip": outcome.running[1],
                     "running_host": outcome.running[2], "ip_failed": outcome.ip_failed,
@@ -646,10 +647,10 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
         return Ok(());
     }
     let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, false))?;
-    let rows = export::rows(&cells, &result.summaries, sc.seed);
+    let rows = output::rows(&cells, &result.summaries, sc.seed);
     match a.format {
         Format::Csv => emit(out, &csvx::summary(&rows)),
-        Format::Json => emit(out, &export::json(&rows)),
+        Format::Json => emit(out, &output::json(&rows)),
         Format::Table => emit(out, table::summary(&rows).as_bytes()),
     }
     Ok(())

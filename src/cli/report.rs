@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::error::Error;
+use crate::input::scenario::Scenario;
 use crate::report::{self, Written};
-use crate::scenario::Scenario;
-use crate::sweep::Cell;
+use crate::runner::sweep::Cell;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::catalog::Catalog;
 use crate::error::{Error, InputError};
-use crate::export;
+use crate::input::catalog::Catalog;
+use crate::input::scenario::Scenario;
 use crate::manifest::{self, ImportOptions};
-use crate::scenario::Scenario;
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
@@ -81,7 +81,7 @@ fn from_manifests(
     );
     match &a.out {
         Some(path) => {
-            export::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
+            output::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
                 field: Some("--out".into()),
                 ..e
             })?;

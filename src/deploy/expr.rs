@@ -12,9 +12,9 @@
 //! own CEL on every type given and must give the formula's figure on each,
 //! or it is not used.
 
-use crate::catalog::InstanceType;
-use crate::formula::{Formula, PD_CAP_CPU_THRESHOLD, PD_CAP_HIGH_CPU, PD_CAP_LOW_CPU};
-use crate::node::{NodeSettings, SystemPods, trunk};
+use crate::input::catalog::InstanceType;
+use crate::model::formula::{Formula, PD_CAP_CPU_THRESHOLD, PD_CAP_HIGH_CPU, PD_CAP_LOW_CPU};
+use crate::model::node::{NodeSettings, SystemPods, trunk};
 
 /// Which CEL environment the expression is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +26,8 @@ pub enum Target {
 impl Target {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
-            Target::Nodeadm => crate::formula::NODEADM_VARIABLES,
-            Target::Karpenter => crate::formula::KARPENTER_VARIABLES,
+            Target::Nodeadm => crate::model::formula::NODEADM_VARIABLES,
+            Target::Karpenter => crate::model::formula::KARPENTER_VARIABLES,
         }
     }
 }
@@ -141,7 +141,7 @@ pub fn expression(f: &Formula, target: Target, ctx: &Context, types: &[&Instance
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::input::catalog::Catalog;
 
     fn ctx(host: u32, sgp: bool) -> Context {
         Context {

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::InstanceType;
 use crate::error::InputError;
-use crate::formula::{Formula, aws_default};
-use crate::node::{NodeSettings, SystemPods};
+use crate::input::catalog::InstanceType;
+use crate::model::formula::{Formula, aws_default};
+use crate::model::node::{NodeSettings, SystemPods};
 
 pub use self::expr::{Context, Target};
 pub use self::script::ScriptParams;
@@ -327,7 +327,7 @@ pub fn context(sgp: bool, prefix_delegation: bool, system_pods: u32) -> Context 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::input::catalog::Catalog;
 
     #[test]
     fn table_matches_the_formula_and_notes_gaps() {

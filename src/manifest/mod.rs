@@ -20,10 +20,10 @@ use self::nodepool::Requirement;
 use self::read::Doc;
 use self::selector::{Labels, Selector, labels_of, scalar};
 use self::sgp::{DEFAULT_SG_QUOTA, PodClass, PodView, ServiceAccounts, Sgp};
-use crate::catalog::Catalog;
 use crate::error::InputError;
-use crate::formula::Formula;
-use crate::node::{NodeSettings, SystemPods, ip_capacity};
+use crate::input::catalog::Catalog;
+use crate::model::formula::Formula;
+use crate::model::node::{NodeSettings, SystemPods, ip_capacity};
 
 /// An input error at a field of a file.
 pub(crate) fn err(file: &str, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> InputError {

@@ -16,8 +16,8 @@
 use serde_json::Value;
 
 use super::selector::scalar;
-use crate::catalog::{Catalog, InstanceType};
 use crate::error::InputError;
+use crate::input::catalog::{Catalog, InstanceType};
 
 pub const LABEL_INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
 pub const LABEL_FAMILY: &str = "karpenter.k8s.aws/instance-family";

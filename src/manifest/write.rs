@@ -1,10 +1,10 @@
-//! Writes an [`Import`] as scenario TOML (the format of [`crate::scenario::RawScenario`]),
+//! Writes an [`Import`] as scenario TOML (the format of [`crate::input::scenario::RawScenario`]),
 //! every figure with a comment naming the manifests it came from.
 
 use std::fmt::Write as _;
 
 use super::{Import, class_text};
-use crate::order::Order;
+use crate::model::order::Order;
 
 /// A TOML string literal.
 fn q(s: &str) -> String {

@@ -10,11 +10,11 @@ use std::path::Path;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::Arrivals;
+use super::settings::Arrivals;
 use super::time::{MAX_SECONDS, Time};
 use crate::error::InputError;
-use crate::order::{Order, RandomArrivals};
-use crate::workload::{Counts, Kind};
+use crate::model::order::{Order, RandomArrivals};
+use crate::model::workload::{Counts, Kind};
 
 /// One row of a trace: when a pod arrives, its kind, and how long it runs once started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

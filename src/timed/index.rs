@@ -3,12 +3,13 @@
 //! update and O(1) per query, with no allocation once sized.
 //!
 //! A leaf holds `score << 32 | node` for a node that fits and `u64::MAX` for
-//! one that does not; a parent holds the smaller child. The score makes the
-//! smallest key the policy's choice: most-allocated scores `u32::MAX - slots`
-//! (most slots first), least-allocated `slots`, first-fit 0. The node index
-//! in the low bits breaks ties to the lowest index, as in `engine.rs`.
+//! one that does not; a parent holds the smaller child. The score is
+//! [`placement::score`], whose smallest value is the policy's choice; the
+//! node index in the low bits breaks ties to the lowest index, as the static
+//! replay does.
 
-use crate::engine::Policy;
+use crate::model::placement;
+use crate::model::replay::Policy;
 
 const NONE: u64 = u64::MAX;
 
@@ -34,12 +35,7 @@ impl NodeIndex {
     /// The key of a fitting node with `slots` used.
     #[inline]
     pub fn key(policy: Policy, node: u32, slots: u32) -> u64 {
-        let score = match policy {
-            Policy::MostAllocated => u32::MAX - slots,
-            Policy::LeastAllocated => slots,
-            Policy::FirstFit => 0,
-        };
-        (u64::from(score) << 32) | u64::from(node)
+        (u64::from(placement::score(policy, slots)) << 32) | u64::from(node)
     }
 
     /// Sets node `i`'s key (`None`: it does not fit).
@@ -92,7 +88,7 @@ mod tests {
 
     proptest! {
         /// The index agrees with a linear scan that keeps the first best node,
-        /// as `engine.rs` does, after any sequence of updates.
+        /// as the static replay does, after any sequence of updates.
         #[test]
         fn agrees_with_a_linear_scan(ops in proptest::collection::vec((0u32..40, proptest::option::of(0u32..6)), 1..300), p in 0usize..3) {
             let policy = Policy::ALL[p];

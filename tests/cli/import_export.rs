@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use sgpsim::catalog::Catalog;
-use sgpsim::scenario::Scenario;
+use sgpsim::input::catalog::Catalog;
+use sgpsim::input::scenario::Scenario;
 
 use super::{root, sgpsim, stderr, stdout};
 

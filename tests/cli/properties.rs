@@ -3,12 +3,12 @@
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sgpsim::catalog::Catalog;
-use sgpsim::engine::{Cluster, Fate, Nodes, Policy, Replayer};
-use sgpsim::formula::Formula;
-use sgpsim::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
-use sgpsim::order::Order;
-use sgpsim::workload::{Counts, Kind};
+use sgpsim::input::catalog::Catalog;
+use sgpsim::model::formula::Formula;
+use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::model::order::Order;
+use sgpsim::model::replay::{Cluster, Fate, Nodes, Policy, Replayer};
+use sgpsim::model::workload::{Counts, Kind};
 
 fn policy() -> impl Strategy<Value = Policy> {
     prop::sample::select(Policy::ALL.to_vec())

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sgpsim::export::csv::SUMMARY_COLUMNS;
+use sgpsim::output::csv::SUMMARY_COLUMNS;
 
 use super::{root, sgpsim, stderr, stdout};
 

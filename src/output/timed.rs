@@ -2,11 +2,11 @@
 //! then the timed ones), `timeline.csv` and `trials.csv`. Bytes only: the
 //! caller owns the paths.
 
-use super::config::{Arrivals, Timed};
-use super::run::{TimedCell, TimedResult};
-use crate::export::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
-use crate::export::{Row, num};
-use crate::workload::Kind;
+use crate::model::workload::Kind;
+use crate::output::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
+use crate::output::{Row, num};
+use crate::runner::timed::{TimedCell, TimedResult};
+use crate::timed::settings::{Arrivals, Timed};
 
 /// The columns after the static summary's 26.
 pub const TIMED_COLUMNS: [&str; 29] = [
@@ -65,7 +65,7 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         let r = Row::new(&tc.cell, &cr.summary, result.seed);
         let s = &cr.summary;
         let t = &cr.timed;
-        let mut rec = crate::export::csv::required_fields(&r);
+        let mut rec = crate::output::csv::required_fields(&r);
         rec.push(tc.cell.counts.host.to_string());
         rec.push(r.nodes.clone());
         rec.push(tc.nodepool_label());

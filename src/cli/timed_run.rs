@@ -5,12 +5,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::arrivals::Trace;
-use super::config::{Arrivals, Timed};
-use super::{export as tx, run};
 use crate::error::{Error, InputError};
-use crate::export;
-use crate::scenario::Scenario;
+use crate::input::scenario::Scenario;
+use crate::output;
+use crate::output::timed as timed_output;
+use crate::runner::timed as run;
+use crate::timed::arrivals::Trace;
+use crate::timed::settings::{Arrivals, Timed};
 
 /// Options of `sgpsim run` that matter here.
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,23 +53,26 @@ pub fn run_scenario(
     let cells = run::cells(sc, timed, trace.as_ref()).map_err(|e| e.in_file(scenario_path.display().to_string()))?;
     let go = || run::run(&cells, timed, sc.seed, trace.as_ref(), opts.trials_csv);
     let result = crate::cli::with_threads(opts.threads, go)?;
-    export::write_atomic(&dir.join("summary.csv"), &tx::summary(&cells, &result, timed))?;
-    export::write_atomic(&dir.join("timeline.csv"), &tx::timeline(&cells, &result, timed))?;
+    output::write_atomic(&dir.join("summary.csv"), &timed_output::summary(&cells, &result, timed))?;
+    output::write_atomic(
+        &dir.join("timeline.csv"),
+        &timed_output::timeline(&cells, &result, timed),
+    )?;
     if let Ok(text) = std::fs::read(scenario_path) {
-        export::write_atomic(&dir.join("scenario.toml"), &text)?;
+        output::write_atomic(&dir.join("scenario.toml"), &text)?;
     }
     if opts.trials_csv {
-        export::write_atomic(&dir.join("trials.csv"), &tx::trials(&cells, &result))?;
+        output::write_atomic(&dir.join("trials.csv"), &timed_output::trials(&cells, &result))?;
     }
     if !opts.quiet {
         let mut text = format!(
             "timed scenario {} (seed {}, arrivals {}, {} cells)\n\n",
             sc.name,
             sc.seed,
-            tx::arrivals_label(&timed.arrivals),
+            timed_output::arrivals_label(&timed.arrivals),
             cells.len()
         );
-        text.push_str(&tx::table(&cells, &result));
+        text.push_str(&timed_output::table(&cells, &result));
         text.push_str(&format!(
             "\nwrote {}\nwrote {}\n",
             dir.join("summary.csv").display(),

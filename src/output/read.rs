@@ -262,7 +262,7 @@ mod tests {
     use super::*;
     use crate::chart::data::{safe_region_csv, spread_csv, timeline_csv};
     use crate::chart::testing::fixture_rows;
-    use crate::export::csv::summary as summary_csv;
+    use crate::output::csv::summary as summary_csv;
 
     #[test]
     fn summary_round_trips_through_the_csv() {

@@ -32,14 +32,15 @@ use std::collections::VecDeque;
 
 use rand_chacha::ChaCha8Rng;
 
-use super::config::Timed;
 use super::dist::Delay;
 use super::index::NodeIndex;
 use super::queue::Queue;
+use super::settings::Timed;
 use super::time::Time;
-use crate::engine::{Nodes, Outcome, Policy};
-use crate::node::NodeSpec;
-use crate::workload::Kind;
+use crate::model::node::NodeSpec;
+use crate::model::placement::{self, Usage};
+use crate::model::replay::{Nodes, Outcome, Policy};
+use crate::model::workload::Kind;
 
 const NONE: u32 = u32::MAX;
 
@@ -199,6 +200,18 @@ struct Node {
     nom_br: u32,
     /// The first of them (a list through `Pod::nom_next`).
     nom_head: u32,
+}
+
+impl Node {
+    /// The usage §5 and §6 look at: the scheduler's slots and branches, the
+    /// CNI's assigned IPs.
+    fn usage(&self) -> Usage {
+        Usage {
+            slots: self.slots,
+            ips: self.ip_assigned,
+            branches: self.branches,
+        }
+    }
 }
 
 /// Latency summary of one kind: time from arrival to running.
@@ -481,8 +494,8 @@ impl<'a> Sim<'a> {
         for node in &self.nodes {
             let ty = &w.types[node.ty as usize];
             let s = &ty.spec;
-            if node.phase == Phase::Ready && node.ip_assigned >= s.ip_capacity && node.branches >= s.branch_capacity {
-                out.outcome.stranded_slots += s.max_pods - node.slots;
+            if node.phase == Phase::Ready {
+                out.outcome.stranded_slots += placement::stranded_slots(s, node.usage());
             }
             let up = end - node.launched;
             out.node_time = out.node_time + up;
@@ -661,20 +674,21 @@ impl<'a> Sim<'a> {
         let node = &self.nodes[n as usize];
         let s = &self.w().types[node.ty as usize].spec;
         let policy = self.w().policy;
+        // A node takes pods once Ready, and SG pods once its trunk is up.
         let ready = node.phase == Phase::Ready;
-        let slot = ready && node.slots < s.max_pods;
+        let advertised = if node.trunk { s.branch_capacity } else { 0 };
         let key = NodeIndex::key(policy, n, node.slots);
-        let branch = slot && node.trunk && node.branches < s.branch_capacity;
-        self.fit_any.set(n, slot.then_some(key));
-        self.fit_sg.set(n, branch.then_some(key));
+        let any = ready && placement::fits(s.max_pods, advertised, node.slots, node.branches, false);
+        let sg = ready && placement::fits(s.max_pods, advertised, node.slots, node.branches, true);
+        self.fit_any.set(n, any.then_some(key));
+        self.fit_sg.set(n, sg.then_some(key));
     }
 
     /// Wasted IPs of one node (MODEL.md §6): free IPs on a full node.
     fn wasted_of(&self, n: u32) -> u64 {
         let node = &self.nodes[n as usize];
-        let s = &self.ty(n).spec;
-        if node.phase == Phase::Ready && node.slots >= s.max_pods {
-            u64::from(s.ip_capacity.saturating_sub(node.ip_assigned))
+        if node.phase == Phase::Ready {
+            u64::from(placement::wasted_ips(&self.ty(n).spec, node.usage()))
         } else {
             0
         }
@@ -1296,5 +1310,5 @@ impl<'a> Sim<'a> {
 }
 
 #[cfg(test)]
-#[path = "engine_tests.rs"]
+#[path = "sim_tests.rs"]
 mod tests;

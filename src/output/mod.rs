@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod read;
 pub mod table;
+pub mod timed;
 
 use std::io::Write;
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::InputError;
-use crate::sweep::{Cell, Summary};
+use crate::runner::sweep::{Cell, Summary};
 
 /// One summary row: a cell and what its trials add up to.
 #[derive(Debug, Clone, Serialize)]
@@ -100,8 +101,8 @@ impl Row {
             sgp: cell.settings.sgp,
             prefix_delegation: cell.settings.prefix_delegation,
             nodes: match cell.cluster.nodes {
-                crate::engine::Nodes::Fixed(n) => format!("fixed:{n}"),
-                crate::engine::Nodes::Autoscale { initial, max } => format!("autoscale:{initial}..{max}"),
+                crate::model::replay::Nodes::Fixed(n) => format!("fixed:{n}"),
+                crate::model::replay::Nodes::Autoscale { initial, max } => format!("autoscale:{initial}..{max}"),
             },
             note: cell.note.clone().unwrap_or_default(),
         }

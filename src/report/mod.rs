@@ -13,15 +13,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::chart::{self, Chart, SafeCell, SpreadRow, TimelineSample, data};
-use crate::engine::{Cluster, Nodes};
 use crate::error::InputError;
-use crate::export::{self, Row, read};
-use crate::node::{NodeSpec, branch_capacity, ip_capacity};
-use crate::order::Order;
-use crate::scenario::Scenario;
-use crate::stats::percentile;
-use crate::sweep::{self, Cell};
-use crate::workload::Counts;
+use crate::input::scenario::Scenario;
+use crate::model::node::{NodeSpec, branch_capacity, ip_capacity};
+use crate::model::order::Order;
+use crate::model::replay::{Cluster, Nodes};
+use crate::model::stats::percentile;
+use crate::model::workload::Counts;
+use crate::output::{self, Row, read};
+use crate::runner::sweep::{self, Cell};
 
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SCENARIO_TOML: &str = "scenario.toml";
@@ -109,7 +109,7 @@ pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
         .policies
         .first()
         .copied()
-        .unwrap_or(crate::engine::Policy::MostAllocated);
+        .unwrap_or(crate::model::replay::Policy::MostAllocated);
     let ip_cap = ip_capacity(t, &sc.settings);
     let branch = branch_capacity(t, &sc.settings);
     let lo = system.total() + 1;
@@ -435,7 +435,7 @@ pub fn reading(rows: &[Row]) -> Vec<String> {
             if let Some(best) = safe.iter().min_by(|a, b| reference(a).total_cmp(&reference(b))) {
                 s.push_str(&format!(
                     " Of the formulas that never fail here, {best} wastes the fewest IPs ({} on average).",
-                    export::num((reference(best) * 10.0).round() / 10.0)
+                    output::num((reference(best) * 10.0).round() / 10.0)
                 ));
             } else {
                 s.push_str(&format!(
@@ -524,9 +524,9 @@ pub fn tables(rows: &[Row]) -> Vec<Table> {
                     line.push(String::new());
                 }
                 let reference_row = get(&reference);
-                line.push(reference_row.map_or("".into(), |r| export::num((r.wasted_ips_mean * 10.0).round() / 10.0)));
+                line.push(reference_row.map_or("".into(), |r| output::num((r.wasted_ips_mean * 10.0).round() / 10.0)));
                 line.push(reference_row.map_or("".into(), |r| {
-                    export::num((r.stranded_slots_mean * 10.0).round() / 10.0)
+                    output::num((r.stranded_slots_mean * 10.0).round() / 10.0)
                 }));
                 body.push(line);
             }
@@ -710,12 +710,12 @@ pub fn write_report(dir: &Path) -> Result<Written, InputError> {
     let inputs = load(dir)?;
     let drawn = charts(&inputs)?;
     let chart_dir = dir.join(CHARTS_DIR);
-    export::ensure_dir(&chart_dir)?;
+    output::ensure_dir(&chart_dir)?;
     let mut files = Vec::new();
     for c in &drawn.charts {
         for (ext, bytes) in [("png", c.png.as_slice()), ("svg", c.svg.as_bytes())] {
             let path = chart_dir.join(format!("{}.{ext}", c.name));
-            export::write_atomic(&path, bytes)?;
+            output::write_atomic(&path, bytes)?;
             files.push(path);
         }
     }
@@ -724,7 +724,7 @@ pub fn write_report(dir: &Path) -> Result<Written, InputError> {
         ("report.md", markdown(&inputs, &drawn)),
     ] {
         let path = dir.join(name);
-        export::write_atomic(&path, text.as_bytes())?;
+        output::write_atomic(&path, text.as_bytes())?;
         files.push(path);
     }
     Ok(Written {
@@ -739,9 +739,9 @@ pub fn write_report(dir: &Path) -> Result<Written, InputError> {
 /// `scenario.toml` must already be in `dir`.
 pub fn write_all(dir: &Path, sc: &Scenario, cells: &[Cell]) -> Result<Written, InputError> {
     let spread = failure_spread(cells, sc.seed);
-    export::write_atomic(&dir.join(SPREAD_CSV), &data::spread_csv(&spread))?;
+    output::write_atomic(&dir.join(SPREAD_CSV), &data::spread_csv(&spread))?;
     let safe = safe_region(sc);
-    export::write_atomic(&dir.join(SAFE_REGION_CSV), &data::safe_region_csv(&safe))?;
+    output::write_atomic(&dir.join(SAFE_REGION_CSV), &data::safe_region_csv(&safe))?;
     let mut written = write_report(dir)?;
     written
         .files
@@ -888,9 +888,9 @@ mod tests {
         let sc = fixture_scenario();
         let cells = sc.cells().unwrap();
         let result = sweep::run(&cells, sc.seed, false);
-        let rows = export::rows(&cells, &result.summaries, sc.seed);
-        export::write_atomic(&dir.path().join(SUMMARY_CSV), &export::csv::summary(&rows)).unwrap();
-        export::write_atomic(
+        let rows = output::rows(&cells, &result.summaries, sc.seed);
+        output::write_atomic(&dir.path().join(SUMMARY_CSV), &output::csv::summary(&rows)).unwrap();
+        output::write_atomic(
             &dir.path().join(SCENARIO_TOML),
             crate::chart::testing::FIXTURE.as_bytes(),
         )

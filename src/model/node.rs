@@ -1,6 +1,6 @@
 //! A node's three capacities (MODEL.md §3) and the node-level settings behind them.
 
-use crate::catalog::InstanceType;
+use crate::input::catalog::InstanceType;
 
 /// IPs per slot with prefix delegation: each slot holds a /28 prefix.
 pub const IPS_PER_PREFIX: u32 = 16;
@@ -89,7 +89,7 @@ impl NodeSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::input::catalog::Catalog;
 
     fn caps(name: &str, s: NodeSettings) -> (u32, u32) {
         let c = Catalog::bundled();

@@ -8,13 +8,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
-use crate::catalog::Catalog;
-use crate::engine::{Cluster, Nodes, Policy, Replayer};
-use crate::node::{NodeSpec, SystemPods};
-use crate::timed::config::{Arrivals, PoolEntry, Timed};
+use crate::input::catalog::Catalog;
+use crate::model::node::{NodeSpec, SystemPods};
+use crate::model::replay::{Cluster, Nodes, Policy, Replayer};
+use crate::model::workload::{Counts, Kind};
 use crate::timed::dist::Delay;
+use crate::timed::settings::{Arrivals, PoolEntry, Timed};
 use crate::timed::time::Time;
-use crate::workload::{Counts, Kind};
 
 fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeType {
     NodeType {
@@ -491,36 +491,37 @@ fn same_seed_same_bytes_on_any_thread_count() {
         trunk_delay = { dist = "uniform", min = 2, max = 10 }
     "#;
     let (sc, timed) = scenario(text);
-    let cells = crate::timed::run::cells(&sc, &timed, None).unwrap();
+    let cells = crate::runner::timed::cells(&sc, &timed, None).unwrap();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let many = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-    let a = one.install(|| crate::timed::run::run(&cells, &timed, sc.seed, None, true));
-    let b = many.install(|| crate::timed::run::run(&cells, &timed, sc.seed, None, true));
+    let a = one.install(|| crate::runner::timed::run(&cells, &timed, sc.seed, None, true));
+    let b = many.install(|| crate::runner::timed::run(&cells, &timed, sc.seed, None, true));
     assert_eq!(a, b);
     assert_eq!(
-        crate::timed::export::summary(&cells, &a, &timed),
-        crate::timed::export::summary(&cells, &b, &timed)
+        crate::output::timed::summary(&cells, &a, &timed),
+        crate::output::timed::summary(&cells, &b, &timed)
     );
     assert_eq!(
-        crate::timed::export::timeline(&cells, &a, &timed),
-        crate::timed::export::timeline(&cells, &b, &timed)
+        crate::output::timed::timeline(&cells, &a, &timed),
+        crate::output::timed::timeline(&cells, &b, &timed)
     );
     assert_eq!(a.trials.len(), 8 * 6);
     // A trial re-runs alone to the same outcome.
     let mut sim = Sim::new();
-    let alone = crate::timed::run::run_trial(&cells[0], &timed, sc.seed, 4, None, &mut sim, false);
+    let alone = crate::runner::timed::run_trial(&cells[0], &timed, sc.seed, 4, None, &mut sim, false);
     assert_eq!(alone, a.trials[4].outcome);
     // And the churn really happened.
     assert!(a.trials.iter().all(|t| t.outcome.completed.iter().sum::<u64>() > 0));
 }
 
-fn scenario(text: &str) -> (crate::scenario::Scenario, Timed) {
+fn scenario(text: &str) -> (crate::input::scenario::Scenario, Timed) {
     let raw: toml::Table = toml::from_str(text).unwrap();
     let timed_raw = raw.get("timed").cloned().unwrap();
     let mut rest = raw.clone();
     rest.remove("timed");
-    let sc = crate::scenario::Scenario::from_toml(&toml::to_string(&rest).unwrap(), "t", &Catalog::bundled()).unwrap();
-    let timed = Timed::validate(timed_raw.try_into().unwrap(), &Catalog::bundled()).unwrap();
+    let sc = crate::input::scenario::Scenario::from_toml(&toml::to_string(&rest).unwrap(), "t", &Catalog::bundled())
+        .unwrap();
+    let timed = crate::input::timed::validate(timed_raw.try_into().unwrap(), &Catalog::bundled()).unwrap();
     (sc, timed)
 }
 
@@ -545,10 +546,10 @@ fn zero_delay_sweep_equals_the_static_sweep() {
         arrivals: Arrivals::AtOnce,
         ..Timed::zero_delay()
     };
-    let cells = crate::timed::run::cells(&sc, &timed, None).unwrap();
-    let timed_result = crate::timed::run::run(&cells, &timed, sc.seed, None, false);
+    let cells = crate::runner::timed::cells(&sc, &timed, None).unwrap();
+    let timed_result = crate::runner::timed::run(&cells, &timed, sc.seed, None, false);
     let static_cells = sc.cells().unwrap();
-    let static_result = crate::sweep::run(&static_cells, sc.seed, false);
+    let static_result = crate::runner::sweep::run(&static_cells, sc.seed, false);
     for ((c, t), s) in static_cells
         .iter()
         .zip(&timed_result.cells)
@@ -578,7 +579,7 @@ fn sg_pods_never_launch_a_type_without_branches() {
         policy: Policy::MostAllocated,
     };
     let cfg = Timed {
-        karpenter: crate::timed::config::Karpenter {
+        karpenter: crate::timed::settings::Karpenter {
             nodepool: vec![PoolEntry {
                 instance_type: t3,
                 price: None,

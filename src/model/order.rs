@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::InputError;
-use crate::workload::{Counts, Kind};
+use crate::model::workload::{Counts, Kind};
 
 /// An arrival order of the workload pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

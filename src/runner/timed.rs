@@ -4,16 +4,16 @@
 
 use rayon::prelude::*;
 
-use super::arrivals::{self, Trace};
-use super::config::{Arrivals, Timed};
-use super::engine::{NodeType, Sample, Sim, TrialOutcome, World};
-use super::time::Time;
 use crate::error::InputError;
-use crate::node::{ips_per_slot, trunk};
-use crate::rng::trial_rng;
-use crate::scenario::Scenario;
-use crate::sweep::{Cell, Summary, Totals};
-use crate::workload::Kind;
+use crate::input::scenario::Scenario;
+use crate::model::node::{ips_per_slot, trunk};
+use crate::model::rng::trial_rng;
+use crate::model::workload::Kind;
+use crate::runner::sweep::{Cell, Summary, Totals};
+use crate::timed::arrivals::{self, Trace};
+use crate::timed::settings::{Arrivals, Timed};
+use crate::timed::sim::{NodeType, Sample, Sim, TrialOutcome, World};
+use crate::timed::time::Time;
 
 /// A static cell with the cluster the timed engine needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,7 @@ impl TimedCell {
             .map(|&t| {
                 let ty = &self.world.types[t as usize];
                 match ty.price {
-                    Some(p) => format!("{}@{}", ty.name, crate::export::num(p)),
+                    Some(p) => format!("{}@{}", ty.name, crate::output::num(p)),
                     None => ty.name.clone(),
                 }
             })
@@ -63,7 +63,7 @@ pub fn cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Result<Vec<
             .iter()
             .find(|f| f.name() == cell.formula)
             .expect("cells come from the scenario's formulas");
-        let make = |it: &crate::catalog::InstanceType, price: Option<f64>| -> Result<NodeType, InputError> {
+        let make = |it: &crate::input::catalog::InstanceType, price: Option<f64>| -> Result<NodeType, InputError> {
             let (spec, _) = sc.node_spec(it, f)?;
             Ok(NodeType {
                 name: it.name.clone(),

@@ -8,15 +8,15 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::catalog::{Catalog, InstanceType};
 use crate::check::{Expect, RawExpect};
-use crate::engine::{Cluster, Nodes, Policy};
 use crate::error::InputError;
-use crate::formula::Formula;
-use crate::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
-use crate::order::Order;
-use crate::sweep::Cell;
-use crate::workload::{Counts, Workload};
+use crate::input::catalog::{Catalog, InstanceType};
+use crate::model::formula::Formula;
+use crate::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use crate::model::order::Order;
+use crate::model::replay::{Cluster, Nodes, Policy};
+use crate::model::workload::{Counts, Workload};
+use crate::runner::sweep::Cell;
 
 /// Upper bounds that catch typos (an extra zero or three), not real studies.
 pub const MAX_TRIALS: u32 = 1_000_000;
@@ -56,7 +56,7 @@ pub struct RawScenario {
     #[serde(default)]
     pub expect: Vec<RawExpect>,
     /// `[timed]`: run the timed engine (MODEL.md §9) instead of the static replay.
-    pub timed: Option<crate::timed::config::RawTimed>,
+    pub timed: Option<crate::input::timed::RawTimed>,
 }
 
 /// `[system_pods]`: host and IP system pods, with per-type overrides.
@@ -135,7 +135,7 @@ pub struct Scenario {
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
     /// The validated `[timed]` table, if any.
-    pub timed: Option<crate::timed::config::Timed>,
+    pub timed: Option<crate::timed::settings::Timed>,
 }
 
 fn non_empty<T>(v: Vec<T>, field: &str, fix: &str) -> Result<Vec<T>, InputError> {
@@ -271,7 +271,7 @@ impl Scenario {
 
         let timed = raw
             .timed
-            .map(|t| crate::timed::config::Timed::validate(t, catalog))
+            .map(|t| crate::input::timed::validate(t, catalog))
             .transpose()?;
         let nodes = validate_nodes(&raw.nodes)?;
         let workload = validate_workload(raw.workload, nodes)?;

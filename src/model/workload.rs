@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::node::NodeSpec;
+use crate::model::node::NodeSpec;
 
 /// The three kinds of workload pod.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -15,8 +15,8 @@
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, InstanceType};
 use crate::error::InputError;
+use crate::input::catalog::{Catalog, InstanceType};
 
 /// Whether a catalog file is describe-instance-types JSON rather than CSV:
 /// a `.json` name, or a first non-blank character `{` or `[`.
@@ -145,11 +145,11 @@ pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputE
                 .filter(|v| (1..=max).contains(v))
                 .ok_or_else(|| bad(origin, at(f), format!("{x} is out of range (1 to {max}) for {name}")))
         };
-        let max_enis = small(max_enis, "NetworkInfo.NetworkCards", crate::catalog::MAX_ENIS)?;
+        let max_enis = small(max_enis, "NetworkInfo.NetworkCards", crate::input::catalog::MAX_ENIS)?;
         let ipv4_per_eni = small(
             ipv4,
             "NetworkInfo.Ipv4AddressesPerInterface",
-            crate::catalog::MAX_IPV4_PER_ENI,
+            crate::input::catalog::MAX_IPV4_PER_ENI,
         )?;
         let Some(known) = base.get(name) else {
             unknown.push(name.to_string());

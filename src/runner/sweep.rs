@@ -8,12 +8,12 @@
 
 use rayon::prelude::*;
 
-use crate::engine::{Cluster, Outcome, Policy, Replayer};
-use crate::node::NodeSettings;
-use crate::order::{Order, RandomArrivals};
-use crate::rng::{stable_hash, trial_rng};
-use crate::stats::{mean_ci95, percentile};
-use crate::workload::{Counts, Kind};
+use crate::model::node::NodeSettings;
+use crate::model::order::{Order, RandomArrivals};
+use crate::model::replay::{Cluster, Outcome, Policy, Replayer};
+use crate::model::rng::{stable_hash, trial_rng};
+use crate::model::stats::{mean_ci95, percentile};
+use crate::model::workload::{Counts, Kind};
 
 /// Trials per work item: big enough to amortise scheduling, small enough to
 /// balance a sweep with few cells over the cores.
@@ -262,8 +262,8 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Nodes;
-    use crate::node::{NodeSpec, SystemPods};
+    use crate::model::node::{NodeSpec, SystemPods};
+    use crate::model::replay::Nodes;
 
     fn cell(order: Order, trials: u32) -> Cell {
         Cell {

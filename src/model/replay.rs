@@ -7,9 +7,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::node::NodeSpec;
+use super::placement::{self, Usage};
+use super::workload::{Counts, Kind};
 use crate::error::InputError;
-use crate::node::NodeSpec;
-use crate::workload::{Counts, Kind};
 
 /// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
 /// the lowest node index.
@@ -97,14 +98,6 @@ pub enum Fate {
     Pending,
 }
 
-/// One node's usage, system pods included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NodeState {
-    pub slots: u32,
-    pub ips: u32,
-    pub branches: u32,
-}
-
 /// The outcome of one trial: counts per kind and the measures of §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Outcome {
@@ -140,7 +133,7 @@ impl Outcome {
 /// keeps its capacity between trials.
 #[derive(Debug, Default)]
 pub struct Replayer {
-    nodes: Vec<NodeState>,
+    nodes: Vec<Usage>,
 }
 
 impl Replayer {
@@ -149,7 +142,7 @@ impl Replayer {
     }
 
     /// The node table as the last replay left it.
-    pub fn nodes(&self) -> &[NodeState] {
+    pub fn nodes(&self) -> &[Usage] {
         &self.nodes
     }
 
@@ -189,11 +182,7 @@ impl Replayer {
             spec.system.ip <= spec.ip_capacity && spec.system.total() < spec.max_pods,
             "the scenario validates that system pods fit a node: {spec:?}"
         );
-        let empty = NodeState {
-            slots: spec.system.total(),
-            ips: spec.system.ip,
-            branches: 0,
-        };
+        let empty = Usage::empty(&spec);
         self.nodes.clear();
         self.nodes.resize(cluster.nodes.initial() as usize, empty);
         let max_nodes = cluster.nodes.max() as usize;
@@ -233,7 +222,7 @@ impl Replayer {
             // kind is unpredictable.
             let node = &mut self.nodes[n];
             let ip = kind == Kind::Ip;
-            let gets_ip = ip & (node.ips < spec.ip_capacity);
+            let gets_ip = ip & placement::gets_ip(spec.ip_capacity, node.ips);
             let failed = ip & !gets_ip;
             node.slots += 1;
             node.branches += u32::from(sg);
@@ -260,12 +249,8 @@ impl Replayer {
         // are host pods or ip-failed; whatever is not bound is pending.
         let (mut bound, mut ips, mut branches) = (0u64, 0u64, 0u64);
         for node in &self.nodes {
-            if node.slots == spec.max_pods {
-                out.wasted_ips += spec.ip_capacity - node.ips;
-            }
-            if node.ips >= spec.ip_capacity && node.branches >= spec.branch_capacity {
-                out.stranded_slots += spec.max_pods - node.slots;
-            }
+            out.wasted_ips += placement::wasted_ips(&spec, *node);
+            out.stranded_slots += placement::stranded_slots(&spec, *node);
             bound += u64::from(node.slots - spec.system.total());
             ips += u64::from(node.ips - spec.system.ip);
             branches += u64::from(node.branches);
@@ -292,7 +277,7 @@ impl Replayer {
         I: Iterator<Item = (usize, Kind)>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
     {
-        let NodeState {
+        let Usage {
             mut slots,
             mut ips,
             mut branches,
@@ -305,8 +290,9 @@ impl Replayer {
                 taken += 1;
                 let sg = kind == Kind::Sg;
                 let ip = kind == Kind::Ip;
-                let fits = !sg | (branches < spec.branch_capacity); // a slot is free: checked below
-                let gets_ip = fits & ip & (ips < spec.ip_capacity);
+                // A slot is free: the loop stops at saturation.
+                let fits = placement::fits(spec.max_pods, spec.branch_capacity, slots, branches, sg);
+                let gets_ip = fits & ip & placement::gets_ip(spec.ip_capacity, ips);
                 let failed = fits & ip & !gets_ip;
                 slots += u32::from(fits);
                 branches += u32::from(fits & sg);
@@ -328,30 +314,23 @@ impl Replayer {
                 }
             }
         }
-        self.nodes[0] = NodeState { slots, ips, branches };
+        self.nodes[0] = Usage { slots, ips, branches };
         out.ip_failed = failed_total;
         out.first_ip_failure = first_failure;
         taken
     }
 
-    /// The node the scheduler binds to, if any fits.
+    /// The node the scheduler binds to, if any fits (§5 steps 1 and 3).
     #[inline]
     fn pick(&self, spec: &NodeSpec, policy: Policy, sg: bool) -> Option<usize> {
-        // `&` and `|` rather than `&&` and `||`: no branch on the kind.
-        let fits = |n: &NodeState| (n.slots < spec.max_pods) & (!sg | (n.branches < spec.branch_capacity));
         let mut best: Option<(usize, u32)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
-            if !fits(n) {
+            if !placement::fits(spec.max_pods, spec.branch_capacity, n.slots, n.branches, sg) {
                 continue;
             }
-            let better = match (policy, best) {
-                (_, None) => true,
-                (Policy::FirstFit, Some(_)) => false,
-                (Policy::MostAllocated, Some((_, s))) => n.slots > s,
-                (Policy::LeastAllocated, Some((_, s))) => n.slots < s,
-            };
-            if better {
-                best = Some((i, n.slots));
+            let score = placement::score(policy, n.slots);
+            if best.is_none_or(|(_, b)| score < b) {
+                best = Some((i, score));
                 if policy == Policy::FirstFit {
                     break;
                 }
@@ -364,8 +343,8 @@ impl Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::node::SystemPods;
-    use crate::workload::Kind::*;
+    use crate::model::node::SystemPods;
+    use crate::model::workload::Kind::*;
 
     fn one_node(m: u32, ips: u32, br: u32, s: u32) -> Cluster {
         Cluster {

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::catalog::InstanceType;
 use crate::error::InputError;
-use crate::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity};
+use crate::input::catalog::InstanceType;
+use crate::model::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity};
 
 /// max-pods-calculator.sh's ceiling up to and including 30 vCPUs.
 pub const PD_CAP_LOW_CPU: u32 = 110;
@@ -342,7 +342,7 @@ impl CelFormula {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::input::catalog::Catalog;
 
     fn m(formula: &str, ty: &str, s: u32) -> u32 {
         let c = Catalog::bundled();

@@ -1,8 +1,8 @@
 //! CSV exporters: the summary (one row per cell) and per-trial rows.
 
 use super::{Row, num};
-use crate::engine::Outcome;
-use crate::sweep::{Cell, TrialRecord};
+use crate::model::replay::Outcome;
+use crate::runner::sweep::{Cell, TrialRecord};
 
 /// The summary columns every consumer may rely on, in this order; more follow.
 pub const SUMMARY_COLUMNS: [&str; 26] = [

@@ -11,9 +11,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::InputError;
+pub use crate::model::instance::{InstanceType, MAX_BRANCH_ENIS, MAX_ENIS, MAX_IPV4_PER_ENI};
 
 /// The bundled table, compiled in.
-const BUNDLED_CSV: &str = include_str!("../data/instance-limits.csv");
+const BUNDLED_CSV: &str = include_str!("../../data/instance-limits.csv");
 
 /// Where the bundled figures come from, for outputs that name their source.
 pub const BUNDLED_SOURCE: &str = "aws/karpenter-provider-aws zz_generated.vpclimits.go (generated 2026-08-06) \
@@ -31,38 +32,6 @@ pub const COLUMNS: [&str; 9] = [
     "vcpus",
     "memory_mib",
 ];
-
-/// Upper bounds a catalog row must respect: far above any published figure,
-/// and low enough that `E * (I - 1) * 16 + 2` cannot overflow.
-pub const MAX_ENIS: u32 = 1000;
-pub const MAX_IPV4_PER_ENI: u32 = 1000;
-pub const MAX_BRANCH_ENIS: u32 = 10_000;
-
-/// Published limits of one instance type (MODEL.md §2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceType {
-    pub name: String,
-    /// `E`: ENIs of the default network card.
-    pub max_enis: u32,
-    /// `I`: IPv4 addresses per ENI, the primary included.
-    pub ipv4_per_eni: u32,
-    /// `B`: branch ENIs, the `vpc.amazonaws.com/pod-eni` quota.
-    pub branch_enis: u32,
-    /// Whether the resource controller can attach a trunk ENI.
-    pub trunk_compatible: bool,
-    pub hypervisor: String,
-    /// `D`: amazon-eks-ami's eni-max-pods.txt value, where published.
-    pub eni_max_pods: Option<u32>,
-    pub vcpus: Option<u32>,
-    pub memory_mib: Option<u64>,
-}
-
-impl InstanceType {
-    /// The size part of the name (`xlarge` in `m5.xlarge`).
-    pub fn size(&self) -> &str {
-        self.name.split_once('.').map(|(_, s)| s).unwrap_or("")
-    }
-}
 
 /// One CSV row as written; validated into [`InstanceType`].
 #[derive(Debug, Deserialize)]
@@ -105,9 +74,9 @@ impl Catalog {
             .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
         let mut cat = Catalog::bundled();
         let mut notes = Vec::new();
-        let rows = if crate::catalog_aws::is_json(path, &text) {
+        let rows = if crate::input::catalog_json::is_json(path, &text) {
             // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
-            let aws = crate::catalog_aws::parse(&text, &path.display().to_string(), &cat)?;
+            let aws = crate::input::catalog_json::parse(&text, &path.display().to_string(), &cat)?;
             notes = aws.notes;
             aws.rows
         } else {

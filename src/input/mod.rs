@@ -1,0 +1,8 @@
+//! Everything read from outside, validated before the core sees it: the
+//! catalog (CSV and `describe-instance-types` JSON), scenario files, their
+//! `[timed]` tables and `[[expect]]` entries, and traces.
+
+pub mod catalog;
+pub mod catalog_json;
+pub mod scenario;
+pub mod timed;

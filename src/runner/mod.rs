@@ -1,0 +1,6 @@
+//! The runners: the only place with threads (rayon). Work is split into
+//! (cell, block of trials) items and merged back in (cell, trial) order, so
+//! results do not depend on the number of threads (MODEL.md §7).
+
+pub mod sweep;
+pub mod timed;

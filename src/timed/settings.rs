@@ -1,0 +1,190 @@
+//! The validated `[timed]` settings (MODEL.md §9): every delay and limit of
+//! the timed model, with the defaults of notes/sgp-behaviour.md. Read and
+//! checked in `input::timed`; the simulation takes only this form.
+
+use super::dist::Delay;
+use super::time::Time;
+use crate::model::instance::InstanceType;
+
+/// How workload pods arrive (MODEL.md §9, first rule). The kinds come in the
+/// cell's order (§7); the process gives the times.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrivals {
+    /// Every pod at t = 0.
+    AtOnce,
+    /// Pod `i` at `i / rate` seconds.
+    Rate(f64),
+    /// A Poisson process: exponential gaps with mean `1 / rate`.
+    Poisson(f64),
+    /// Deployment waves: `step` pods every `every` (replicas scaled up in steps).
+    Waves { step: u32, every: Time },
+    /// A trace file: times, kinds and optional lifetimes. The path is as
+    /// written; the runner resolves it beside the scenario file.
+    Trace { file: String },
+}
+
+/// Karpenter (MODEL.md §9 rows 3–5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Karpenter {
+    /// `BATCH_IDLE_DURATION`: launch once no pod has joined the batch for this long. Default 1 s.
+    pub batch_idle: Time,
+    /// `BATCH_MAX_DURATION`: launch at the latest this long after the batch began. Default 10 s.
+    pub batch_max: Time,
+    /// From launch to Ready. Default 90 s, the seed's measured node start-up.
+    pub launch: Delay,
+    /// The NodePool's instance types with their prices; empty: the cell's type alone.
+    pub nodepool: Vec<PoolEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolEntry {
+    pub instance_type: InstanceType,
+    pub price: Option<f64>,
+}
+
+/// The VPC resource controller (MODEL.md §9 rows 6, 7 and 10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceController {
+    /// From Ready until branch capacity is advertised. Default 5 s (notes R2.2).
+    pub trunk_delay: Delay,
+    /// Creating and associating one branch ENI. Default 1.5 s (notes R1.6).
+    pub branch_create: Delay,
+    /// Branch creations per second across the cluster; 0 = unlimited. Default 12 (notes R8).
+    pub branch_rate: f64,
+    /// Token-bucket burst. Default 18 (notes R8).
+    pub branch_burst: u32,
+    /// A deleted branch ENI's cool-down. Default 60 s (notes R3.2, `cooldown.go`).
+    pub branch_cooldown: Delay,
+}
+
+/// The VPC CNI's IPAMD (MODEL.md §9 rows 8–11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cni {
+    /// `WARM_ENI_TARGET`. Default 1 (notes R4.1).
+    pub warm_eni_target: u32,
+    /// `WARM_IP_TARGET`: replaces the ENI target when set.
+    pub warm_ip_target: Option<u32>,
+    /// `MINIMUM_IP_TARGET`: replaces the ENI target when set.
+    pub minimum_ip_target: Option<u32>,
+    /// The pool loop's period. Default 5 s (`ipPoolMonitorInterval`, notes R4.2).
+    pub pool_interval: Time,
+    /// From the pool decision to usable IPs on a new ENI. Default 4 s (notes R4.3).
+    pub eni_attach: Delay,
+    /// `IP_COOLDOWN_PERIOD`. Default 30 s (notes R4.6).
+    pub ip_cooldown: Delay,
+    /// The kubelet's sandbox retry period. Default 10 s (notes R1.5).
+    pub kubelet_retry: Delay,
+}
+
+/// The validated `[timed]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timed {
+    pub horizon: Option<Time>,
+    pub trials: Option<u32>,
+    pub arrivals: Arrivals,
+    pub lifetime: Option<Delay>,
+    pub replace: bool,
+    pub timeline_interval: Time,
+    pub timeline_trial: u32,
+    pub karpenter: Karpenter,
+    pub rc: ResourceController,
+    pub cni: Cni,
+}
+
+impl Default for Karpenter {
+    fn default() -> Self {
+        Karpenter {
+            batch_idle: Time::secs(1),
+            batch_max: Time::secs(10),
+            launch: Delay::secs(90),
+            nodepool: Vec::new(),
+        }
+    }
+}
+
+impl Default for ResourceController {
+    fn default() -> Self {
+        ResourceController {
+            trunk_delay: Delay::secs(5),
+            branch_create: Delay::Fixed(Time(1_500_000)),
+            branch_rate: 12.0,
+            branch_burst: 18,
+            branch_cooldown: Delay::secs(60),
+        }
+    }
+}
+
+impl Default for Cni {
+    fn default() -> Self {
+        Cni {
+            warm_eni_target: 1,
+            warm_ip_target: None,
+            minimum_ip_target: None,
+            pool_interval: Time::secs(5),
+            eni_attach: Delay::secs(4),
+            ip_cooldown: Delay::secs(30),
+            kubelet_retry: Delay::secs(10),
+        }
+    }
+}
+
+impl Default for Timed {
+    fn default() -> Self {
+        Timed {
+            horizon: None,
+            trials: None,
+            arrivals: Arrivals::AtOnce,
+            lifetime: None,
+            replace: false,
+            timeline_interval: Time::secs(10),
+            timeline_trial: 0,
+            karpenter: Karpenter::default(),
+            rc: ResourceController::default(),
+            cni: Cni::default(),
+        }
+    }
+}
+
+impl Timed {
+    /// Every delay zero, every arrival at once, no rate limit: the limit in
+    /// which the timed model is the static replay (MODEL.md §8).
+    pub fn zero_delay() -> Timed {
+        Timed {
+            karpenter: Karpenter {
+                batch_idle: Time::ZERO,
+                batch_max: Time::ZERO,
+                launch: Delay::ZERO,
+                nodepool: Vec::new(),
+            },
+            rc: ResourceController {
+                trunk_delay: Delay::ZERO,
+                branch_create: Delay::ZERO,
+                branch_rate: 0.0,
+                branch_burst: 1,
+                branch_cooldown: Delay::ZERO,
+            },
+            cni: Cni {
+                pool_interval: Time::ZERO,
+                eni_attach: Delay::ZERO,
+                ip_cooldown: Delay::ZERO,
+                kubelet_retry: Delay::ZERO,
+                ..Cni::default()
+            },
+            ..Timed::default()
+        }
+    }
+
+    /// True when a trial draws anything beyond a random order: then every
+    /// cell runs the scenario's trials, not just the random-order ones.
+    pub fn is_stochastic(&self) -> bool {
+        matches!(self.arrivals, Arrivals::Poisson(_))
+            || self.lifetime.is_some_and(|d| d.is_random())
+            || self.karpenter.launch.is_random()
+            || self.rc.trunk_delay.is_random()
+            || self.rc.branch_create.is_random()
+            || self.rc.branch_cooldown.is_random()
+            || self.cni.eni_attach.is_random()
+            || self.cni.ip_cooldown.is_random()
+            || self.cni.kubelet_retry.is_random()
+    }
+}
