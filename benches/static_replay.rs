@@ -12,12 +12,14 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sgpsim::input::catalog::Catalog;
 use sgpsim::input::scenario::check_room;
+use sgpsim::model::cell::Cell;
 use sgpsim::model::formula::Formula;
 use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
 use sgpsim::model::order::Order;
-use sgpsim::model::replay::{Cluster, Nodes, Policy, Replayer};
+use sgpsim::model::placement::Policy;
+use sgpsim::model::replay::{Cluster, Nodes, Replayer};
 use sgpsim::model::workload::{Counts, Workload};
-use sgpsim::runner::sweep::{self, Cell};
+use sgpsim::runner::sweep;
 
 const SEED: u64 = 20250910;
 const SYSTEM: SystemPods = SystemPods { host: 3, ip: 0 };

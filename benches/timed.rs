@@ -15,7 +15,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use sgpsim::input::catalog::Catalog;
 use sgpsim::input::scenario::Scenario;
-use sgpsim::runner::timed::{TimedCell, cells, run_trial};
+use sgpsim::input::scenario::timed_cells as cells;
+use sgpsim::timed::cell::{TimedCell, run_trial};
 use sgpsim::timed::settings::Timed;
 use sgpsim::timed::sim::Sim;
 

@@ -57,6 +57,12 @@ impl InputError {
         self
     }
 
+    /// Names the field at fault, replacing any the error named.
+    pub fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
     /// Prefixes the field path (`workload` + `sg_pods` → `workload.sg_pods`).
     pub fn under(mut self, parent: &str) -> Self {
         self.field = Some(match self.field {
@@ -81,6 +87,12 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+impl From<crate::model::invalid::Invalid> for InputError {
+    fn from(e: crate::model::invalid::Invalid) -> Self {
+        InputError::field(e.field, e.problem, e.fix)
+    }
+}
 
 /// What a command can fail with; [`Error::exit_code`] is the one map to exit codes.
 #[derive(Debug, thiserror::Error)]

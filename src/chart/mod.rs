@@ -8,7 +8,6 @@
 //! the Okabe–Ito palette, which stays distinct under the common forms of
 //! colour blindness; the safe-region map uses a viridis-like ramp.
 
-pub mod data;
 pub mod failure;
 pub mod frontier;
 pub mod safe_region;
@@ -28,8 +27,6 @@ use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyl
 
 use crate::error::InputError;
 use crate::output::Row;
-
-pub use data::{SafeCell, SpreadRow, TimelineSample};
 
 /// The bundled font, registered as plotters' `sans-serif` family.
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -558,13 +555,13 @@ pub(crate) mod testing {
     }
 
     /// The fixture's failure spread, from a real sweep.
-    pub fn fixture_spread() -> Vec<super::SpreadRow> {
+    pub fn fixture_spread() -> Vec<crate::output::records::SpreadRow> {
         let sc = fixture_scenario();
         crate::report::failure_spread(&sc.cells().unwrap(), sc.seed)
     }
 
     /// The fixture's safe-region grid (m5.large), from a real sweep.
-    pub fn fixture_safe() -> Vec<super::SafeCell> {
+    pub fn fixture_safe() -> Vec<crate::output::records::SafeCell> {
         crate::report::safe_region(&fixture_scenario())
     }
 

@@ -4,9 +4,10 @@
 
 use plotters::prelude::*;
 
-use super::{Area, Chart, DrawResult, Figure, LABEL, SUBTITLE, SafeCell, TICK, distinct, no_data, render, titled};
+use super::{Area, Chart, DrawResult, Figure, LABEL, SUBTITLE, TICK, distinct, no_data, render, titled};
 use crate::error::InputError;
 use crate::output::Row;
+use crate::output::records::SafeCell;
 
 /// Reversed viridis anchors: light yellow for 0 (safe) to dark purple for 1.
 const RAMP: [(f64, (u8, u8, u8)); 5] = [

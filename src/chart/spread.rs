@@ -4,10 +4,11 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Chart, DrawResult, Figure, SpreadRow, axis_max, color, distinct, formula_panel, legend_strip, no_data,
-    palette_items, panel_rows, panels, render, titled,
+    Area, Chart, DrawResult, Figure, axis_max, color, distinct, formula_panel, legend_strip, no_data, palette_items,
+    panel_rows, panels, render, titled,
 };
 use crate::error::InputError;
+use crate::output::records::SpreadRow;
 
 const COLS: usize = 3;
 

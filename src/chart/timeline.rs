@@ -4,10 +4,11 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, TimelineSample, axis_max, color, legend_strip, no_data, panel_rows,
-    panels, render, titled,
+    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, legend_strip, no_data, panel_rows, panels, render,
+    titled,
 };
 use crate::error::InputError;
+use crate::output::records::TimelineSample;
 
 const COLS: usize = 2;
 /// Panels drawn at most; the rest are named in the subtitle.
@@ -182,7 +183,9 @@ mod tests {
             time_s: t,
             running,
             pending: 10.0 - running,
+            starting: 0.0,
             waiting_ip: 1.0,
+            completed: 0.0,
             ip_failed: if t > 50.0 { 2.0 } else { 0.0 },
             nodes_launching: if t < 90.0 { 1.0 } else { 0.0 },
             nodes_ready: if t < 90.0 { 0.0 } else { 1.0 },

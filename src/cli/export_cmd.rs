@@ -153,10 +153,7 @@ fn types<'c>(
 }
 
 fn parse_formula(f: &FormulaFlags) -> Result<Formula, InputError> {
-    Formula::parse(&f.formula).map_err(|e| InputError {
-        field: Some("--formula".into()),
-        ..e
-    })
+    Formula::parse(&f.formula).map_err(|e| InputError::from(e).at("--formula"))
 }
 
 fn context(f: &FormulaFlags) -> Context {
@@ -166,10 +163,7 @@ fn context(f: &FormulaFlags) -> Context {
 fn emit(path: &Option<PathBuf>, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), InputError> {
     match path {
         Some(p) => {
-            output::write_atomic(p, text.as_bytes()).map_err(|e| InputError {
-                field: Some("--out".into()),
-                ..e
-            })?;
+            output::write_atomic(p, text.as_bytes()).map_err(|e| e.at("--out"))?;
             let _ = writeln!(err, "wrote {}", p.display());
         }
         None => {

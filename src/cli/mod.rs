@@ -229,10 +229,7 @@ where
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let catalog = match &cli.catalog {
         Some(p) => {
-            let (catalog, notes) = Catalog::bundled_with_overrides(p).map_err(|e| InputError {
-                field: Some("--catalog".into()),
-                ..e
-            })?;
+            let (catalog, notes) = Catalog::bundled_with_overrides(p).map_err(|e| e.at("--catalog"))?;
             for n in notes {
                 let _ = writeln!(err, "note: --catalog {}: {n}", p.display());
             }
@@ -309,12 +306,7 @@ fn parse_formulas(list: &[String], flag: &str) -> Result<Vec<Formula>, InputErro
         return Ok(Formula::builtins());
     }
     list.iter()
-        .map(|f| {
-            Formula::parse(f).map_err(|e| InputError {
-                field: Some(flag.into()),
-                ..e
-            })
-        })
+        .map(|f| Formula::parse(f).map_err(|e| InputError::from(e).at(flag)))
         .collect()
 }
 
@@ -443,33 +435,9 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
     Ok(())
 }
 
-/// Runs `f` on a pool of `threads` workers, or on rayon's global pool.
-pub(crate) fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R, InputError> {
-    match threads {
-        None => Ok(f()),
-        Some(0) => Err(InputError::field(
-            "--threads",
-            "0 threads cannot run anything",
-            "give 1 or more",
-        )),
-        Some(n) if n > 1024 => Err(InputError::field(
-            "--threads",
-            format!("{n} threads is absurd"),
-            "give at most 1024",
-        )),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| InputError::field("--threads", format!("cannot start {n} threads: {e}"), "give fewer"))?;
-            Ok(pool.install(f))
-        }
-    }
-}
-
 fn apply_overrides(sc: &mut Scenario, flags: &SweepFlags) -> Result<(), InputError> {
     if let Some(t) = flags.trials {
-        crate::input::scenario::check_trials(t, "--trials")?;
+        crate::input::bounds::check_trials(t, "--trials")?;
         sc.trials = t;
     }
     if let Some(s) = flags.seed {
@@ -503,7 +471,7 @@ fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Wr
         }
         return Ok(());
     }
-    let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, a.trials_csv))?;
+    let result = crate::runner::pool::Pool::new(a.sweep.threads)?.install(|| sweep::run(&cells, sc.seed, a.trials_csv));
     let rows = output::rows(&cells, &result.summaries, sc.seed);
     let scenario_text = std::fs::read(&a.scenario)
         .map_err(|e| InputError::io(a.scenario.display().to_string(), "read the scenario", &e))?;
@@ -610,7 +578,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
         ..e
     })?;
     if let Some(t) = a.sweep.trials {
-        crate::input::scenario::check_trials(t, "--trials")?;
+        crate::input::bounds::check_trials(t, "--trials")?;
     }
     let cells = sc.cells()?;
     if let Some(k) = a.trial {
@@ -624,7 +592,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
             .into());
         }
         let outcome = cell.run_trial(sc.seed, k, &mut crate::model::replay::Replayer::new(), &mut Vec::new());
-        let record = sweep::TrialRecord {
+        let record = crate::model::summary::TrialRecord {
             cell: 0,
             trial: k,
             outcome,
@@ -646,7 +614,7 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
         }
         return Ok(());
     }
-    let result = with_threads(a.sweep.threads, || sweep::run(&cells, sc.seed, false))?;
+    let result = crate::runner::pool::Pool::new(a.sweep.threads)?.install(|| sweep::run(&cells, sc.seed, false));
     let rows = output::rows(&cells, &result.summaries, sc.seed);
     match a.format {
         Format::Csv => emit(out, &csvx::summary(&rows)),
@@ -667,7 +635,7 @@ fn cmd_check(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(),
         .into());
     }
     let cells = sc.cells()?;
-    let result = with_threads(a.threads, || sweep::run(&cells, sc.seed, false))?;
+    let result = crate::runner::pool::Pool::new(a.threads)?.install(|| sweep::run(&cells, sc.seed, false));
     let lines = check::evaluate(&sc, &cells, &result);
     let (holds, differs, disputed, stale) = check::tally(&lines);
     let mut text = format!(

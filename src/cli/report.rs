@@ -9,8 +9,8 @@ use clap::Args;
 
 use crate::error::Error;
 use crate::input::scenario::Scenario;
+use crate::model::cell::Cell;
 use crate::report::{self, Written};
-use crate::runner::sweep::Cell;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

@@ -31,7 +31,7 @@ pub fn load_trace(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>, 
             } else {
                 scenario_path.parent().unwrap_or(Path::new(".")).join(p)
             };
-            Trace::load(&full).map(Some).map_err(|e| InputError {
+            crate::input::trace::load(&full).map(Some).map_err(|e| InputError {
                 field: e.field.or(Some("timed.arrivals.file".into())),
                 ..e
             })
@@ -50,9 +50,10 @@ pub fn run_scenario(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let trace = load_trace(timed, scenario_path)?;
-    let cells = run::cells(sc, timed, trace.as_ref()).map_err(|e| e.in_file(scenario_path.display().to_string()))?;
+    let cells = crate::input::scenario::timed_cells(sc, timed, trace.as_ref())
+        .map_err(|e| e.in_file(scenario_path.display().to_string()))?;
     let go = || run::run(&cells, timed, sc.seed, trace.as_ref(), opts.trials_csv);
-    let result = crate::cli::with_threads(opts.threads, go)?;
+    let result = crate::runner::pool::Pool::new(opts.threads)?.install(go);
     output::write_atomic(&dir.join("summary.csv"), &timed_output::summary(&cells, &result, timed))?;
     output::write_atomic(
         &dir.join("timeline.csv"),

@@ -86,7 +86,7 @@ pub fn table(types: &[&InstanceType], f: &Formula, ctx: &Context) -> (Vec<Entry>
                 if let Some(n) = m.note {
                     notes.push(format!("{}: {n}", t.name));
                 }
-                if m.value <= ctx.system.total() {
+                if m.value < ctx.system.smallest_max_pods() {
                     notes.push(format!(
                         "{}: maxPods {} leaves no room above {} system pods (kept: it is what the formula gives)",
                         t.name,

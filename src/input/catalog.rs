@@ -76,7 +76,7 @@ impl Catalog {
         let mut notes = Vec::new();
         let rows = if crate::input::catalog_json::is_json(path, &text) {
             // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
-            let aws = crate::input::catalog_json::parse(&text, &path.display().to_string(), &cat)?;
+            let aws = crate::input::catalog_json::parse(&text, &path.display().to_string(), |n| cat.get(n))?;
             notes = aws.notes;
             aws.rows
         } else {

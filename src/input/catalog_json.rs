@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use crate::error::InputError;
-use crate::input::catalog::{Catalog, InstanceType};
+use crate::model::instance::{InstanceType, MAX_ENIS, MAX_IPV4_PER_ENI};
 
 /// Whether a catalog file is describe-instance-types JSON rather than CSV:
 /// a `.json` name, or a first non-blank character `{` or `[`.
@@ -46,7 +46,11 @@ fn bad(origin: &str, field: String, problem: String) -> InputError {
 
 /// Parses `{"InstanceTypes": [...]}` (or the bare list, as `--query InstanceTypes`
 /// prints it) against the bundled table `base`.
-pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputError> {
+pub fn parse<'b>(
+    text: &str,
+    origin: &str,
+    base: impl Fn(&str) -> Option<&'b InstanceType>,
+) -> Result<AwsRows, InputError> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         InputError::file(
             origin,
@@ -145,13 +149,9 @@ pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputE
                 .filter(|v| (1..=max).contains(v))
                 .ok_or_else(|| bad(origin, at(f), format!("{x} is out of range (1 to {max}) for {name}")))
         };
-        let max_enis = small(max_enis, "NetworkInfo.NetworkCards", crate::input::catalog::MAX_ENIS)?;
-        let ipv4_per_eni = small(
-            ipv4,
-            "NetworkInfo.Ipv4AddressesPerInterface",
-            crate::input::catalog::MAX_IPV4_PER_ENI,
-        )?;
-        let Some(known) = base.get(name) else {
+        let max_enis = small(max_enis, "NetworkInfo.NetworkCards", MAX_ENIS)?;
+        let ipv4_per_eni = small(ipv4, "NetworkInfo.Ipv4AddressesPerInterface", MAX_IPV4_PER_ENI)?;
+        let Some(known) = base(name) else {
             unknown.push(name.to_string());
             continue;
         };
@@ -203,6 +203,7 @@ pub fn parse(text: &str, origin: &str, base: &Catalog) -> Result<AwsRows, InputE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::catalog::Catalog;
 
     const SAMPLE: &str = r#"{"InstanceTypes": [
       {"InstanceType": "m5.large", "Hypervisor": "nitro",
@@ -223,7 +224,7 @@ mod tests {
     #[test]
     fn default_card_enis_and_bundled_branches() {
         let base = Catalog::bundled();
-        let got = parse(SAMPLE, "it.json", &base).unwrap();
+        let got = parse(SAMPLE, "it.json", |n| base.get(n)).unwrap();
         assert_eq!(got.rows.len(), 2);
         let m5 = &got.rows[0];
         assert_eq!(m5, base.get("m5.large").unwrap(), "identical to the bundled row");
@@ -237,20 +238,20 @@ mod tests {
     fn changed_figures_drop_d_and_bad_json_is_an_input_error() {
         let base = Catalog::bundled();
         let text = SAMPLE.replace("\"Ipv4AddressesPerInterface\": 10", "\"Ipv4AddressesPerInterface\": 12");
-        let got = parse(&text, "it.json", &base).unwrap();
+        let got = parse(&text, "it.json", |n| base.get(n)).unwrap();
         assert_eq!(got.rows[0].ipv4_per_eni, 12);
         assert_eq!(got.rows[0].eni_max_pods, None);
         let e = parse(
             "{\"InstanceTypes\": [{\"InstanceType\": \"m5.large\"}]}",
             "x.json",
-            &base,
+            |n| base.get(n),
         )
         .unwrap_err();
         assert_eq!(e.file.as_deref(), Some("x.json"));
         assert!(e.field.unwrap().starts_with("InstanceTypes[0]"));
-        let e = parse("{\"InstanceTypes\": [{\"InstanceType\": \"zz.large\", \"NetworkInfo\": {\"Ipv4AddressesPerInterface\": 2, \"MaximumNetworkInterfaces\": 2}}]}", "x.json", &base).unwrap_err();
+        let e = parse("{\"InstanceTypes\": [{\"InstanceType\": \"zz.large\", \"NetworkInfo\": {\"Ipv4AddressesPerInterface\": 2, \"MaximumNetworkInterfaces\": 2}}]}", "x.json", |n| base.get(n)).unwrap_err();
         assert!(e.problem.contains("bundled table"), "{e}");
-        assert!(parse("not json", "x.json", &base).is_err());
+        assert!(parse("not json", "x.json", |n| base.get(n)).is_err());
         assert!(is_json(std::path::Path::new("a.txt"), "  {\"a\":1}"));
         assert!(!is_json(std::path::Path::new("a.csv"), "instance_type,max_enis"));
     }

@@ -2,7 +2,11 @@
 //! catalog (CSV and `describe-instance-types` JSON), scenario files, their
 //! `[timed]` tables and `[[expect]]` entries, and traces.
 
+pub mod bounds;
 pub mod catalog;
 pub mod catalog_json;
+pub mod delay;
+pub mod expect;
 pub mod scenario;
 pub mod timed;
+pub mod trace;

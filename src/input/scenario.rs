@@ -8,29 +8,23 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::check::{Expect, RawExpect};
 use crate::error::InputError;
+use crate::input::bounds::{DEFAULT_SEED, DEFAULT_TRIALS, MAX_MAX_PODS, MAX_NODES, check_counts, check_trials};
 use crate::input::catalog::{Catalog, InstanceType};
+use crate::input::expect::{Axes, Expect, RawExpect};
+use crate::model::cell::Cell;
 use crate::model::formula::Formula;
-use crate::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use crate::model::node::{
+    NoRoom, NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity, ips_per_slot, trunk,
+};
 use crate::model::order::Order;
-use crate::model::replay::{Cluster, Nodes, Policy};
+use crate::model::placement::Policy;
+use crate::model::replay::{Cluster, Nodes};
 use crate::model::workload::{Counts, Workload};
-use crate::runner::sweep::Cell;
-
-/// Upper bounds that catch typos (an extra zero or three), not real studies.
-pub const MAX_TRIALS: u32 = 1_000_000;
-pub const MAX_PODS_PER_CELL: u32 = 10_000_000;
-pub const MAX_NODES: u32 = 100_000;
-/// The largest maxPods a formula may give: far above any real kubelet
-/// setting (the largest published default is 737; prefix delegation caps at
-/// 250), low enough that sweeps over it stay bounded.
-pub const MAX_MAX_PODS: u32 = 100_000;
-
-/// The default seed when a scenario names none.
-pub const DEFAULT_SEED: u64 = 1;
-/// The default number of random trials per cell.
-pub const DEFAULT_TRIALS: u32 = 1000;
+use crate::timed::arrivals::Trace;
+use crate::timed::cell::TimedCell;
+use crate::timed::settings::Timed;
+use crate::timed::sim::{NodeType, World};
 
 /// A scenario file as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -201,7 +195,7 @@ impl Scenario {
             Some(list) => non_empty(list, "formulas", "name at least one formula, e.g. `[\"aws-default\"]`")?
                 .iter()
                 .enumerate()
-                .map(|(i, f)| Formula::parse(f).map_err(|e| e.under(&format!("formulas[{i}]"))))
+                .map(|(i, f)| Formula::parse(f).map_err(|e| InputError::from(e).under(&format!("formulas[{i}]"))))
                 .collect::<Result<_, _>>()?,
         };
         let formulas = dedup(formulas);
@@ -214,12 +208,7 @@ impl Scenario {
                 "name at least one of sg-first, ip-first, random, interleaved",
             )?
             .iter()
-            .map(|o| {
-                o.parse::<Order>().map_err(|e| InputError {
-                    field: Some("orders".into()),
-                    ..e
-                })
-            })
+            .map(|o| o.parse::<Order>().map_err(|e| InputError::from(e).at("orders")))
             .collect::<Result<Vec<_>, _>>()?,
         };
         let orders = dedup(orders);
@@ -232,15 +221,10 @@ impl Scenario {
                     "keep one: `policy = \"most-allocated\"` or `policies = [...]`",
                 ));
             }
-            (Some(p), None) => vec![p.parse::<Policy>()?],
+            (Some(p), None) => vec![p.parse::<Policy>().map_err(InputError::from)?],
             (None, Some(list)) => non_empty(list, "policies", "name at least one policy")?
                 .iter()
-                .map(|p| {
-                    p.parse::<Policy>().map_err(|e| InputError {
-                        field: Some("policies".into()),
-                        ..e
-                    })
-                })
+                .map(|p| p.parse::<Policy>().map_err(|e| InputError::from(e).at("policies")))
                 .collect::<Result<Vec<_>, _>>()?,
             (None, None) => vec![Policy::MostAllocated],
         };
@@ -293,11 +277,17 @@ impl Scenario {
             expects: Vec::new(),
             timed,
         };
+        let axes = Axes {
+            types: &scenario.types,
+            formulas: &scenario.formulas,
+            orders: &scenario.orders,
+            policies: &scenario.policies,
+        };
         let expects = raw
             .expect
             .into_iter()
             .enumerate()
-            .map(|(i, e)| Expect::validate(e, &scenario).map_err(|err| err.under(&format!("expect[{i}]"))))
+            .map(|(i, e)| Expect::validate(e, &axes).map_err(|err| err.under(&format!("expect[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         scenario.expects = expects;
         // Every cell must be valid (formula defined, room for the workload).
@@ -363,6 +353,87 @@ impl Scenario {
     }
 }
 
+/// Expands a timed scenario into cells: the static cells, each with its node
+/// types under the cell's formula (the cell's type first, then the NodePool's).
+pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Result<Vec<TimedCell>, InputError> {
+    if trace.is_some() && sc.orders.len() > 1 {
+        return Err(InputError::field(
+            "orders",
+            "a trace fixes the order of the pods, so several orders would repeat the same runs",
+            "keep one order, e.g. `orders = [\"sg-first\"]`",
+        ));
+    }
+    let mut out = Vec::new();
+    for mut cell in sc.cells()? {
+        let t = sc
+            .types
+            .iter()
+            .find(|t| t.name == cell.instance_type)
+            .expect("cells come from the scenario's types");
+        let f = sc
+            .formulas
+            .iter()
+            .find(|f| f.name() == cell.formula)
+            .expect("cells come from the scenario's formulas");
+        let make = |it: &InstanceType, price: Option<f64>| -> Result<NodeType, InputError> {
+            let (spec, _) = sc.node_spec(it, f)?;
+            Ok(NodeType {
+                name: it.name.clone(),
+                spec,
+                enis: it.max_enis.saturating_sub(trunk(it, &sc.settings)),
+                ips_per_eni: it.ipv4_per_eni.saturating_sub(1) * ips_per_slot(&sc.settings),
+                price,
+            })
+        };
+        let pool_price = |name: &str| {
+            timed
+                .karpenter
+                .nodepool
+                .iter()
+                .find(|e| e.instance_type.name == name)
+                .and_then(|e| e.price)
+        };
+        let mut types = vec![make(t, pool_price(&t.name))?];
+        let mut pool = Vec::new();
+        if timed.karpenter.nodepool.is_empty() {
+            pool.push(0);
+        }
+        for (i, e) in timed.karpenter.nodepool.iter().enumerate() {
+            if e.instance_type.name == t.name {
+                pool.push(0);
+            } else {
+                types.push(
+                    make(&e.instance_type, e.price)
+                        .map_err(|err| err.under(&format!("timed.karpenter.nodepool[{i}]")))?,
+                );
+                pool.push((types.len() - 1) as u16);
+            }
+        }
+        if let Some(tr) = trace {
+            cell.counts = tr.counts();
+        }
+        let random = cell.order.is_random() && trace.is_none();
+        let trials = if random || timed.is_stochastic() {
+            timed.trials.unwrap_or(sc.trials)
+        } else {
+            1
+        };
+        cell.trials = trials;
+        out.push(TimedCell {
+            world: World {
+                types,
+                initial_type: 0,
+                pool,
+                nodes: cell.cluster.nodes,
+                policy: cell.policy,
+            },
+            cell,
+            trials,
+        });
+    }
+    Ok(out)
+}
+
 /// A formula that leaves no slot for the workload is an error (MODEL.md §4),
 /// as are system pods that do not fit a node.
 pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), InputError> {
@@ -379,8 +450,9 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
             "check the formula for a typo",
         ));
     }
-    if spec.max_pods <= s.host {
-        return Err(InputError::field(
+    match spec.room() {
+        Ok(()) => Ok(()),
+        Err(NoRoom::HostPodsFill) => Err(InputError::field(
             "formulas",
             format!(
                 "{} gives maxPods {} on {}, not above its {} host system pods: no room for the workload",
@@ -390,10 +462,8 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
                 s.host
             ),
             "choose another formula for this type, or fewer system pods",
-        ));
-    }
-    if spec.max_pods <= s.total() {
-        return Err(InputError::field(
+        )),
+        Err(NoRoom::SystemPodsFill) => Err(InputError::field(
             "system_pods",
             format!(
                 "{} gives maxPods {} on {}, which its {} system pods ({} host + {} IP) fill: no room for the workload",
@@ -405,53 +475,16 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
                 s.ip
             ),
             "choose another formula for this type, or fewer system pods",
-        ));
-    }
-    if s.ip > spec.ip_capacity {
-        return Err(InputError::field(
+        )),
+        Err(NoRoom::SystemIpsExceedCapacity) => Err(InputError::field(
             "system_pods.ip",
             format!(
                 "{} IP system pods exceed the {} pod IPs of {}",
                 s.ip, spec.ip_capacity, t.name
             ),
             "lower system_pods.ip, or drop the type",
-        ));
+        )),
     }
-    Ok(())
-}
-
-/// Zero or absurd pod counts are errors.
-pub fn check_counts(c: Counts, ty: &str, formula: &str) -> Result<(), InputError> {
-    if c.total_wide() == 0 {
-        return Err(InputError::field(
-            "workload",
-            format!("the workload on {ty} with {formula} has no pods"),
-            "give sg_pods, ip_pods or host_pods above zero, or `fill = \"seed\"`",
-        ));
-    }
-    if c.total_wide() > u64::from(MAX_PODS_PER_CELL) {
-        return Err(InputError::field(
-            "workload",
-            format!(
-                "{} pods on {ty} with {formula} is more than {MAX_PODS_PER_CELL}",
-                c.total_wide()
-            ),
-            "check the counts for a typo",
-        ));
-    }
-    Ok(())
-}
-
-/// Trials between 1 and [`MAX_TRIALS`].
-pub fn check_trials(trials: u32, field: &str) -> Result<(), InputError> {
-    if trials == 0 || trials > MAX_TRIALS {
-        return Err(InputError::field(
-            field,
-            format!("{trials} trials is outside 1..={MAX_TRIALS}"),
-            "give a number of random trials such as 1000",
-        ));
-    }
-    Ok(())
 }
 
 fn validate_nodes(raw: &RawNodes) -> Result<Nodes, InputError> {

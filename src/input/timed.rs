@@ -39,7 +39,8 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
-use crate::timed::dist::{Delay, RawDelay, check_secs};
+use crate::input::delay::{self, RawDelay, check_secs};
+use crate::timed::dist::Delay;
 use crate::timed::settings::{Arrivals, Cni, Karpenter, PoolEntry, ResourceController, Timed};
 use crate::timed::time::Time;
 
@@ -127,7 +128,7 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
     let d = Timed::default();
     let delay = |r: &Option<RawDelay>, field: &str, default: Delay| -> Result<Delay, InputError> {
         r.as_ref()
-            .map_or(Ok(default), |r| Delay::validate(r, &format!("{F}.{field}")))
+            .map_or(Ok(default), |r| delay::validate(r, &format!("{F}.{field}")))
     };
     let secs = |v: Option<f64>, field: &str, default: Time| -> Result<Time, InputError> {
         v.map_or(Ok(default), |v| {
@@ -150,13 +151,13 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
         }
     };
     if let Some(t) = raw.trials {
-        crate::input::scenario::check_trials(t, "timed.trials")?;
+        crate::input::bounds::check_trials(t, "timed.trials")?;
     }
     let arrivals = validate_arrivals(raw.arrivals)?;
     let lifetime = raw
         .lifetime
         .as_ref()
-        .map(|l| Delay::validate(l, "timed.lifetime"))
+        .map(|l| delay::validate(l, "timed.lifetime"))
         .transpose()?;
     let replace = raw.replace.unwrap_or(false);
     if replace && horizon.is_none() {

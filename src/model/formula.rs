@@ -1,11 +1,11 @@
 //! maxPods formulas (MODEL.md §4): the built-in ones by name, and CEL expressions.
 
+use super::invalid::Invalid;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::InputError;
-use crate::input::catalog::InstanceType;
-use crate::model::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity};
+use super::instance::InstanceType;
+use super::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity};
 
 /// max-pods-calculator.sh's ceiling up to and including 30 vCPUs.
 pub const PD_CAP_LOW_CPU: u32 = 110;
@@ -123,11 +123,11 @@ pub fn aws_default(t: &InstanceType) -> u32 {
 impl Formula {
     /// Parses a formula name (`aws-default`, `karpenter-reserved-enis:1`,
     /// `fixed:58`, ...) or a CEL expression (optionally prefixed `cel:`).
-    pub fn parse(text: &str) -> Result<Formula, InputError> {
+    pub fn parse(text: &str) -> Result<Formula, Invalid> {
         let s = text.trim();
-        let number = |rest: &str, what: &str| -> Result<u32, InputError> {
+        let number = |rest: &str, what: &str| -> Result<u32, Invalid> {
             rest.trim().parse::<u32>().map_err(|_| {
-                InputError::field(
+                Invalid::new(
                     "formula",
                     format!("`{s}`: `{rest}` is not a whole number"),
                     format!("write it as `{what}:N`, e.g. `{what}:1`"),
@@ -141,7 +141,7 @@ impl Formula {
             "seed-userdata" => Formula::SeedUserdata,
             "prefix-delegation" => Formula::PrefixDelegation,
             "" => {
-                return Err(InputError::field(
+                return Err(Invalid::new(
                     "formula",
                     "the formula is empty",
                     format!("name one of {} or give a CEL expression", BUILTIN_NAMES.join(", ")),
@@ -153,7 +153,7 @@ impl Formula {
                 } else if let Some(rest) = s.strip_prefix("fixed:") {
                     let n = number(rest, "fixed")?;
                     if n == 0 {
-                        return Err(InputError::field(
+                        return Err(Invalid::new(
                             "formula",
                             "`fixed:0` gives no pod slots",
                             "give a positive maxPods, e.g. `fixed:58`",
@@ -247,9 +247,9 @@ impl Formula {
 }
 
 impl CelFormula {
-    fn compile(source: &str) -> Result<CelFormula, InputError> {
+    fn compile(source: &str) -> Result<CelFormula, Invalid> {
         let program = cel::Program::compile(source).map_err(|e| {
-            InputError::field(
+            Invalid::new(
                 "formula",
                 format!("`{source}` is neither a formula name nor a valid CEL expression: {e}"),
                 format!(
@@ -267,7 +267,7 @@ impl CelFormula {
             .collect();
         unknown.sort();
         if !unknown.is_empty() {
-            return Err(InputError::field(
+            return Err(Invalid::new(
                 "formula",
                 format!(
                     "`{source}` is not a formula name, and as CEL it uses unknown variable(s) {}",
@@ -468,7 +468,7 @@ mod tests {
             "karpenter-reserved-enis:",
         ] {
             let e = Formula::parse(bad).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("formula"), "{bad}: {e}");
+            assert_eq!(e.field, "formula", "{bad}: {e}");
         }
         let e = Formula::parse("conservativ").unwrap_err().to_string();
         assert!(e.contains("aws-default"), "{e}");

@@ -2,12 +2,15 @@
 //! threads, no serde, no printing, and no import from outside this folder
 //! (a test in `tests/cli/tidy.rs` reads these sources to keep it so).
 
+pub mod cell;
 pub mod formula;
 pub mod instance;
+pub mod invalid;
 pub mod node;
 pub mod order;
 pub mod placement;
 pub mod replay;
 pub mod rng;
 pub mod stats;
+pub mod summary;
 pub mod workload;

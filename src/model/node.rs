@@ -1,6 +1,6 @@
 //! A node's three capacities (MODEL.md §3) and the node-level settings behind them.
 
-use crate::input::catalog::InstanceType;
+use super::instance::InstanceType;
 
 /// IPs per slot with prefix delegation: each slot holds a /28 prefix.
 pub const IPS_PER_PREFIX: u32 = 16;
@@ -36,6 +36,22 @@ impl SystemPods {
     pub fn total(&self) -> u32 {
         self.host + self.ip
     }
+
+    /// The smallest `M` that leaves a slot for the workload (MODEL.md §4).
+    pub fn smallest_max_pods(&self) -> u32 {
+        self.total() + 1
+    }
+}
+
+/// Why a node leaves no room for the workload (MODEL.md §4: `M <= S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRoom {
+    /// `M` is not above the hostNetwork system pods: the formula leaves nothing.
+    HostPodsFill,
+    /// `M` is above the host pods but the IP system pods fill the rest.
+    SystemPodsFill,
+    /// The IP system pods need more IPs than the node has.
+    SystemIpsExceedCapacity,
 }
 
 /// `t`: 1 when SGP is on and the type can take a trunk ENI.
@@ -83,6 +99,20 @@ impl NodeSpec {
     /// IPs left for the workload on an empty node.
     pub fn free_ips(&self) -> u32 {
         self.ip_capacity.saturating_sub(self.system.ip)
+    }
+
+    /// Whether an empty node has a slot for the workload and its system pods
+    /// fit (the one statement of MODEL.md §4's `M <= S` rule).
+    pub fn room(&self) -> Result<(), NoRoom> {
+        if self.max_pods <= self.system.host {
+            Err(NoRoom::HostPodsFill)
+        } else if self.max_pods < self.system.smallest_max_pods() {
+            Err(NoRoom::SystemPodsFill)
+        } else if self.system.ip > self.ip_capacity {
+            Err(NoRoom::SystemIpsExceedCapacity)
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 //! Arrival orders (MODEL.md §7): who arrives when, in the static replay.
 
+use super::invalid::Invalid;
 use std::fmt;
 use std::str::FromStr;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::InputError;
-use crate::model::workload::{Counts, Kind};
+use super::workload::{Counts, Kind};
 
 /// An arrival order of the workload pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,10 +145,10 @@ impl fmt::Display for Order {
 }
 
 impl FromStr for Order {
-    type Err = InputError;
-    fn from_str(s: &str) -> Result<Order, InputError> {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Order, Invalid> {
         Order::ALL.into_iter().find(|o| o.name() == s).ok_or_else(|| {
-            InputError::field(
+            Invalid::new(
                 "order",
                 format!("unknown order `{s}`"),
                 "use one of sg-first, ip-first, random, interleaved",

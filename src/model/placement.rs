@@ -6,8 +6,54 @@
 //! [`NodeSpec`] and are written without branches on the pod's kind (`&` and
 //! `|`, not `&&` and `||`): in a random order the kind is unpredictable.
 
+use std::fmt;
+use std::str::FromStr;
+
+use super::invalid::Invalid;
 use super::node::NodeSpec;
-use super::replay::Policy;
+
+/// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
+/// the lowest node index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Policy {
+    /// Most slots used: bin-packing.
+    MostAllocated,
+    /// Fewest slots used: spreading.
+    LeastAllocated,
+    /// Lowest index.
+    FirstFit,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 3] = [Policy::MostAllocated, Policy::LeastAllocated, Policy::FirstFit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::MostAllocated => "most-allocated",
+            Policy::LeastAllocated => "least-allocated",
+            Policy::FirstFit => "first-fit",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Policy {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Policy, Invalid> {
+        Policy::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
+            Invalid::new(
+                "policy",
+                format!("unknown policy `{s}`"),
+                "use one of most-allocated, least-allocated, first-fit",
+            )
+        })
+    }
+}
 
 /// One node's usage, system pods included: what the scheduler counts (slots,
 /// branch ENIs) and what the CNI counts (IPs).

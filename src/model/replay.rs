@@ -4,56 +4,9 @@
 //! No I/O, no threads, no clock, no allocation per pod: a [`Replayer`] keeps
 //! its node table between trials.
 
-use std::fmt;
-use std::str::FromStr;
-
 use super::node::NodeSpec;
-use super::placement::{self, Usage};
+use super::placement::{self, Policy, Usage};
 use super::workload::{Counts, Kind};
-use crate::error::InputError;
-
-/// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
-/// the lowest node index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Policy {
-    /// Most slots used: bin-packing.
-    MostAllocated,
-    /// Fewest slots used: spreading.
-    LeastAllocated,
-    /// Lowest index.
-    FirstFit,
-}
-
-impl Policy {
-    pub const ALL: [Policy; 3] = [Policy::MostAllocated, Policy::LeastAllocated, Policy::FirstFit];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Policy::MostAllocated => "most-allocated",
-            Policy::LeastAllocated => "least-allocated",
-            Policy::FirstFit => "first-fit",
-        }
-    }
-}
-
-impl fmt::Display for Policy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Policy {
-    type Err = InputError;
-    fn from_str(s: &str) -> Result<Policy, InputError> {
-        Policy::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
-            InputError::field(
-                "policy",
-                format!("unknown policy `{s}`"),
-                "use one of most-allocated, least-allocated, first-fit",
-            )
-        })
-    }
-}
 
 /// How many nodes there are, and whether more may be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -179,7 +132,7 @@ impl Replayer {
     {
         let spec = cluster.node;
         assert!(
-            spec.system.ip <= spec.ip_capacity && spec.system.total() < spec.max_pods,
+            spec.room().is_ok(),
             "the scenario validates that system pods fit a node: {spec:?}"
         );
         let empty = Usage::empty(&spec);

@@ -3,7 +3,7 @@
 
 /// Nearest-rank percentile of sorted values: the smallest value with at least
 /// `p` of the values at or below it. `None` when empty.
-pub fn percentile(sorted: &[u32], p: f64) -> Option<u32> {
+pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
     if sorted.is_empty() {
         return None;
     }
@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(percentile(&v, 0.5), Some(5));
         assert_eq!(percentile(&v, 0.95), Some(10));
         assert_eq!(percentile(&v, 0.0), Some(1));
-        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile::<u32>(&[], 0.5), None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub struct Counts {
 
 impl Counts {
     /// All workload pods. Counts are validated to sum below
-    /// `scenario::MAX_PODS_PER_CELL`; see [`Counts::total_wide`] before that.
+    /// `input::bounds::MAX_PODS_PER_CELL`; see [`Counts::total_wide`] before that.
     pub fn total(&self) -> u32 {
         self.sg + self.ip + self.host
     }

@@ -1,8 +1,9 @@
 //! CSV exporters: the summary (one row per cell) and per-trial rows.
 
 use super::{Row, num};
+use crate::model::cell::Cell;
 use crate::model::replay::Outcome;
-use crate::runner::sweep::{Cell, TrialRecord};
+use crate::model::summary::TrialRecord;
 
 /// The summary columns every consumer may rely on, in this order; more follow.
 pub const SUMMARY_COLUMNS: [&str; 26] = [

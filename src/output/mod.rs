@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod read;
+pub mod records;
 pub mod table;
 pub mod timed;
 
@@ -12,7 +13,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::InputError;
-use crate::runner::sweep::{Cell, Summary};
+use crate::model::cell::Cell;
+use crate::model::summary::Summary;
 
 /// One summary row: a cell and what its trials add up to.
 #[derive(Debug, Clone, Serialize)]

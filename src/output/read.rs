@@ -9,8 +9,10 @@ use std::str::FromStr;
 
 use super::Row;
 use super::csv::{EXTRA_COLUMNS, SUMMARY_COLUMNS};
-use crate::chart::data::{SAFE_REGION_COLUMNS, SPREAD_COLUMNS, SafeCell, SpreadRow, TIMELINE_COLUMNS, TimelineSample};
 use crate::error::InputError;
+use crate::output::records::{
+    SAFE_REGION_COLUMNS, SPREAD_COLUMNS, SafeCell, SpreadRow, TIMELINE_COLUMNS, TimelineSample,
+};
 
 /// A CSV held in memory with its header's positions.
 struct Table {
@@ -232,8 +234,7 @@ pub fn safe_region(bytes: &[u8], file: &str) -> Result<Vec<SafeCell>, InputError
         .collect()
 }
 
-/// `timeline.csv` (written by the timed engine) back into samples; `order`
-/// and `policy` are read when present, other extra columns are ignored.
+/// `timeline.csv` (written by the timed run) back into samples.
 pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputError> {
     let table = Table::parse(bytes, file, &TIMELINE_COLUMNS)?;
     table
@@ -248,8 +249,10 @@ pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputEr
                 time_s: r.float("time_s")?,
                 running: r.float("running")?,
                 pending: r.float("pending")?,
+                starting: r.float("starting")?,
                 waiting_ip: r.float("waiting_ip")?,
                 ip_failed: r.float("ip_failed")?,
+                completed: r.float("completed")?,
                 nodes_launching: r.float("nodes_launching")?,
                 nodes_ready: r.float("nodes_ready")?,
             })
@@ -260,9 +263,9 @@ pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::data::{safe_region_csv, spread_csv, timeline_csv};
     use crate::chart::testing::fixture_rows;
     use crate::output::csv::summary as summary_csv;
+    use crate::output::records::{safe_region_csv, spread_csv};
 
     #[test]
     fn summary_round_trips_through_the_csv() {
@@ -329,14 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn timeline_tolerates_extra_columns_in_any_order() {
-        let text = "time_s,extra,formula,instance_type,trial,running,pending,waiting_ip,ip_failed,nodes_launching,nodes_ready,more\n\
-                    1.5,x,aws-default,m5.large,0,3,2,1,0,1,0,y\n";
-        let s = timeline(text.as_bytes(), "timeline.csv").unwrap();
-        assert_eq!(s.len(), 1);
-        assert_eq!((s[0].time_s, s[0].running, s[0].nodes_launching), (1.5, 3.0, 1.0));
-        assert_eq!((s[0].order.as_str(), s[0].policy.as_str()), ("", ""));
-        assert_eq!(timeline(&timeline_csv(&s), "t").unwrap(), s);
+    fn timeline_needs_every_column() {
         let e = timeline(b"formula,trial\n", "timeline.csv").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("instance_type"));
     }

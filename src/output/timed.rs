@@ -4,8 +4,10 @@
 
 use crate::model::workload::Kind;
 use crate::output::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
+use crate::output::records::{TimelineSample, timeline_csv};
 use crate::output::{Row, num};
-use crate::runner::timed::{TimedCell, TimedResult};
+use crate::runner::timed::TimedResult;
+use crate::timed::cell::TimedCell;
 use crate::timed::settings::{Arrivals, Timed};
 
 /// The columns after the static summary's 26.
@@ -68,7 +70,7 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         let mut rec = crate::output::csv::required_fields(&r);
         rec.push(tc.cell.counts.host.to_string());
         rec.push(r.nodes.clone());
-        rec.push(tc.nodepool_label());
+        rec.push(nodepool_label(tc));
         rec.push(arrivals_label(&timed.arrivals));
         rec.push(num(t.end_max.as_secs_f64()));
         rec.extend(s.running_mean.iter().map(|v| num(*v)));
@@ -94,50 +96,36 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
     finish(w)
 }
 
-pub const TIMELINE_COLUMNS: [&str; 14] = [
-    "instance_type",
-    "formula",
-    "order",
-    "policy",
-    "trial",
-    "time_s",
-    "running",
-    "pending",
-    "starting",
-    "waiting_ip",
-    "ip_failed",
-    "completed",
-    "nodes_launching",
-    "nodes_ready",
-];
-
 /// `timeline.csv`: the chosen trial of every cell, one row per sample.
 pub fn timeline(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<u8> {
-    let mut w = writer();
-    w.write_record(TIMELINE_COLUMNS).expect("memory");
+    timeline_csv(&timeline_samples(cells, result, timed))
+}
+
+/// The rows of `timeline.csv`.
+pub fn timeline_samples(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<TimelineSample> {
+    let mut out = Vec::new();
     for (tc, cr) in cells.iter().zip(&result.cells) {
         let c = &tc.cell;
         for s in &cr.timeline {
-            w.write_record([
-                c.instance_type.clone(),
-                c.formula.clone(),
-                c.order.to_string(),
-                c.policy.to_string(),
-                timed.timeline_trial.to_string(),
-                s.t.to_string(),
-                s.running.to_string(),
-                s.pending.to_string(),
-                s.starting.to_string(),
-                s.waiting_ip.to_string(),
-                s.ip_failed.to_string(),
-                s.completed.to_string(),
-                s.nodes_launching.to_string(),
-                s.nodes_ready.to_string(),
-            ])
-            .expect("memory");
+            out.push(TimelineSample {
+                instance_type: c.instance_type.clone(),
+                formula: c.formula.clone(),
+                order: c.order.to_string(),
+                policy: c.policy.to_string(),
+                trial: u64::from(timed.timeline_trial),
+                time_s: s.t.as_secs_f64(),
+                running: f64::from(s.running),
+                pending: f64::from(s.pending),
+                starting: f64::from(s.starting),
+                waiting_ip: f64::from(s.waiting_ip),
+                ip_failed: f64::from(s.ip_failed),
+                completed: s.completed as f64,
+                nodes_launching: f64::from(s.nodes_launching),
+                nodes_ready: f64::from(s.nodes_ready),
+            });
         }
     }
-    finish(w)
+    out
 }
 
 /// `trials.csv` of a timed run: one row per trial.
@@ -223,4 +211,20 @@ pub fn table(cells: &[TimedCell], result: &TimedResult) -> String {
         ));
     }
     s
+}
+
+/// The NodePool as the summary shows it: `type` or `type@price|...`.
+pub fn nodepool_label(tc: &TimedCell) -> String {
+    tc.world
+        .pool
+        .iter()
+        .map(|&t| {
+            let ty = &tc.world.types[t as usize];
+            match ty.price {
+                Some(p) => format!("{}@{}", ty.name, num(p)),
+                None => ty.name.clone(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }

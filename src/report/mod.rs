@@ -12,16 +12,18 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::chart::{self, Chart, SafeCell, SpreadRow, TimelineSample, data};
+use crate::chart::{self, Chart};
 use crate::error::InputError;
 use crate::input::scenario::Scenario;
+use crate::model::cell::Cell;
 use crate::model::node::{NodeSpec, branch_capacity, ip_capacity};
 use crate::model::order::Order;
 use crate::model::replay::{Cluster, Nodes};
 use crate::model::stats::percentile;
 use crate::model::workload::Counts;
+use crate::output::records::{SafeCell, SpreadRow, TimelineSample};
 use crate::output::{self, Row, read};
-use crate::runner::sweep::{self, Cell};
+use crate::runner::sweep;
 
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SCENARIO_TOML: &str = "scenario.toml";
@@ -109,10 +111,10 @@ pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
         .policies
         .first()
         .copied()
-        .unwrap_or(crate::model::replay::Policy::MostAllocated);
+        .unwrap_or(crate::model::placement::Policy::MostAllocated);
     let ip_cap = ip_capacity(t, &sc.settings);
     let branch = branch_capacity(t, &sc.settings);
-    let lo = system.total() + 1;
+    let lo = system.smallest_max_pods();
     let formulas_top = sc
         .formulas
         .iter()
@@ -739,9 +741,12 @@ pub fn write_report(dir: &Path) -> Result<Written, InputError> {
 /// `scenario.toml` must already be in `dir`.
 pub fn write_all(dir: &Path, sc: &Scenario, cells: &[Cell]) -> Result<Written, InputError> {
     let spread = failure_spread(cells, sc.seed);
-    output::write_atomic(&dir.join(SPREAD_CSV), &data::spread_csv(&spread))?;
+    output::write_atomic(&dir.join(SPREAD_CSV), &crate::output::records::spread_csv(&spread))?;
     let safe = safe_region(sc);
-    output::write_atomic(&dir.join(SAFE_REGION_CSV), &data::safe_region_csv(&safe))?;
+    output::write_atomic(
+        &dir.join(SAFE_REGION_CSV),
+        &crate::output::records::safe_region_csv(&safe),
+    )?;
     let mut written = write_report(dir)?;
     written
         .files

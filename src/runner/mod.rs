@@ -2,5 +2,6 @@
 //! (cell, block of trials) items and merged back in (cell, trial) order, so
 //! results do not depend on the number of threads (MODEL.md §7).
 
+pub mod pool;
 pub mod sweep;
 pub mod timed;

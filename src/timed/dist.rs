@@ -2,7 +2,7 @@
 //! drawn from the trial's seeded stream (MODEL.md §9: "Distributions are
 //! seeded like section 7").
 //!
-//! In a scenario a delay is a number of seconds (`launch = 90`) or a table:
+//! In a scenario (read by `input::delay`) a delay is a number of seconds (`launch = 90`) or a table:
 //! `{ dist = "uniform", min = 2, max = 10 }`, `{ dist = "exponential",
 //! mean = 4 }`, `{ dist = "lognormal", median = 1.5, sigma = 0.5 }`,
 //! `{ dist = "fixed", value = 5 }`. A fixed delay draws nothing from the
@@ -10,30 +10,8 @@
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
 
-use super::time::{MAX_SECONDS, Time};
-use crate::error::InputError;
-
-/// A delay as a scenario writes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum RawDelay {
-    Seconds(f64),
-    Dist(RawDist),
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawDist {
-    pub dist: String,
-    pub value: Option<f64>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub mean: Option<f64>,
-    pub median: Option<f64>,
-    pub sigma: Option<f64>,
-}
+use super::time::Time;
 
 /// A validated delay.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,107 +79,6 @@ impl Delay {
             Delay::LogNormal { mu, .. } => mu.exp(),
         }
     }
-
-    /// Validates a raw delay; `field` names it in errors (e.g. `timed.karpenter.launch`).
-    pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
-        let secs = |v: Option<f64>, name: &str| -> Result<f64, InputError> {
-            let v = v.ok_or_else(|| {
-                InputError::field(
-                    field,
-                    format!("this distribution needs `{name}`"),
-                    format!("add `{name} = <seconds>` to the table"),
-                )
-            })?;
-            check_secs(v, &format!("{field}.{name}"))
-        };
-        match raw {
-            RawDelay::Seconds(s) => Ok(Delay::Fixed(Time::from_secs_f64(check_secs(*s, field)?))),
-            RawDelay::Dist(d) => {
-                let allowed: &[&str] = match d.dist.as_str() {
-                    "fixed" => &["value"],
-                    "uniform" => &["min", "max"],
-                    "exponential" => &["mean"],
-                    "lognormal" => &["median", "sigma"],
-                    other => {
-                        return Err(InputError::field(
-                            format!("{field}.dist"),
-                            format!("unknown distribution `{other}`"),
-                            "use fixed, uniform, exponential or lognormal",
-                        ));
-                    }
-                };
-                let given = [
-                    ("value", d.value),
-                    ("min", d.min),
-                    ("max", d.max),
-                    ("mean", d.mean),
-                    ("median", d.median),
-                    ("sigma", d.sigma),
-                ];
-                if let Some((name, _)) = given.iter().find(|(n, v)| v.is_some() && !allowed.contains(n)) {
-                    return Err(InputError::field(
-                        format!("{field}.{name}"),
-                        format!("`{name}` does not apply to a {} delay", d.dist),
-                        format!("give only {}", allowed.join(" and ")),
-                    ));
-                }
-                match d.dist.as_str() {
-                    "fixed" => Ok(Delay::Fixed(Time::from_secs_f64(secs(d.value, "value")?))),
-                    "uniform" => {
-                        let (lo, hi) = (secs(d.min, "min")?, secs(d.max, "max")?);
-                        if lo > hi {
-                            return Err(InputError::field(
-                                format!("{field}.min"),
-                                format!("min {lo} is above max {hi}"),
-                                "make min at most max",
-                            ));
-                        }
-                        Ok(Delay::Uniform {
-                            lo: Time::from_secs_f64(lo),
-                            hi: Time::from_secs_f64(hi),
-                        })
-                    }
-                    "exponential" => Ok(Delay::Exponential {
-                        mean: secs(d.mean, "mean")?,
-                    }),
-                    _ => {
-                        let median = secs(d.median, "median")?;
-                        let sigma = d.sigma.ok_or_else(|| {
-                            InputError::field(field, "a lognormal delay needs `sigma`", "add e.g. `sigma = 0.5`")
-                        })?;
-                        if median <= 0.0 {
-                            return Err(InputError::field(
-                                format!("{field}.median"),
-                                "a lognormal median must be above zero",
-                                "give a median in seconds such as 1.5, or use a fixed delay of 0",
-                            ));
-                        }
-                        if !(sigma.is_finite() && (0.0..=5.0).contains(&sigma)) {
-                            return Err(InputError::field(
-                                format!("{field}.sigma"),
-                                format!("sigma {sigma} is outside 0..=5"),
-                                "give the spread of log-seconds, e.g. 0.5",
-                            ));
-                        }
-                        Ok(Delay::LogNormal { mu: median.ln(), sigma })
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A count of seconds between 0 and [`MAX_SECONDS`].
-pub fn check_secs(v: f64, field: &str) -> Result<f64, InputError> {
-    if v.is_finite() && (0.0..=MAX_SECONDS).contains(&v) {
-        Ok(v)
-    } else {
-        Err(InputError::field(
-            field,
-            format!("{v} seconds is outside 0..={MAX_SECONDS}"),
-            "give a number of seconds, e.g. 5 or 1.5",
-        ))
-    }
 }
 
 /// One draw of N(0, 1) by Box–Muller (two uniforms, one of them shifted off zero).
@@ -215,49 +92,6 @@ fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    fn parse(text: &str) -> Result<Delay, InputError> {
-        #[derive(Deserialize)]
-        struct W {
-            d: RawDelay,
-        }
-        let w: W = toml::from_str(&format!("d = {text}")).unwrap();
-        Delay::validate(&w.d, "x")
-    }
-
-    #[test]
-    fn forms() {
-        assert_eq!(parse("90").unwrap(), Delay::secs(90));
-        assert_eq!(parse("1.5").unwrap(), Delay::Fixed(Time(1_500_000)));
-        assert_eq!(parse("{ dist = \"fixed\", value = 2 }").unwrap(), Delay::secs(2));
-        assert_eq!(
-            parse("{ dist = \"uniform\", min = 2, max = 10 }").unwrap(),
-            Delay::Uniform {
-                lo: Time::secs(2),
-                hi: Time::secs(10)
-            }
-        );
-        assert!(matches!(
-            parse("{ dist = \"lognormal\", median = 1.5, sigma = 0.5 }").unwrap(),
-            Delay::LogNormal { .. }
-        ));
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let cases = [
-            ("-1", "x"),
-            ("{ dist = \"gamma\", mean = 1 }", "x.dist"),
-            ("{ dist = \"uniform\", min = 3, max = 1 }", "x.min"),
-            ("{ dist = \"uniform\", min = 3 }", "x"),
-            ("{ dist = \"exponential\", mean = 3, sigma = 1 }", "x.sigma"),
-            ("{ dist = \"lognormal\", median = 0, sigma = 1 }", "x.median"),
-        ];
-        for (text, field) in cases {
-            let e = parse(text).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some(field), "{text}: {e}");
-        }
-    }
 
     #[test]
     fn draws_are_seeded_and_in_range() {

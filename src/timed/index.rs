@@ -9,7 +9,7 @@
 //! replay does.
 
 use crate::model::placement;
-use crate::model::replay::Policy;
+use crate::model::placement::Policy;
 
 const NONE: u64 = u64::MAX;
 

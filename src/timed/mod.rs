@@ -17,9 +17,11 @@
 //! - Every workload pod is in exactly one [`sim::State`] at every instant.
 
 pub mod arrivals;
+pub mod cell;
 pub mod dist;
 pub mod index;
 pub mod queue;
 pub mod settings;
 pub mod sim;
+pub mod summary;
 pub mod time;

@@ -38,8 +38,10 @@ use super::queue::Queue;
 use super::settings::Timed;
 use super::time::Time;
 use crate::model::node::NodeSpec;
+use crate::model::placement::Policy;
 use crate::model::placement::{self, Usage};
-use crate::model::replay::{Nodes, Outcome, Policy};
+use crate::model::replay::{Nodes, Outcome};
+use crate::model::stats::percentile;
 use crate::model::workload::Kind;
 
 const NONE: u32 = u32::MAX;
@@ -510,13 +512,7 @@ impl<'a> Sim<'a> {
         for k in 0..3 {
             let l = &mut self.lat[k];
             l.sort_unstable();
-            let pick = |p: f64| -> Option<Time> {
-                if l.is_empty() {
-                    return None;
-                }
-                let rank = (p * l.len() as f64).ceil().max(1.0) as usize;
-                Some(Time(l[rank.min(l.len()) - 1]))
-            };
+            let pick = |p: f64| percentile(l, p).map(Time);
             out.latency[k] = Latency {
                 n: l.len() as u64,
                 p50: pick(0.50),

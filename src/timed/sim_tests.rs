@@ -10,7 +10,8 @@ use rand_chacha::ChaCha8Rng;
 use super::*;
 use crate::input::catalog::Catalog;
 use crate::model::node::{NodeSpec, SystemPods};
-use crate::model::replay::{Cluster, Nodes, Policy, Replayer};
+use crate::model::placement::Policy;
+use crate::model::replay::{Cluster, Nodes, Replayer};
 use crate::model::workload::{Counts, Kind};
 use crate::timed::dist::Delay;
 use crate::timed::settings::{Arrivals, PoolEntry, Timed};
@@ -491,7 +492,7 @@ fn same_seed_same_bytes_on_any_thread_count() {
         trunk_delay = { dist = "uniform", min = 2, max = 10 }
     "#;
     let (sc, timed) = scenario(text);
-    let cells = crate::runner::timed::cells(&sc, &timed, None).unwrap();
+    let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let many = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     let a = one.install(|| crate::runner::timed::run(&cells, &timed, sc.seed, None, true));
@@ -508,7 +509,7 @@ fn same_seed_same_bytes_on_any_thread_count() {
     assert_eq!(a.trials.len(), 8 * 6);
     // A trial re-runs alone to the same outcome.
     let mut sim = Sim::new();
-    let alone = crate::runner::timed::run_trial(&cells[0], &timed, sc.seed, 4, None, &mut sim, false);
+    let alone = crate::timed::cell::run_trial(&cells[0], &timed, sc.seed, 4, None, &mut sim, false);
     assert_eq!(alone, a.trials[4].outcome);
     // And the churn really happened.
     assert!(a.trials.iter().all(|t| t.outcome.completed.iter().sum::<u64>() > 0));
@@ -546,7 +547,7 @@ fn zero_delay_sweep_equals_the_static_sweep() {
         arrivals: Arrivals::AtOnce,
         ..Timed::zero_delay()
     };
-    let cells = crate::runner::timed::cells(&sc, &timed, None).unwrap();
+    let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
     let timed_result = crate::runner::timed::run(&cells, &timed, sc.seed, None, false);
     let static_cells = sc.cells().unwrap();
     let static_result = crate::runner::sweep::run(&static_cells, sc.seed, false);

@@ -9,6 +9,7 @@ mod properties;
 mod readme;
 mod regression;
 mod report;
+mod tidy;
 mod timed;
 
 use std::path::{Path, PathBuf};

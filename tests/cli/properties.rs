@@ -7,7 +7,8 @@ use sgpsim::input::catalog::Catalog;
 use sgpsim::model::formula::Formula;
 use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
 use sgpsim::model::order::Order;
-use sgpsim::model::replay::{Cluster, Fate, Nodes, Policy, Replayer};
+use sgpsim::model::placement::Policy;
+use sgpsim::model::replay::{Cluster, Fate, Nodes, Replayer};
 use sgpsim::model::workload::{Counts, Kind};
 
 fn policy() -> impl Strategy<Value = Policy> {

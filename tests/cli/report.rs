@@ -73,11 +73,11 @@ fn report_draws_the_timeline_when_the_timed_engine_wrote_one() {
     let out = dir.path().join("small");
     run_small(&out);
     let mut csv = String::from(
-        "formula,instance_type,trial,time_s,running,pending,waiting_ip,ip_failed,nodes_launching,nodes_ready,extra\n",
+        "instance_type,formula,order,policy,trial,time_s,running,pending,starting,waiting_ip,ip_failed,completed,nodes_launching,nodes_ready\n",
     );
     for t in 0..20 {
         csv.push_str(&format!(
-            "aws-default,m5.large,0,{},{},{},1,0,0,1,x\n",
+            "m5.large,aws-default,random,most-allocated,0,{},{},{},0,1,0,0,0,1\n",
             t * 5,
             t,
             20 - t
@@ -90,7 +90,9 @@ fn report_draws_the_timeline_when_the_timed_engine_wrote_one() {
     let (w, h) = png_size(&out.join("charts/timeline.png"));
     assert!(w >= 1000 && h >= 600);
     let svg = std::fs::read_to_string(out.join("charts/timeline.svg")).unwrap();
-    assert!(svg.contains("aws-default on m5.large (trial 0)") && svg.contains("waiting for an IP"));
+    assert!(
+        svg.contains("aws-default on m5.large, random, most-allocated (trial 0)") && svg.contains("waiting for an IP")
+    );
     assert_eq!(
         std::fs::read_to_string(out.join("report.html"))
             .unwrap()

@@ -74,35 +74,41 @@ pub const SAFE_REGION_COLUMNS: [&str; 10] = [
     "failure_rate_mean",
 ];
 
-/// One sample of `timeline.csv`, written by the timed engine; the columns
-/// below are the ones read (others are ignored).
+/// One row of `timeline.csv`: the state of one cell's chosen trial at a
+/// sample time (MODEL.md §9's measures over time).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineSample {
-    pub formula: String,
     pub instance_type: String,
-    /// Empty when the file has no `order` column.
+    pub formula: String,
     pub order: String,
-    /// Empty when the file has no `policy` column.
     pub policy: String,
     pub trial: u64,
     pub time_s: f64,
     pub running: f64,
     pub pending: f64,
+    pub starting: f64,
     pub waiting_ip: f64,
     pub ip_failed: f64,
+    pub completed: f64,
     pub nodes_launching: f64,
     pub nodes_ready: f64,
 }
 
-pub const TIMELINE_COLUMNS: [&str; 10] = [
-    "formula",
+/// The columns of `timeline.csv`, in order: what the timed run writes and
+/// `sgpsim report` reads.
+pub const TIMELINE_COLUMNS: [&str; 14] = [
     "instance_type",
+    "formula",
+    "order",
+    "policy",
     "trial",
     "time_s",
     "running",
     "pending",
+    "starting",
     "waiting_ip",
     "ip_failed",
+    "completed",
     "nodes_launching",
     "nodes_ready",
 ];
@@ -153,26 +159,26 @@ pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
     )
 }
 
-/// `timeline.csv` in the column set the reader expects, plus `order` and
-/// `policy` (for tests and for engines that want the exact form).
+/// `timeline.csv`.
 pub fn timeline_csv(samples: &[TimelineSample]) -> Vec<u8> {
-    let header: Vec<&str> = TIMELINE_COLUMNS.iter().copied().chain(["order", "policy"]).collect();
     crate::output::csv::plain(
-        &header,
+        &TIMELINE_COLUMNS,
         samples.iter().map(|s| {
             vec![
-                s.formula.clone(),
                 s.instance_type.clone(),
+                s.formula.clone(),
+                s.order.clone(),
+                s.policy.clone(),
                 s.trial.to_string(),
                 num(s.time_s),
                 num(s.running),
                 num(s.pending),
+                num(s.starting),
                 num(s.waiting_ip),
                 num(s.ip_failed),
+                num(s.completed),
                 num(s.nodes_launching),
                 num(s.nodes_ready),
-                s.order.clone(),
-                s.policy.clone(),
             ]
         }),
     )

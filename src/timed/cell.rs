@@ -1,0 +1,74 @@
+//! A timed cell: a static cell with the cluster the timed engine needs, and
+//! how one of its trials runs. Its stream is the static replay's, so the
+//! same seed draws the same order in both models (MODEL.md §7, §8).
+
+use super::arrivals::{self, Trace};
+use super::settings::{Arrivals, Timed};
+use super::sim::{Sim, TrialOutcome, World};
+use super::time::Time;
+use crate::model::cell::Cell;
+use crate::model::rng::trial_rng;
+use crate::model::workload::Kind;
+
+/// A static cell with the cluster the timed engine needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedCell {
+    pub cell: Cell,
+    pub world: World,
+    pub trials: u32,
+}
+
+/// Buffers one thread reuses from trial to trial.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    kinds: Vec<Kind>,
+    times: Vec<Time>,
+    lifetimes: Vec<Option<Time>>,
+}
+
+/// Runs trial `trial` of one cell. Its stream is the static replay's
+/// (`trial_rng(seed, cell.stream_key(), trial)`): the order is drawn first,
+/// exactly as the static sweep draws it, then the times, then the delays.
+pub fn run_trial<'a>(
+    tc: &'a TimedCell,
+    timed: &'a Timed,
+    seed: u64,
+    trial: u32,
+    trace: Option<&Trace>,
+    sim: &mut Sim<'a>,
+    record_timeline: bool,
+) -> TrialOutcome {
+    let mut b = Buffers::default();
+    run_trial_with(tc, timed, seed, trial, trace, sim, &mut b, record_timeline)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn run_trial_with<'a>(
+    tc: &'a TimedCell,
+    timed: &'a Timed,
+    seed: u64,
+    trial: u32,
+    trace: Option<&Trace>,
+    sim: &mut Sim<'a>,
+    b: &mut Buffers,
+    record_timeline: bool,
+) -> TrialOutcome {
+    let mut rng = trial_rng(seed, tc.cell.stream_key(), u64::from(trial));
+    let lifetimes = match (trace, &timed.arrivals) {
+        (Some(tr), Arrivals::Trace { .. }) => {
+            b.kinds.clear();
+            b.kinds.extend(tr.rows.iter().map(|r| r.kind));
+            b.times.clear();
+            b.times.extend(tr.rows.iter().map(|r| r.time));
+            b.lifetimes.clear();
+            b.lifetimes.extend(tr.rows.iter().map(|r| r.lifetime));
+            Some(&b.lifetimes[..])
+        }
+        _ => {
+            tc.cell.order.arrange(tc.cell.counts, &mut rng, &mut b.kinds);
+            arrivals::times(&timed.arrivals, b.kinds.len(), &mut rng, &mut b.times);
+            None
+        }
+    };
+    sim.run(&tc.world, timed, &b.kinds, &b.times, lifetimes, rng, record_timeline)
+}
