@@ -3,6 +3,7 @@
 //! (a test in `tests/cli/tidy.rs` reads these sources to keep it so).
 
 pub mod cell;
+pub mod exact;
 pub mod formula;
 pub mod instance;
 pub mod invalid;
