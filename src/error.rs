@@ -1,4 +1,5 @@
-//! Errors at the boundaries: bad input (exit 2) and failed checks (exit 1).
+//! Errors at the boundaries: bad input (exit 2), failed checks (exit 1) and
+//! internal faults (exit 3).
 //!
 //! Every input error names where it came from (the file, the field) and how
 //! to fix it. A broken invariant inside the core is an `assert!`, not an error.
@@ -102,14 +103,19 @@ pub enum Error {
     /// `sgpsim check` found figures that differ; the report was already printed.
     #[error("{failed} of {total} expectations differ from the model")]
     CheckFailed { failed: usize, total: usize },
+    /// A fault of sgpsim itself (a chart that cannot be drawn): not the
+    /// user's input, so not exit 2.
+    #[error("internal error: {0}\n  this is a bug in sgpsim: please report it with the command and its input files")]
+    Internal(String),
 }
 
 impl Error {
-    /// 0 success, 1 a check that differs, 2 bad input or usage.
+    /// 0 success, 1 a check that differs, 2 bad input or usage, 3 a fault of sgpsim.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,
             Error::CheckFailed { .. } => 1,
+            Error::Internal(_) => 3,
         }
     }
 }

@@ -42,5 +42,6 @@ pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod timed;

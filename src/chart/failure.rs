@@ -7,7 +7,7 @@ use super::{
     Area, Chart, DrawResult, Figure, axis_max, color, distinct, first_policy, formula_panel, legend_strip, no_data,
     palette_items, panel_rows, panels, render, titled,
 };
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::Row;
 
 const COLS: usize = 3;
@@ -23,10 +23,10 @@ struct FailureRate<'a> {
 }
 
 /// Draws chart 1 from summary rows.
-pub fn failure_rate(rows: &[Row]) -> Result<Chart, InputError> {
+pub fn failure_rate(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
-        return Err(no_data("failure-rate", "summary.csv"));
+        return Err(Error::from(no_data("failure-rate", "summary.csv")));
     }
     let top = rows
         .iter()

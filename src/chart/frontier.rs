@@ -9,7 +9,7 @@ use super::{
     Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, distinct, first_policy, legend_strip, no_data,
     palette_items, render, titled,
 };
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::Row;
 
 struct Frontier<'a> {
@@ -32,10 +32,10 @@ pub fn dominated(r: &Row, rows: &[&Row]) -> bool {
 }
 
 /// Draws chart 4 from summary rows.
-pub fn frontier(rows: &[Row]) -> Result<Chart, InputError> {
+pub fn frontier(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
-        return Err(no_data("frontier", "summary.csv"));
+        return Err(Error::from(no_data("frontier", "summary.csv")));
     }
     let order = reference_order(&rows);
     let rows: Vec<&Row> = rows.into_iter().filter(|r| r.order == order).collect();

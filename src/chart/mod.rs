@@ -25,7 +25,7 @@ use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
-use crate::error::InputError;
+use crate::error::{Error, InputError};
 use crate::output::Row;
 
 /// The bundled font, registered as plotters' `sans-serif` family.
@@ -93,16 +93,12 @@ pub(crate) trait Figure {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB>;
 }
 
-fn draw_error(name: &str, e: impl std::fmt::Debug) -> InputError {
-    InputError::file(
-        format!("{name} chart"),
-        format!("cannot draw it: {e:?}"),
-        "this is a bug in sgpsim: please report it with the results directory",
-    )
+fn draw_error(name: &str, e: impl std::fmt::Debug) -> Error {
+    Error::Internal(format!("the {name} chart cannot be drawn: {e:?}"))
 }
 
 /// Draws `fig` as PNG and SVG.
-pub(crate) fn render<F: Figure>(fig: &F) -> Result<Chart, InputError> {
+pub(crate) fn render<F: Figure>(fig: &F) -> Result<Chart, Error> {
     register_font();
     let (w, h) = fig.size();
     let (w, h) = (w.max(MIN_SIZE.0), h.max(MIN_SIZE.1));
@@ -557,12 +553,14 @@ pub(crate) mod testing {
     /// The fixture's failure spread, from a real sweep.
     pub fn fixture_spread() -> Vec<crate::output::records::SpreadRow> {
         let sc = fixture_scenario();
-        crate::report::failure_spread(&sc.cells().unwrap(), sc.seed)
+        let cells = sc.cells().unwrap();
+        let result = crate::runner::sweep::run(&cells, sc.seed, false);
+        crate::output::records::SpreadRow::from_sweep(&cells, &result.summaries, sc.seed)
     }
 
     /// The fixture's safe-region grid (m5.large), from a real sweep.
     pub fn fixture_safe() -> Vec<crate::output::records::SafeCell> {
-        crate::report::safe_region(&fixture_scenario())
+        crate::runner::safe_region::safe_region(&fixture_scenario())
     }
 
     /// Decodes the PNG and returns its (width, height).

@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::{Area, Chart, DrawResult, Figure, LABEL, SUBTITLE, TICK, distinct, no_data, render, titled};
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::Row;
 use crate::output::records::SafeCell;
 
@@ -45,9 +45,9 @@ struct SafeRegion<'a> {
 
 /// Draws chart 5 from the grid of `safe-region.csv`, marking the maxPods of
 /// each formula in `rows` for the mapped type.
-pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, InputError> {
+pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
     let Some(first) = cells.first() else {
-        return Err(no_data("safe-region", "safe-region.csv"));
+        return Err(Error::from(no_data("safe-region", "safe-region.csv")));
     };
     let cells: Vec<&SafeCell> = cells
         .iter()

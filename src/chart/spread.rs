@@ -7,7 +7,7 @@ use super::{
     Area, Chart, DrawResult, Figure, axis_max, color, distinct, formula_panel, legend_strip, no_data, palette_items,
     panel_rows, panels, render, titled,
 };
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::records::SpreadRow;
 
 const COLS: usize = 3;
@@ -22,9 +22,9 @@ struct Spread<'a> {
 }
 
 /// Draws chart 3 from the per-cell quantiles of `failure-spread.csv`.
-pub fn spread(rows: &[SpreadRow]) -> Result<Chart, InputError> {
+pub fn spread(rows: &[SpreadRow]) -> Result<Chart, Error> {
     let Some(first) = rows.first() else {
-        return Err(no_data("failure-spread", "failure-spread.csv"));
+        return Err(Error::from(no_data("failure-spread", "failure-spread.csv")));
     };
     let rows: Vec<&SpreadRow> = rows.iter().filter(|r| r.policy == first.policy).collect();
     let top = rows.iter().map(|r| r.max).fold(0.0, f64::max);

@@ -7,7 +7,7 @@ use super::{
     Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, legend_strip, no_data, panel_rows, panels, render,
     titled,
 };
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::records::TimelineSample;
 
 const COLS: usize = 2;
@@ -45,7 +45,7 @@ struct Timeline<'a> {
 
 /// Draws chart 6 from `timeline.csv` samples: for each (formula, type,
 /// order, policy) the samples of its lowest-numbered trial, in time order.
-pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, InputError> {
+pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
     let mut groups: Vec<Group> = Vec::new();
     for s in samples {
         let same = |g: &&mut Group| {
@@ -69,7 +69,7 @@ pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, InputError> {
         }
     }
     if groups.is_empty() {
-        return Err(no_data("timeline", "timeline.csv"));
+        return Err(Error::from(no_data("timeline", "timeline.csv")));
     }
     for g in &mut groups {
         g.samples.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));

@@ -6,7 +6,7 @@ use super::{
     Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, categories, category_name, color, distinct, first_policy,
     legend_strip, no_data, palette_items, render, titled,
 };
-use crate::error::InputError;
+use crate::error::Error;
 use crate::output::Row;
 
 /// The order whose rows the waste and frontier charts use: random if the
@@ -28,10 +28,10 @@ struct Waste<'a> {
 }
 
 /// Draws chart 2 from summary rows.
-pub fn waste(rows: &[Row]) -> Result<Chart, InputError> {
+pub fn waste(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
-        return Err(no_data("waste", "summary.csv"));
+        return Err(Error::from(no_data("waste", "summary.csv")));
     }
     let order = reference_order(&rows);
     let rows: Vec<&Row> = rows.into_iter().filter(|r| r.order == order).collect();

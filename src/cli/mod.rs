@@ -5,11 +5,11 @@
 
 mod export_cmd;
 mod report;
+mod run_cmd;
 mod scenario_cmd;
-pub mod timed_run;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -42,7 +42,7 @@ pub enum Command {
     /// Print maxPods per formula for instance types.
     Formulas(FormulasArgs),
     /// Run a scenario file and write its summary.
-    Run(RunArgs),
+    Run(run_cmd::RunArgs),
     /// Replay one cell from flags alone, for quick what-ifs.
     Replay(ReplayArgs),
     /// Run a scenario and compare its `expect` entries with the model.
@@ -117,22 +117,6 @@ pub struct SweepFlags {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    pub scenario: PathBuf,
-    /// Output directory (default: results/<scenario name>/).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Also write one row per trial to DIR/trials.csv.
-    #[arg(long)]
-    pub trials_csv: bool,
-    /// Do not print the table.
-    #[arg(long, short)]
-    pub quiet: bool,
-    #[command(flatten)]
-    pub sweep: SweepFlags,
 }
 
 #[derive(Debug, Args)]
@@ -240,7 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
     match cli.command {
         Command::Catalog(a) => cmd_catalog(&catalog, a, out),
         Command::Formulas(a) => cmd_formulas(&catalog, a, out, err),
-        Command::Run(a) => cmd_run(&catalog, a, out, err),
+        Command::Run(a) => run_cmd::run(&catalog, a, out),
         Command::Replay(a) => cmd_replay(&catalog, a, out),
         Command::Check(a) => cmd_check(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
@@ -435,67 +419,13 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
     Ok(())
 }
 
-fn apply_overrides(sc: &mut Scenario, flags: &SweepFlags) -> Result<(), InputError> {
+pub(crate) fn apply_overrides(sc: &mut Scenario, flags: &SweepFlags) -> Result<(), InputError> {
     if let Some(t) = flags.trials {
         crate::input::bounds::check_trials(t, "--trials")?;
         sc.trials = t;
     }
     if let Some(s) = flags.seed {
         sc.seed = s;
-    }
-    Ok(())
-}
-
-fn cmd_run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), Error> {
-    let mut sc = Scenario::load(&a.scenario, catalog)?;
-    apply_overrides(&mut sc, &a.sweep)?;
-    let cells = sc.cells()?;
-    let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
-    // Make sure the directory can be written before spending time on the sweep.
-    output::ensure_dir(&dir)?;
-    if let Some(timed) = sc.timed.clone() {
-        // A `[timed]` scenario runs the timed engine (src/timed/): summary.csv and timeline.csv.
-        let timed = crate::timed::settings::Timed {
-            trials: a.sweep.trials.or(timed.trials),
-            ..timed
-        };
-        let opts = crate::cli::timed_run::Options {
-            threads: a.sweep.threads,
-            trials_csv: a.trials_csv,
-            quiet: a.quiet,
-        };
-        crate::cli::timed_run::run_scenario(&sc, &timed, &a.scenario, &dir, opts, out)?;
-        let report_text = report::after_timed_run(&dir)?;
-        if !a.quiet {
-            emit(out, report_text.as_bytes());
-        }
-        return Ok(());
-    }
-    let result = crate::runner::pool::Pool::new(a.sweep.threads)?.install(|| sweep::run(&cells, sc.seed, a.trials_csv));
-    let rows = output::rows(&cells, &result.summaries, sc.seed);
-    let scenario_text = std::fs::read(&a.scenario)
-        .map_err(|e| InputError::io(a.scenario.display().to_string(), "read the scenario", &e))?;
-    output::write_atomic(&dir.join("summary.csv"), &csvx::summary(&rows))?;
-    output::write_atomic(&dir.join("scenario.toml"), &scenario_text)?;
-    if a.trials_csv {
-        output::write_atomic(&dir.join("trials.csv"), &csvx::trials(&cells, &result.trials, sc.seed))?;
-    }
-    let report_text = report::after_run(&dir, &sc, &cells)?;
-    if !a.quiet {
-        let mut text = format!(
-            "scenario {} (seed {}, {} random trials per cell, {} cells)\n\n",
-            sc.name,
-            sc.seed,
-            sc.trials,
-            cells.len()
-        );
-        text.push_str(&table::summary(&rows));
-        text.push_str(&format!("\nwrote {}\n", dir.join("summary.csv").display()));
-        if a.trials_csv {
-            text.push_str(&format!("wrote {}\n", dir.join("trials.csv").display()));
-        }
-        text.push_str(&report_text);
-        emit(out, text.as_bytes());
     }
     Ok(())
 }

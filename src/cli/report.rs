@@ -3,13 +3,11 @@
 //! `sgpsim run`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::error::Error;
-use crate::input::scenario::Scenario;
-use crate::model::cell::Cell;
 use crate::report::{self, Written};
 
 #[derive(Debug, Args)]
@@ -34,22 +32,9 @@ fn describe(w: &Written) -> String {
 }
 
 pub fn run(a: ReportArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let written = report::write_report(&a.dir)?;
+    let written = report::redraw(&a.dir)?;
     if !a.quiet {
         let _ = out.write_all(describe(&written).as_bytes());
     }
     Ok(())
-}
-
-/// The report step of `sgpsim run`, once `summary.csv` and `scenario.toml`
-/// are in `dir`: returns the lines to print.
-pub fn after_run(dir: &Path, sc: &Scenario, cells: &[Cell]) -> Result<String, Error> {
-    let written = report::write_all(dir, sc, cells)?;
-    Ok(describe(&written))
-}
-
-/// The report step of `sgpsim run` for a timed scenario, once its files
-/// (summary.csv, timeline.csv, scenario.toml) are in `dir`.
-pub fn after_timed_run(dir: &Path) -> Result<String, Error> {
-    Ok(describe(&report::write_report(dir)?))
 }

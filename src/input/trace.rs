@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::error::InputError;
 use crate::model::workload::Kind;
 use crate::timed::arrivals::{Trace, TraceRow};
+use crate::timed::settings::{Arrivals, Timed};
 use crate::timed::time::{MAX_SECONDS, Time};
 
 /// Parses `time,kind[,lifetime]` CSV (a header row is required; times in
@@ -98,6 +99,25 @@ pub fn load(path: &Path) -> Result<Trace, InputError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the trace", &e))?;
     parse(&text, &shown)
+}
+
+/// Loads the trace of a trace-driven scenario, beside the scenario file.
+pub fn for_scenario(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>, InputError> {
+    match &timed.arrivals {
+        Arrivals::Trace { file } => {
+            let p = Path::new(file);
+            let full = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                scenario_path.parent().unwrap_or(Path::new(".")).join(p)
+            };
+            load(&full).map(Some).map_err(|e| InputError {
+                field: e.field.or(Some("timed.arrivals.file".into())),
+                ..e
+            })
+        }
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

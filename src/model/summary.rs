@@ -75,7 +75,11 @@ impl Totals {
             ip_failed_mean: self.ip_failed as f64 / n,
             pending_mean: self.pending.map(|p| p as f64 / n),
             failure_rate_mean: self.ip_failed as f64 / n / w,
+            failure_rate_min: rate(self.failed_each.first().copied()),
+            failure_rate_p05: rate(percentile(&self.failed_each, 0.05)),
+            failure_rate_p25: rate(percentile(&self.failed_each, 0.25)),
             failure_rate_p50: rate(percentile(&self.failed_each, 0.50)),
+            failure_rate_p75: rate(percentile(&self.failed_each, 0.75)),
             failure_rate_p95: rate(percentile(&self.failed_each, 0.95)),
             failure_rate_max: rate(self.failed_each.last().copied()),
             failure_rate_ci95: mean_ci95(self.n, u128::from(self.ip_failed), self.ip_failed_sq, w, true),
@@ -98,7 +102,13 @@ pub struct Summary {
     pub ip_failed_mean: f64,
     pub pending_mean: [f64; 3],
     pub failure_rate_mean: f64,
+    /// Nearest-rank quantiles of the failure rate over the trials (the
+    /// failure spread of the report).
+    pub failure_rate_min: f64,
+    pub failure_rate_p05: f64,
+    pub failure_rate_p25: f64,
     pub failure_rate_p50: f64,
+    pub failure_rate_p75: f64,
     pub failure_rate_p95: f64,
     pub failure_rate_max: f64,
     /// 95% confidence interval of the mean failure rate (Student's t); `None`

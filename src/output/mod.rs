@@ -2,6 +2,7 @@
 //! owns paths; [`write_atomic`] writes a file whole or not at all.
 
 pub mod csv;
+pub mod directory;
 pub mod read;
 pub mod records;
 pub mod table;

@@ -1,6 +1,9 @@
 //! The plain records charts take besides summary rows, and the CSV forms the
 //! run step writes them in (read back by [`crate::output::read`]).
 
+use crate::model::cell::Cell;
+use crate::model::order::Order;
+use crate::model::summary::Summary;
 use crate::output::num;
 
 /// `failure-spread.csv`: the distribution of one random-order cell's
@@ -22,6 +25,34 @@ pub struct SpreadRow {
     pub max: f64,
     pub mean: f64,
     pub trials_with_failure: u64,
+}
+
+impl SpreadRow {
+    /// The spread of every random-order cell, from the main sweep's own
+    /// trials (nothing is replayed again).
+    pub fn from_sweep(cells: &[Cell], summaries: &[Summary], seed: u64) -> Vec<SpreadRow> {
+        cells
+            .iter()
+            .zip(summaries)
+            .filter(|(c, _)| c.order == Order::Random)
+            .map(|(c, s)| SpreadRow {
+                instance_type: c.instance_type.clone(),
+                formula: c.formula.clone(),
+                policy: c.policy.to_string(),
+                trials: s.trials,
+                seed,
+                min: s.failure_rate_min,
+                p05: s.failure_rate_p05,
+                p25: s.failure_rate_p25,
+                p50: s.failure_rate_p50,
+                p75: s.failure_rate_p75,
+                p95: s.failure_rate_p95,
+                max: s.failure_rate_max,
+                mean: s.failure_rate_mean,
+                trials_with_failure: s.trials_with_failure,
+            })
+            .collect()
+    }
 }
 
 pub const SPREAD_COLUMNS: [&str; 14] = [

@@ -6,9 +6,9 @@ use crate::model::workload::Kind;
 use crate::output::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
 use crate::output::records::{TimelineSample, timeline_csv};
 use crate::output::{Row, num};
-use crate::runner::timed::TimedResult;
 use crate::timed::cell::TimedCell;
 use crate::timed::settings::{Arrivals, Timed};
+use crate::timed::summary::TimedResult;
 
 /// The columns after the static summary's 26.
 pub const TIMED_COLUMNS: [&str; 29] = [

@@ -3,191 +3,25 @@
 //! drawn from the directory's CSVs so that `sgpsim report DIR` redraws them
 //! without re-running anything.
 //!
-//! The run step adds two small CSVs the charts need beyond `summary.csv`:
+//! The run adds two small CSVs the charts need beyond `summary.csv`:
 //! `failure-spread.csv` (per random cell, quantiles of the failure rate over
-//! its trials) and `safe-region.csv` (a grid of one-node simulations, see
-//! [`safe_region`]). `timeline.csv`, when the timed engine wrote one, adds
-//! chart 6.
+//! its trials) and `safe-region.csv` (see `runner::safe_region`).
+//! `timeline.csv`, when the timed engine wrote one, adds chart 6.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::chart::{self, Chart};
-use crate::error::InputError;
-use crate::input::scenario::Scenario;
-use crate::model::cell::Cell;
-use crate::model::node::{NodeSpec, branch_capacity, ip_capacity};
-use crate::model::order::Order;
-use crate::model::replay::{Cluster, Nodes};
-use crate::model::stats::percentile;
-use crate::model::workload::Counts;
+use crate::error::{Error, InputError};
+use crate::output::directory::{CHARTS_DIR, Files};
 use crate::output::records::{SafeCell, SpreadRow, TimelineSample};
 use crate::output::{self, Row, read};
-use crate::runner::sweep;
 
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SCENARIO_TOML: &str = "scenario.toml";
 pub const SPREAD_CSV: &str = "failure-spread.csv";
 pub const SAFE_REGION_CSV: &str = "safe-region.csv";
 pub const TIMELINE_CSV: &str = "timeline.csv";
-pub const CHARTS_DIR: &str = "charts";
-
-/// SG shares on the safe-region map: 0%, 5%, …, 100%.
-pub const SAFE_SHARES: u32 = 20;
-/// maxPods rows on the safe-region map, at most.
-pub const SAFE_ROWS: u32 = 40;
-/// Random orders per safe-region point, at most (the scenario's trials if fewer).
-pub const SAFE_TRIALS: u32 = 200;
-/// The most pods the safe-region grid places in all (about a fifth of a
-/// second on one core).
-pub const SAFE_BUDGET: u64 = 50_000_000;
-/// Trials kept in memory at once while measuring the spread.
-const SPREAD_BATCH: u64 = 200_000;
-
-/// Quantiles of the failure rate over each random-order cell's trials, from
-/// the same random streams as the summary (so their means agree).
-pub fn failure_spread(cells: &[Cell], seed: u64) -> Vec<SpreadRow> {
-    let random: Vec<&Cell> = cells.iter().filter(|c| c.order == Order::Random).collect();
-    let mut out = Vec::with_capacity(random.len());
-    // Batches bound the per-trial records held at once.
-    let mut start = 0;
-    while start < random.len() {
-        let mut end = start;
-        let mut trials = 0u64;
-        while end < random.len() && (end == start || trials + u64::from(random[end].trials) <= SPREAD_BATCH) {
-            trials += u64::from(random[end].trials);
-            end += 1;
-        }
-        let batch: Vec<Cell> = random[start..end].iter().map(|c| (*c).clone()).collect();
-        let result = sweep::run(&batch, seed, true);
-        let mut failed: Vec<Vec<u32>> = vec![Vec::new(); batch.len()];
-        for t in &result.trials {
-            failed[t.cell].push(t.outcome.ip_failed);
-        }
-        for (cell, mut f) in batch.iter().zip(failed) {
-            f.sort_unstable();
-            let w = f64::from(cell.counts.total().max(1));
-            let q = |p: f64| f64::from(percentile(&f, p).unwrap_or(0)) / w;
-            let n = f.len().max(1) as f64;
-            out.push(SpreadRow {
-                instance_type: cell.instance_type.clone(),
-                formula: cell.formula.clone(),
-                policy: cell.policy.to_string(),
-                trials: f.len() as u64,
-                seed,
-                min: f.first().map_or(0.0, |&v| f64::from(v) / w),
-                p05: q(0.05),
-                p25: q(0.25),
-                p50: q(0.50),
-                p75: q(0.75),
-                p95: q(0.95),
-                max: f.last().map_or(0.0, |&v| f64::from(v) / w),
-                mean: f.iter().map(|&v| f64::from(v)).sum::<f64>() / n / w,
-                trials_with_failure: f.iter().filter(|&&v| v > 0).count() as u64,
-            });
-        }
-        start = end;
-    }
-    out
-}
-
-/// The safe-region grid for the scenario's first instance type.
-///
-/// Each point is one node of that type with maxPods `M` and the scenario's
-/// system pods `S` (host + IP), given the seed's fill size, `(M - S) + B`
-/// pods (the node's free slots plus its branch ENIs, so that some pods must
-/// wait and the order decides which), of which a share `x` are SG pods
-/// (rounded) and the rest IP pods,
-/// replayed in random orders under the scenario's first policy, seed and
-/// node settings. `M` runs from `S + 1` to a quarter above the larger of the
-/// scenario's formulas' values and `S` + IPs + branch ENIs, in at most
-/// [`SAFE_ROWS`] steps; `x` from 0 to 1 in [`SAFE_SHARES`] steps.
-pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
-    let Some(t) = sc.types.first() else {
-        return Vec::new();
-    };
-    let system = sc.system_for(t);
-    let policy = sc
-        .policies
-        .first()
-        .copied()
-        .unwrap_or(crate::model::placement::Policy::MostAllocated);
-    let ip_cap = ip_capacity(t, &sc.settings);
-    let branch = branch_capacity(t, &sc.settings);
-    let lo = system.smallest_max_pods();
-    let formulas_top = sc
-        .formulas
-        .iter()
-        .filter_map(|f| f.max_pods(t, &sc.settings, system).ok())
-        .map(|m| m.value)
-        .max();
-    let top = formulas_top.unwrap_or(0).max(system.host + ip_cap + branch);
-    let hi = (top + top / 4).max(lo + 10);
-    let step = (hi - lo).div_ceil(SAFE_ROWS).max(1);
-    let trials = sc.trials.min(SAFE_TRIALS);
-    let mut cells = Vec::new();
-    let mut m = lo;
-    while m <= hi {
-        // More pods than slots, as in the seed's experiments: the order decides
-        // which pods get the slots, hence the failure probability.
-        let w = m - system.total() + branch;
-        for k in 0..=SAFE_SHARES {
-            let share = f64::from(k) / f64::from(SAFE_SHARES);
-            let sg = (share * f64::from(w)).round() as u32;
-            cells.push(Cell {
-                instance_type: t.name.clone(),
-                formula: format!("fixed:{m}"),
-                order: Order::Random,
-                policy,
-                settings: sc.settings,
-                counts: Counts {
-                    sg,
-                    ip: w - sg,
-                    host: 0,
-                },
-                cluster: Cluster {
-                    node: NodeSpec {
-                        max_pods: m,
-                        ip_capacity: ip_cap,
-                        branch_capacity: branch,
-                        system,
-                    },
-                    nodes: Nodes::Fixed(1),
-                    policy,
-                },
-                trials,
-                note: None,
-            });
-        }
-        m += step;
-    }
-    // A work budget: at most SAFE_BUDGET pods placed over the whole grid, so
-    // that a scenario with a very large maxPods still draws in seconds (fewer
-    // trials per point, never fewer than one).
-    let per_trial: u64 = cells.iter().map(|c| u64::from(c.counts.total())).sum();
-    let budget_trials = (SAFE_BUDGET / per_trial.max(1)).clamp(1, u64::from(u32::MAX)) as u32;
-    for c in &mut cells {
-        c.trials = c.trials.min(budget_trials);
-    }
-    let result = sweep::run(&cells, sc.seed, false);
-    cells
-        .iter()
-        .zip(&result.summaries)
-        .enumerate()
-        .map(|(i, (c, s))| SafeCell {
-            instance_type: c.instance_type.clone(),
-            policy: policy.to_string(),
-            sg_share: f64::from(i as u32 % (SAFE_SHARES + 1)) / f64::from(SAFE_SHARES),
-            max_pods: c.cluster.node.max_pods,
-            sg_pods: c.counts.sg,
-            ip_pods: c.counts.ip,
-            trials: s.trials,
-            seed: sc.seed,
-            failure_probability: s.trials_with_failure as f64 / s.trials.max(1) as f64,
-            failure_rate_mean: s.failure_rate_mean,
-        })
-        .collect()
-}
 
 /// Everything a report is drawn from, as read from a results directory.
 #[derive(Debug, Clone)]
@@ -199,15 +33,6 @@ pub struct Inputs {
     pub spread: Vec<SpreadRow>,
     pub safe: Vec<SafeCell>,
     pub timeline: Option<Vec<TimelineSample>>,
-}
-
-fn read_file(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, InputError> {
-    let path = dir.join(name);
-    match std::fs::read(&path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(InputError::io(path.display().to_string(), "read", &e)),
-    }
 }
 
 /// The error for a results directory without `name`.
@@ -222,60 +47,53 @@ fn missing(dir: &Path, name: &str) -> InputError {
     )
 }
 
-fn required(dir: &Path, name: &str) -> Result<Vec<u8>, InputError> {
-    read_file(dir, name)?.ok_or_else(|| missing(dir, name))
-}
-
-/// Reads a results directory. `summary.csv` and `scenario.toml` are
-/// required; so are `failure-spread.csv` and `safe-region.csv`, except in a
-/// timed run's directory (one with `timeline.csv`), which has neither.
-pub fn load(dir: &Path) -> Result<Inputs, InputError> {
-    if !dir.is_dir() {
-        return Err(InputError::file(
-            dir.display().to_string(),
-            "is not a directory",
-            "give the results directory of a run (e.g. results/default), or run the scenario first",
-        ));
+impl Inputs {
+    /// Reads a results directory's files (`dir` names it in errors).
+    /// `summary.csv` and `scenario.toml` are required; so are
+    /// `failure-spread.csv` and `safe-region.csv`, except in a timed run's
+    /// directory (one with `timeline.csv`), which has neither.
+    pub fn from_files(files: &Files, dir: &Path) -> Result<Inputs, InputError> {
+        let shown = |n: &str| dir.join(n).display().to_string();
+        let required = |n: &str| files.get(n).ok_or_else(|| missing(dir, n));
+        let rows = read::summary(required(SUMMARY_CSV)?, &shown(SUMMARY_CSV))?;
+        let scenario_text = String::from_utf8_lossy(required(SCENARIO_TOML)?).into_owned();
+        let timeline = match files.get(TIMELINE_CSV) {
+            Some(b) => Some(read::timeline(b, &shown(TIMELINE_CSV))?),
+            None => None,
+        };
+        let timed = timeline.is_some();
+        let spread = match files.get(SPREAD_CSV) {
+            Some(b) => read::spread(b, &shown(SPREAD_CSV))?,
+            None if timed => Vec::new(),
+            None => return Err(missing(dir, SPREAD_CSV)),
+        };
+        let safe = match files.get(SAFE_REGION_CSV) {
+            Some(b) => read::safe_region(b, &shown(SAFE_REGION_CSV))?,
+            None if timed => Vec::new(),
+            None => return Err(missing(dir, SAFE_REGION_CSV)),
+        };
+        let table: Option<toml::Table> = toml::from_str(&scenario_text).ok();
+        let key = |k: &str| {
+            table
+                .as_ref()
+                .and_then(|t| t.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let fallback = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "results".into());
+        Ok(Inputs {
+            name: key("name").unwrap_or(fallback),
+            description: key("description").unwrap_or_default(),
+            scenario_text,
+            rows,
+            spread,
+            safe,
+            timeline,
+        })
     }
-    let shown = |n: &str| dir.join(n).display().to_string();
-    let rows = read::summary(&required(dir, SUMMARY_CSV)?, &shown(SUMMARY_CSV))?;
-    let scenario_text = String::from_utf8_lossy(&required(dir, SCENARIO_TOML)?).into_owned();
-    let timeline = match read_file(dir, TIMELINE_CSV)? {
-        Some(b) => Some(read::timeline(&b, &shown(TIMELINE_CSV))?),
-        None => None,
-    };
-    let timed = timeline.is_some();
-    let spread = match read_file(dir, SPREAD_CSV)? {
-        Some(b) => read::spread(&b, &shown(SPREAD_CSV))?,
-        None if timed => Vec::new(),
-        None => return Err(missing(dir, SPREAD_CSV)),
-    };
-    let safe = match read_file(dir, SAFE_REGION_CSV)? {
-        Some(b) => read::safe_region(&b, &shown(SAFE_REGION_CSV))?,
-        None if timed => Vec::new(),
-        None => return Err(missing(dir, SAFE_REGION_CSV)),
-    };
-    let table: Option<toml::Table> = toml::from_str(&scenario_text).ok();
-    let key = |k: &str| {
-        table
-            .as_ref()
-            .and_then(|t| t.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let fallback = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
-    Ok(Inputs {
-        name: key("name").unwrap_or(fallback),
-        description: key("description").unwrap_or_default(),
-        scenario_text,
-        rows,
-        spread,
-        safe,
-        timeline,
-    })
 }
 
 /// The charts of a report, and the ones left out with the reason.
@@ -286,7 +104,7 @@ pub struct Charts {
 }
 
 /// Draws every chart the inputs allow.
-pub fn charts(inputs: &Inputs) -> Result<Charts, InputError> {
+pub fn charts(inputs: &Inputs) -> Result<Charts, Error> {
     let mut charts = vec![
         chart::failure::failure_rate(&inputs.rows)?,
         chart::waste::waste(&inputs.rows)?,
@@ -706,102 +524,47 @@ pub struct Written {
     pub skipped: Vec<(&'static str, String)>,
 }
 
-/// Draws the report of a results directory from its files alone: the charts
-/// under `DIR/charts/`, `DIR/report.html` and `DIR/report.md`.
-pub fn write_report(dir: &Path) -> Result<Written, InputError> {
-    let inputs = load(dir)?;
+/// Draws the report into `files` from the data files there: the charts
+/// under `charts/`, `report.html` and `report.md`, replacing any drawn
+/// before. `dir` names the directory in errors and captions.
+pub fn render(files: &mut Files, dir: &Path) -> Result<Written, Error> {
+    let inputs = Inputs::from_files(files, dir)?;
     let drawn = charts(&inputs)?;
-    let chart_dir = dir.join(CHARTS_DIR);
-    output::ensure_dir(&chart_dir)?;
-    let mut files = Vec::new();
+    files.remove_where(|n| n.starts_with(&format!("{CHARTS_DIR}/")) || n == "report.html" || n == "report.md");
+    let mut written = Vec::new();
     for c in &drawn.charts {
-        for (ext, bytes) in [("png", c.png.as_slice()), ("svg", c.svg.as_bytes())] {
-            let path = chart_dir.join(format!("{}.{ext}", c.name));
-            output::write_atomic(&path, bytes)?;
-            files.push(path);
+        for (ext, bytes) in [("png", c.png.clone()), ("svg", c.svg.clone().into_bytes())] {
+            let name = format!("{CHARTS_DIR}/{}.{ext}", c.name);
+            written.push(dir.join(&name));
+            files.put(name, bytes);
         }
     }
     for (name, text) in [
         ("report.html", html(&inputs, &drawn)),
         ("report.md", markdown(&inputs, &drawn)),
     ] {
-        let path = dir.join(name);
-        output::write_atomic(&path, text.as_bytes())?;
-        files.push(path);
+        written.push(dir.join(name));
+        files.put(name, text.into_bytes());
     }
     Ok(Written {
-        files,
+        files: written,
         skipped: drawn.skipped,
     })
 }
 
-/// The run step's part: writes `failure-spread.csv` and `safe-region.csv`
-/// for the scenario's cells, then draws the report from the directory (so a
-/// later `sgpsim report DIR` gives the same bytes). `summary.csv` and
-/// `scenario.toml` must already be in `dir`.
-pub fn write_all(dir: &Path, sc: &Scenario, cells: &[Cell]) -> Result<Written, InputError> {
-    let spread = failure_spread(cells, sc.seed);
-    output::write_atomic(&dir.join(SPREAD_CSV), &crate::output::records::spread_csv(&spread))?;
-    let safe = safe_region(sc);
-    output::write_atomic(
-        &dir.join(SAFE_REGION_CSV),
-        &crate::output::records::safe_region_csv(&safe),
-    )?;
-    let mut written = write_report(dir)?;
-    written
-        .files
-        .splice(0..0, [dir.join(SPREAD_CSV), dir.join(SAFE_REGION_CSV)]);
+/// `sgpsim report DIR`: redraws a results directory's report from its data
+/// files alone, and replaces the directory whole.
+pub fn redraw(dir: &Path) -> Result<Written, Error> {
+    let mut files = Files::read(dir)?;
+    let written = render(&mut files, dir)?;
+    files.replace(dir)?;
     Ok(written)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testing::{fixture_rows, fixture_scenario};
-
-    #[test]
-    fn spread_agrees_with_the_summary() {
-        let sc = fixture_scenario();
-        let cells = sc.cells().unwrap();
-        let rows = fixture_rows();
-        let spread = failure_spread(&cells, sc.seed);
-        assert_eq!(spread.len(), 4);
-        for s in &spread {
-            let r = rows
-                .iter()
-                .find(|r| r.order == "random" && r.instance_type == s.instance_type && r.formula == s.formula)
-                .unwrap();
-            assert_eq!(s.trials, r.trials);
-            assert!((s.mean - r.failure_rate_mean).abs() < 1e-12);
-            assert_eq!(
-                (s.p50, s.p95, s.max),
-                (r.failure_rate_p50, r.failure_rate_p95, r.failure_rate_max)
-            );
-            assert_eq!(s.trials_with_failure, r.trials_with_failure);
-            assert!(s.min <= s.p05 && s.p05 <= s.p25 && s.p25 <= s.p50 && s.p50 <= s.p75 && s.p75 <= s.p95);
-        }
-    }
-
-    #[test]
-    fn safe_region_is_safe_below_the_ip_capacity_and_unsafe_for_all_ip_workloads_above() {
-        let sc = fixture_scenario();
-        let grid = safe_region(&sc);
-        // m5.large: S = 2, 18 pod IPs, 9 branch ENIs; M from 3 up.
-        assert!(grid.iter().all(|c| c.instance_type == "m5.large" && c.trials == 200));
-        assert_eq!(grid.len() % (SAFE_SHARES as usize + 1), 0);
-        for c in &grid {
-            assert_eq!(c.sg_pods + c.ip_pods, c.max_pods - 2 + 9);
-            if c.max_pods <= 2 + 18 {
-                // Never more IP pods than IPs.
-                assert_eq!(c.failure_probability, 0.0, "{c:?}");
-            }
-            if c.sg_share == 0.0 && c.max_pods > 2 + 18 {
-                assert_eq!(c.failure_probability, 1.0, "{c:?}");
-            }
-        }
-        // Deterministic: same seed, same grid.
-        assert_eq!(safe_region(&sc), grid);
-    }
+    use crate::chart::testing::fixture_rows;
 
     fn row(ty: &str, formula: &str, order: &str, failed: u64, trials: u64) -> Row {
         let base = fixture_rows().remove(0);
@@ -880,49 +643,12 @@ mod tests {
     #[test]
     fn a_directory_without_its_files_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let e = write_report(dir.path()).unwrap_err();
+        let Err(Error::Input(e)) = redraw(dir.path()) else {
+            panic!("an input error")
+        };
         assert!(e.file.as_deref().unwrap().ends_with("summary.csv"), "{e}");
         assert!(e.fix.contains("run the scenario first"), "{e}");
-        let e = write_report(&dir.path().join("nope")).unwrap_err();
+        let e = redraw(&dir.path().join("nope")).unwrap_err();
         assert!(e.to_string().contains("not a directory"), "{e}");
-    }
-
-    #[test]
-    fn write_all_then_redraw_gives_the_same_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let sc = fixture_scenario();
-        let cells = sc.cells().unwrap();
-        let result = sweep::run(&cells, sc.seed, false);
-        let rows = output::rows(&cells, &result.summaries, sc.seed);
-        output::write_atomic(&dir.path().join(SUMMARY_CSV), &output::csv::summary(&rows)).unwrap();
-        output::write_atomic(
-            &dir.path().join(SCENARIO_TOML),
-            crate::chart::testing::FIXTURE.as_bytes(),
-        )
-        .unwrap();
-        let first = write_all(dir.path(), &sc, &cells).unwrap();
-        assert_eq!(first.skipped.len(), 1, "{:?}", first.skipped);
-        let read_all = |w: &Written| w.files.iter().map(|p| std::fs::read(p).unwrap()).collect::<Vec<_>>();
-        let before = read_all(&first);
-        let again = write_report(dir.path()).unwrap();
-        assert_eq!(read_all(&again), before[2..]);
-        let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
-        assert_eq!(html.matches("<svg").count(), 5);
-        // Nothing is fetched: no scripts, links, images or remote URLs.
-        for banned in [
-            "<script",
-            "<link",
-            "<img",
-            "src=\"http",
-            "href=\"http",
-            "url(http",
-            "@import",
-        ] {
-            assert!(!html.contains(banned), "{banned}");
-        }
-        assert!(html.contains("Seed <b>7</b>"));
-        let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-        assert!(md.contains("| formula | maxPods |"));
-        assert!(md.contains("![Where maxPods is safe on m5.large"));
     }
 }

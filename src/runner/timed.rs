@@ -9,15 +9,7 @@ use crate::timed::arrivals::Trace;
 use crate::timed::cell::{Buffers, TimedCell, run_trial_with};
 use crate::timed::settings::Timed;
 use crate::timed::sim::{Sample, Sim, TrialOutcome};
-use crate::timed::summary::{CellResult, TimedTotals};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimedResult {
-    pub seed: u64,
-    pub cells: Vec<CellResult>,
-    /// Every trial's outcome (timelines removed), in (cell, trial) order; empty unless asked for.
-    pub trials: Vec<TrialRecord<TrialOutcome>>,
-}
+use crate::timed::summary::{CellResult, TimedResult, TimedTotals};
 
 /// Runs every trial of every cell on the current rayon pool.
 pub fn run(cells: &[TimedCell], timed: &Timed, seed: u64, trace: Option<&Trace>, keep_trials: bool) -> TimedResult {

@@ -4,7 +4,7 @@
 
 use super::sim::{Sample, TrialOutcome};
 use super::time::Time;
-use crate::model::summary::{Summary, Totals};
+use crate::model::summary::{Summary, Totals, TrialRecord};
 
 /// What a cell's trials add up to: the static summary (same definitions as
 /// the static sweep) and the timed measures.
@@ -112,4 +112,13 @@ impl TimedTotals {
         };
         (summary, timed)
     }
+}
+
+/// The result of a timed sweep, in cell order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedResult {
+    pub seed: u64,
+    pub cells: Vec<CellResult>,
+    /// Every trial's outcome (timelines removed), in (cell, trial) order; empty unless asked for.
+    pub trials: Vec<TrialRecord<TrialOutcome>>,
 }

@@ -108,3 +108,69 @@ fn absurd_catalog_figures_are_rejected() {
         stderr(&o)
     );
 }
+
+/// A small static scenario for the output-directory tests.
+fn small_scenario(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("small.toml");
+    std::fs::write(
+        &p,
+        "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"random\"]\ntrials = 20\nworkload = { fill = \"seed\" }\n",
+    )
+    .unwrap();
+    p
+}
+
+/// A run without `--trials-csv` used to leave an earlier run's `trials.csv`
+/// beside its new `summary.csv`: a run now replaces its directory whole.
+#[test]
+fn a_stale_trials_csv_does_not_survive_a_later_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = small_scenario(tmp.path());
+    let out = tmp.path().join("out");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    assert!(sgpsim(&["run", s, "--out", o, "--trials-csv", "-q"]).status.success());
+    assert!(out.join("trials.csv").exists());
+    assert!(sgpsim(&["run", s, "--out", o, "-q"]).status.success());
+    assert!(!out.join("trials.csv").exists(), "the earlier run's trials.csv is gone");
+    assert!(out.join("summary.csv").exists() && out.join("report.html").exists());
+    let beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "no temporary or lock left: {beside:?}");
+}
+
+/// An error found after the output directory was created used to leave it
+/// empty (`--threads 0`); now nothing is written until everything is ready.
+#[test]
+fn a_failed_run_writes_nothing_and_keeps_the_previous_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = small_scenario(tmp.path());
+    let out = tmp.path().join("out");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    let bad = sgpsim(&["run", s, "--out", o, "--threads", "0"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(!out.exists(), "no directory for a run that did not happen");
+    assert!(sgpsim(&["run", s, "--out", o, "-q"]).status.success());
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    let bad = sgpsim(&["run", s, "--out", o, "--threads", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+}
+
+/// The directory is replaced whole, so one holding files sgpsim did not
+/// write is refused (and left as it was) rather than emptied.
+#[test]
+fn an_output_directory_with_other_files_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = small_scenario(tmp.path());
+    let o = sgpsim(&["run", sc.to_str().unwrap(), "--out", tmp.path().to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("small.toml") && stderr(&o).contains("--out"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(sc.exists());
+}

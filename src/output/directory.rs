@@ -1,0 +1,290 @@
+//! A results directory, written whole or not at all.
+//!
+//! A run (or `sgpsim report DIR`) builds every file in memory as [`Files`],
+//! then [`Files::replace`] writes them into a fresh directory beside the
+//! target and swaps it in: a reader sees the previous run's files or this
+//! run's, never a mix, and nothing the previous run wrote survives (a stale
+//! `trials.csv` included). A lock beside the target makes a second run into
+//! the same directory refuse instead of mixing its files in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::InputError;
+
+/// The files a results directory may hold; the charts live in `charts/`.
+pub const KNOWN_FILES: [&str; 8] = [
+    "summary.csv",
+    "scenario.toml",
+    "trials.csv",
+    "failure-spread.csv",
+    "safe-region.csv",
+    "timeline.csv",
+    "report.html",
+    "report.md",
+];
+/// The folder of the charts inside a results directory.
+pub const CHARTS_DIR: &str = "charts";
+
+/// A results directory's files in memory, by path relative to it (`/`
+/// separated), in name order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Files {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Files {
+    pub fn new() -> Files {
+        Files::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn put(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(name.into(), bytes);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+
+    /// Drops every file whose name passes `drop`.
+    pub fn remove_where(&mut self, drop: impl Fn(&str) -> bool) {
+        self.files.retain(|name, _| !drop(name));
+    }
+
+    /// File names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Reads the files sgpsim writes from an existing results directory
+    /// (others are left alone and not read).
+    pub fn read(dir: &Path) -> Result<Files, InputError> {
+        if !dir.is_dir() {
+            return Err(InputError::file(
+                dir.display().to_string(),
+                "is not a directory",
+                "give the results directory of a run (e.g. results/default), or run the scenario first",
+            ));
+        }
+        let mut files = Files::new();
+        for name in KNOWN_FILES {
+            if let Some(bytes) = read_if_present(&dir.join(name))? {
+                files.put(name, bytes);
+            }
+        }
+        let charts = dir.join(CHARTS_DIR);
+        if charts.is_dir() {
+            for e in std::fs::read_dir(&charts).map_err(|e| io(&charts, "read", &e))? {
+                let e = e.map_err(|e| io(&charts, "read", &e))?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !is_chart_name(&name) {
+                    continue;
+                }
+                if let Some(bytes) = read_if_present(&e.path())? {
+                    files.put(format!("{CHARTS_DIR}/{name}"), bytes);
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// Makes `dir` hold exactly these files. Checks first that `dir` can be
+    /// written and holds nothing but an earlier run's files, so that no
+    /// unrelated file is ever removed; then writes a fresh sibling
+    /// directory and swaps it in.
+    pub fn replace(&self, dir: &Path) -> Result<(), InputError> {
+        let _lock = Lock::take(dir)?;
+        check_ours(dir)?;
+        let (parent, name) = split(dir);
+        let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&fresh);
+        let written = self.write_into(&fresh);
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(io(dir, "write the results directory", &e));
+        }
+        let swap = (|| -> std::io::Result<()> {
+            if dir.exists() {
+                std::fs::rename(dir, &old)?;
+            }
+            if let Err(e) = std::fs::rename(&fresh, dir) {
+                // Put the previous results back rather than leave none.
+                let _ = std::fs::rename(&old, dir);
+                return Err(e);
+            }
+            Ok(())
+        })();
+        if let Err(e) = swap {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(io(dir, "replace the results directory", &e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    }
+
+    fn write_into(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        for (name, bytes) in &self.files {
+            let path = dir.join(name);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&path, bytes)?;
+        }
+        // Durable before the swap: a crash then leaves the old or the new directory.
+        for name in self.files.keys() {
+            std::fs::File::open(dir.join(name))?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+fn is_chart_name(name: &str) -> bool {
+    !name.starts_with('.') && (name.ends_with(".png") || name.ends_with(".svg"))
+}
+
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, "read", &e)),
+    }
+}
+
+fn io(path: &Path, action: &str, e: &std::io::Error) -> InputError {
+    InputError::io(path.display().to_string(), action, e)
+}
+
+/// The directory holding `dir`, and `dir`'s own name.
+fn split(dir: &Path) -> (PathBuf, String) {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".into());
+    (parent, name)
+}
+
+/// Refuses a target that holds anything sgpsim does not write there: the
+/// swap replaces the directory whole, so it must be a results directory.
+fn check_ours(dir: &Path) -> Result<(), InputError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(InputError::file(
+            shown,
+            "exists and is not a directory",
+            "give --out a new or results directory",
+        ));
+    }
+    let foreign = |what: &str| {
+        InputError::file(
+            shown.clone(),
+            format!("holds `{what}`, which sgpsim did not write: a run replaces its output directory whole"),
+            "give --out a new directory, or one an earlier run wrote",
+        )
+    };
+    for e in std::fs::read_dir(dir).map_err(|e| io(dir, "read", &e))? {
+        let e = e.map_err(|e| io(dir, "read", &e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == CHARTS_DIR && e.path().is_dir() {
+            for c in std::fs::read_dir(e.path()).map_err(|err| io(&e.path(), "read", &err))? {
+                let c = c.map_err(|err| io(&e.path(), "read", &err))?;
+                let cname = c.file_name().to_string_lossy().into_owned();
+                if !is_chart_name(&cname) || !c.path().is_file() {
+                    return Err(foreign(&format!("{CHARTS_DIR}/{cname}")));
+                }
+            }
+        } else if !(KNOWN_FILES.contains(&name.as_str()) && e.path().is_file()) {
+            return Err(foreign(&name));
+        }
+    }
+    Ok(())
+}
+
+/// A lock beside the target, held while one run writes it.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock, InputError> {
+        let (parent, name) = split(dir);
+        std::fs::create_dir_all(&parent).map_err(|e| io(&parent, "create the output directory", &e))?;
+        let path = parent.join(format!(".{name}.lock"));
+        match std::fs::create_dir(&path) {
+            Ok(()) => Ok(Lock(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(InputError::file(
+                dir.display().to_string(),
+                format!("another sgpsim run is writing it (it holds {})", path.display()),
+                format!(
+                    "wait for that run to finish, or give --out another directory; if no run is going on, remove {}",
+                    path.display()
+                ),
+            )),
+            Err(e) => Err(io(&path, "create the lock of the output directory", &e)),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> Files {
+        let mut f = Files::new();
+        for (n, b) in pairs {
+            f.put(*n, b.as_bytes().to_vec());
+        }
+        f
+    }
+
+    #[test]
+    fn a_run_replaces_what_the_previous_run_wrote() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        files(&[("summary.csv", "a"), ("trials.csv", "old"), ("charts/x.png", "p")])
+            .replace(&dir)
+            .unwrap();
+        files(&[("summary.csv", "b")]).replace(&dir).unwrap();
+        let back = Files::read(&dir).unwrap();
+        assert_eq!(back, files(&[("summary.csv", "b")]), "no stale trials.csv or chart");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec!["out"], "no temporary or lock left beside it");
+    }
+
+    #[test]
+    fn a_directory_with_foreign_files_is_refused_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
+        let e = files(&[("summary.csv", "a")]).replace(tmp.path()).unwrap_err();
+        assert!(e.problem.contains("notes.txt"), "{e}");
+        assert_eq!(std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_lock_is_held() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let lock = Lock::take(&dir).unwrap();
+        let e = files(&[("summary.csv", "a")]).replace(&dir).unwrap_err();
+        assert!(e.problem.contains("another sgpsim run"), "{e}");
+        drop(lock);
+        files(&[("summary.csv", "a")]).replace(&dir).unwrap();
+    }
+}

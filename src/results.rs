@@ -1,0 +1,117 @@
+//! What `sgpsim run` makes of a scenario: every file of its results
+//! directory, built in memory from the runner's results and the report drawn
+//! from those same bytes, so that the directory is written whole (see
+//! `output::directory`) and `sgpsim report DIR` redraws it byte for byte.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::input::scenario::Scenario;
+use crate::output::directory::Files;
+use crate::output::records::{SpreadRow, safe_region_csv, spread_csv};
+use crate::output::{self, csv, table};
+use crate::report;
+use crate::runner::pool::Pool;
+use crate::runner::{safe_region, sweep};
+use crate::timed::arrivals::Trace;
+use crate::timed::settings::Timed;
+
+/// A run's results: its files, what to print, and the files in the order
+/// they are reported.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub files: Files,
+    /// The heading and the summary table, for the terminal.
+    pub table: String,
+    /// Files in the order `run` lists them.
+    pub listed: Vec<String>,
+    /// Charts left out, with the reason.
+    pub skipped: Vec<(&'static str, String)>,
+}
+
+/// Runs a static scenario on `pool` and builds its results directory.
+/// `scenario_text` is the scenario file as written, kept beside the results.
+pub fn static_run(
+    sc: &Scenario,
+    scenario_text: &[u8],
+    pool: &Pool,
+    trials_csv: bool,
+    dir: &Path,
+) -> Result<Results, Error> {
+    let cells = sc.cells()?;
+    let (result, safe) = pool.install(|| (sweep::run(&cells, sc.seed, trials_csv), safe_region::safe_region(sc)));
+    let rows = output::rows(&cells, &result.summaries, sc.seed);
+    let mut files = Files::new();
+    let mut listed = vec!["summary.csv".to_string()];
+    files.put("summary.csv", csv::summary(&rows));
+    files.put("scenario.toml", scenario_text.to_vec());
+    if trials_csv {
+        files.put("trials.csv", csv::trials(&cells, &result.trials, sc.seed));
+        listed.push("trials.csv".into());
+    }
+    let spread = SpreadRow::from_sweep(&cells, &result.summaries, sc.seed);
+    files.put(report::SPREAD_CSV, spread_csv(&spread));
+    files.put(report::SAFE_REGION_CSV, safe_region_csv(&safe));
+    listed.extend([report::SPREAD_CSV.to_string(), report::SAFE_REGION_CSV.to_string()]);
+    let written = report::render(&mut files, dir)?;
+    listed.extend(written.files.iter().map(|p| relative(p, dir)));
+    let table = format!(
+        "scenario {} (seed {}, {} random trials per cell, {} cells)\n\n{}",
+        sc.name,
+        sc.seed,
+        sc.trials,
+        cells.len(),
+        table::summary(&rows)
+    );
+    Ok(Results {
+        files,
+        table,
+        listed,
+        skipped: written.skipped,
+    })
+}
+
+/// Runs a timed scenario (its `[timed]` table as `timed`, its trace if any)
+/// on `pool` and builds its results directory.
+pub fn timed_run(
+    sc: &Scenario,
+    timed: &Timed,
+    trace: Option<&Trace>,
+    scenario_text: &[u8],
+    pool: &Pool,
+    trials_csv: bool,
+    dir: &Path,
+) -> Result<Results, Error> {
+    use crate::output::timed as timed_output;
+    let cells = crate::input::scenario::timed_cells(sc, timed, trace)?;
+    let result = pool.install(|| crate::runner::timed::run(&cells, timed, sc.seed, trace, trials_csv));
+    let mut files = Files::new();
+    files.put("summary.csv", timed_output::summary(&cells, &result, timed));
+    files.put("timeline.csv", timed_output::timeline(&cells, &result, timed));
+    files.put("scenario.toml", scenario_text.to_vec());
+    let mut listed = vec!["summary.csv".to_string(), "timeline.csv".to_string()];
+    if trials_csv {
+        files.put("trials.csv", timed_output::trials(&cells, &result));
+        listed.push("trials.csv".into());
+    }
+    let written = report::render(&mut files, dir)?;
+    listed.extend(written.files.iter().map(|p| relative(p, dir)));
+    let table = format!(
+        "timed scenario {} (seed {}, arrivals {}, {} cells)\n\n{}",
+        sc.name,
+        sc.seed,
+        timed_output::arrivals_label(&timed.arrivals),
+        cells.len(),
+        timed_output::table(&cells, &result)
+    );
+    Ok(Results {
+        files,
+        table,
+        listed,
+        skipped: written.skipped,
+    })
+}
+
+fn relative(p: &Path, dir: &Path) -> String {
+    p.strip_prefix(dir).unwrap_or(p).to_string_lossy().replace('\\', "/")
+}
