@@ -11,6 +11,7 @@
 //! awslabs/amazon-eks-ami `nodeadm/doc/examples.md`).
 
 pub mod expr;
+pub mod karpenter;
 pub mod script;
 
 use std::collections::BTreeMap;

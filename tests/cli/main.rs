@@ -5,6 +5,7 @@ mod bad_input;
 mod commands;
 mod determinism;
 mod import_export;
+mod karpenter;
 mod properties;
 mod readme;
 mod regression;
