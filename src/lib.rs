@@ -39,6 +39,7 @@ pub mod deploy;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod formula;
 pub mod manifest;
 pub mod node;
