@@ -26,8 +26,8 @@ pub enum ScenarioCommand {
 
 #[derive(Debug, Args)]
 pub struct FromManifestsArgs {
-    /// YAML files, or directories searched for *.yaml and *.yml.
-    #[arg(required = true, value_name = "FILE|DIR")]
+    /// YAML or JSON files, directories searched for *.yaml, *.yml and *.json, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE|DIR|-")]
     pub paths: Vec<PathBuf>,
     /// Write the scenario here (default: standard output).
     #[arg(long, short, value_name = "FILE")]

@@ -142,6 +142,82 @@ fn bad_manifests_are_input_errors() {
     );
 }
 
+/// Runs sgpsim with `input` on standard input.
+pub fn sgpsim_stdin(args: &[&str], input: &str) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sgpsim"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sgpsim binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let text = input.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// Issue 10: `-` reads standard input (`kubectl kustomize DIR | sgpsim ... -`),
+/// JSON files in a directory are read, and a Kustomization is refused with
+/// the command that renders it.
+#[test]
+fn stdin_json_and_kustomizations() {
+    let all: String = std::fs::read_dir(root().join(CLUSTER))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect::<std::collections::BTreeSet<_>>()
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap() + "\n---\n")
+        .collect();
+    let o = sgpsim_stdin(&["scenario", "from-manifests", "-"], &all);
+    let got = ok(&o);
+    assert!(got.contains("#   <stdin>"), "{got}");
+    assert!(
+        stderr(&o).contains("15 SG pods, 9 IP pods, 1 host pods"),
+        "{}",
+        stderr(&o)
+    );
+    let want = std::fs::read_to_string(root().join("tests/manifests/expected.toml")).unwrap();
+    let body = |t: &str| {
+        t.lines()
+            .skip_while(|l| !l.starts_with("name ="))
+            .skip(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&got), body(&want), "the same objects give the same scenario");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deploy.json"),
+        r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "a"},
+            "spec": {"replicas": 4, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}"#,
+    )
+    .unwrap();
+    let o = sgpsim(&["scenario", "from-manifests", dir.path().to_str().unwrap()]);
+    ok(&o);
+    assert!(stderr(&o).contains("0 SG pods, 4 IP pods"), "{}", stderr(&o));
+
+    std::fs::write(dir.path().join("kustomization.yaml"), "resources: [deploy.json]\n").unwrap();
+    fails(
+        &sgpsim(&["scenario", "from-manifests", dir.path().to_str().unwrap()]),
+        &["kustomization.yaml", "is a Kustomization", "kubectl kustomize"],
+    );
+    fails(
+        &sgpsim_stdin(
+            &["scenario", "from-manifests", "-"],
+            "kind: Deployment\nmetadata: [oops\n",
+        ),
+        &["<stdin>", "not valid YAML"],
+    );
+}
+
 /// `--catalog` takes `aws ec2 describe-instance-types` JSON: E, I, vCPUs and
 /// memory from EC2; branch ENIs from the bundled table; unknown types reported.
 #[test]
