@@ -90,14 +90,17 @@ pub enum Error {
     /// `sgpsim check` found figures that differ; the report was already printed.
     #[error("{failed} of {total} expectations differ from the model")]
     CheckFailed { failed: usize, total: usize },
+    /// `sgpsim audit` found nodes at risk; the report was already printed.
+    #[error("{nodes} of {total} nodes at risk")]
+    AtRisk { nodes: usize, total: usize },
 }
 
 impl Error {
-    /// 0 success, 1 a check that differs, 2 bad input or usage.
+    /// 0 success, 1 a check that differs or a node at risk, 2 bad input or usage.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,
-            Error::CheckFailed { .. } => 1,
+            Error::CheckFailed { .. } | Error::AtRisk { .. } => 1,
         }
     }
 }

@@ -30,6 +30,7 @@
 //! assert_eq!(result.summaries[0].first_ip_failure_min, Some(43));
 //! ```
 
+pub mod audit;
 pub mod catalog;
 pub mod catalog_aws;
 pub mod chart;

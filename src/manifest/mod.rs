@@ -21,6 +21,7 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub(crate) use self::import::{CniPart, add_candidates, drop_unusable};
 use self::read::Doc;
 use self::sgp::{DEFAULT_SG_QUOTA, PodClass};
 use crate::catalog::Catalog;
@@ -69,9 +70,9 @@ impl Default for ImportOptions {
 /// The three kinds of pod of the model (MODEL.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PodKind {
-    Sg,
-    Ip,
-    Host,
+    Sg = 0,
+    Ip = 1,
+    Host = 2,
 }
 
 impl PodKind {

@@ -116,10 +116,17 @@ pub fn scenario_toml(imp: &Import) -> String {
     }
     let _ = writeln!(w);
 
-    let _ = writeln!(
-        w,
-        "# Workload pods, classed as the VPC resource controller's webhook does."
-    );
+    if imp.command == "from-cluster" {
+        let _ = writeln!(
+            w,
+            "# Workload pods that are not finished, by what they request (vpc.amazonaws.com/pod-eni: an SG pod)."
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "# Workload pods, classed as the VPC resource controller's webhook does."
+        );
+    }
     for wl in &imp.workloads {
         let _ = writeln!(w, "#   {} x{}: {}", one_line(&wl.origin), wl.pods, one_line(&wl.why));
     }

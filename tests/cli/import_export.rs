@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use sgpsim::catalog::Catalog;
 use sgpsim::scenario::Scenario;
 
-use super::{root, sgpsim, stderr, stdout};
+use super::{root, sgpsim, sgpsim_stdin, stderr, stdout};
 
 const CLUSTER: &str = "tests/manifests/cluster";
 
@@ -140,27 +140,6 @@ fn bad_manifests_are_input_errors() {
         &sgpsim(&["scenario", "from-manifests", "no/such/dir"]),
         &["no/such/dir"],
     );
-}
-
-/// Runs sgpsim with `input` on standard input.
-pub fn sgpsim_stdin(args: &[&str], input: &str) -> Output {
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sgpsim"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sgpsim binary runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let text = input.to_string();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(text.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
 }
 
 /// Issue 10: `-` reads standard input (`kubectl kustomize DIR | sgpsim ... -`),
