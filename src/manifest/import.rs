@@ -13,7 +13,7 @@ use super::{
     DEFAULT_MAX_NODES, DaemonLine, Import, ImportOptions, NODECLASS_API, NODEPOOL_API, SGP_API, WorkloadLine,
     class_kind, class_text, err, limits,
 };
-use crate::catalog::{Catalog, InstanceType};
+use crate::catalog::Catalog;
 use crate::error::InputError;
 use crate::formula::Formula;
 use crate::node::{NodeSettings, ip_capacity};
@@ -778,7 +778,7 @@ pub(super) fn import_docs(
         let mut windows = Vec::new();
         for Pool { name, reqs, .. } in &pools {
             if let Some(os) = nodepool::windows_only(reqs) {
-                windows.push(format!("NodePool {name} ({os})"));
+                windows.push(format!("{name}: {os}"));
                 notes.push(format!(
                     "NodePool {name}: `{os}` admits only Windows nodes, which are out of scope (MODEL.md §3): its types are not in the scenario"
                 ));
@@ -1090,11 +1090,26 @@ fn node_limit(
     }
     let mut per_type: BTreeMap<String, Option<u64>> = BTreeMap::new();
     let mut pool_notes: BTreeSet<String> = BTreeSet::new();
+    // The types each pool allows, computed once.
+    let allows: Vec<BTreeSet<&str>> = pools
+        .iter()
+        .map(|p| {
+            if nodepool::windows_only(&p.reqs).is_some() {
+                BTreeSet::new()
+            } else {
+                nodepool::allowed(&p.reqs, catalog)
+                    .0
+                    .into_iter()
+                    .map(|t| t.name.as_str())
+                    .collect()
+            }
+        })
+        .collect();
     for name in types.iter() {
         let Some(t) = catalog.get(name) else { continue };
         let mut total: Option<u64> = Some(0);
         let mut any = false;
-        for p in pools.iter().filter(|p| pool_allows(p, t, catalog)) {
+        for (p, _) in pools.iter().zip(&allows).filter(|(_, a)| a.contains(name.as_str())) {
             any = true;
             let (n, ns) = limits::nodes_allowed(p.limits.as_ref(), t);
             pool_notes.extend(ns.into_iter().map(|x| format!("NodePool {}: {x}", p.name)));
@@ -1152,10 +1167,6 @@ fn node_limit(
         ));
     }
     (max, origin)
-}
-
-fn pool_allows(p: &Pool, t: &InstanceType, catalog: &Catalog) -> bool {
-    nodepool::windows_only(&p.reqs).is_none() && nodepool::allowed(&p.reqs, catalog).0.iter().any(|x| x.name == t.name)
 }
 
 fn add_kubelet_formula(formulas: &mut Vec<(String, String)>, notes: &mut Vec<String>, kubelet: &Value, who: &str) {
