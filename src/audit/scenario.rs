@@ -160,6 +160,7 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
         Some(c) => {
             let mut c = c.clone();
             c.origin = format!("aws-node ({} pods)", view.groups.iter().map(|g| g.pods).sum::<usize>());
+            c.notes.clear(); // Already noted, once for all pods, by cni_view.
             CniPart::from_settings(&c, 0, &mut notes)
         }
         None => {
