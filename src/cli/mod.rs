@@ -5,6 +5,7 @@
 
 mod audit;
 mod export_cmd;
+mod recommend_cmd;
 mod report;
 mod run_cmd;
 mod scenario_cmd;
@@ -46,6 +47,8 @@ pub enum Command {
     Run(run_cmd::RunArgs),
     /// Replay one cell from flags alone, for quick what-ifs.
     Replay(ReplayArgs),
+    /// The largest maxPods within a risk budget for an SG share (MODEL.md §11), beside every formula.
+    Recommend(recommend_cmd::RecommendArgs),
     /// Run a scenario and compare its `expect` entries with the model.
     Check(CheckArgs),
     /// Write scenario files from other inputs (Kubernetes manifests, a cluster dump).
@@ -85,7 +88,7 @@ pub struct NodeFlags {
 }
 
 impl NodeFlags {
-    fn settings(&self) -> NodeSettings {
+    pub(crate) fn settings(&self) -> NodeSettings {
         NodeSettings {
             sgp: !self.no_sgp,
             prefix_delegation: self.prefix_delegation,
@@ -229,6 +232,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
         Command::Catalog(a) => cmd_catalog(&catalog, a, out),
         Command::Formulas(a) => cmd_formulas(&catalog, a, out, err),
         Command::Run(a) => run_cmd::run(&catalog, a, out),
+        Command::Recommend(a) => recommend_cmd::run(&catalog, a, out),
         Command::Replay(a) => cmd_replay(&catalog, a, out),
         Command::Check(a) => cmd_check(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),

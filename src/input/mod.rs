@@ -8,6 +8,8 @@ pub mod catalog_json;
 pub mod delay;
 pub mod expect;
 pub mod facts;
+pub mod prices;
+pub mod recommended;
 pub mod scenario;
 pub mod timed;
 pub mod trace;

@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use super::selector::scalar;
 use crate::error::InputError;
-use crate::input::facts::Facts;
 use crate::input::catalog::{Catalog, InstanceType};
+use crate::input::facts::Facts;
 
 pub const LABEL_INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
 pub const LABEL_FAMILY: &str = "karpenter.k8s.aws/instance-family";

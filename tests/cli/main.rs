@@ -9,6 +9,7 @@ mod import_export;
 mod karpenter;
 mod properties;
 mod readme;
+mod recommend;
 mod regression;
 mod report;
 mod tidy;
