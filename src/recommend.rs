@@ -476,11 +476,7 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
 /// `--model SCENARIO`: the scenario with its instance types replaced by `t`,
 /// its formulas by the checked maxPods values and its orders by `random`
 /// (its workload, cluster and delays kept), and what each value checks.
-pub fn scenario_for(
-    t: &InstanceType,
-    a: &Answer,
-    sc: &Scenario,
-) -> Result<(Scenario, Vec<Checked>), InputError> {
+pub fn scenario_for(t: &InstanceType, a: &Answer, sc: &Scenario) -> Result<(Scenario, Vec<Checked>), InputError> {
     let values = checked_values(a);
     let mut sc = sc.clone();
     sc.types = vec![t.clone()];

@@ -573,9 +573,17 @@ fn cmd_check(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(),
         )
         .into());
     }
-    let cells = sc.cells()?;
-    let result = crate::runner::pool::Pool::new(a.threads)?.install(|| sweep::run(&cells, sc.seed, false));
-    let lines = check::evaluate(&sc, &cells, &result);
+    // A timed scenario is checked with the timed engine (MODEL.md §9), a
+    // static one with the replay of §5.
+    let pool = crate::runner::pool::Pool::new(a.threads)?;
+    let trace = match &sc.timed {
+        Some(t) => crate::input::trace::for_scenario(t, &a.scenario)?,
+        None => None,
+    };
+    let (cells, summaries) = pool
+        .install(|| check::simulate(&sc, trace.as_ref()))
+        .map_err(|e| e.in_file(a.scenario.display().to_string()))?;
+    let lines = check::evaluate(&sc, &cells, &summaries);
     let (holds, differs, disputed, stale) = check::tally(&lines);
     let mut text = format!(
         "check {} (seed {}): {} expectations\n\n",
