@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, axis_max, color, distinct, first_policy, formula_panel, legend_strip, no_data,
-    palette_items, panel_rows, panels, render, titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::layout::{axis_max, formula_panel, legend_strip, panel_rows, panels, titled};
+use super::palette::{color, palette_items};
+use super::select::{distinct, first_policy};
 use crate::error::Error;
 use crate::output::Row;
 
@@ -23,7 +23,7 @@ struct FailureRate<'a> {
 }
 
 /// Draws chart 1 from summary rows.
-pub fn failure_rate(rows: &[Row]) -> Result<Chart, Error> {
+pub(crate) fn failure_rate(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
         return Err(Error::from(no_data("failure-rate", "summary.csv")));

@@ -4,11 +4,11 @@
 
 use plotters::prelude::*;
 
-use super::waste::reference_order;
-use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, distinct, first_policy, legend_strip, no_data,
-    palette_items, render, titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, TICK, text_width};
+use super::layout::{axis_max, legend_strip, titled};
+use super::palette::{color, palette_items};
+use super::select::{distinct, first_policy, reference_order};
 use crate::error::Error;
 use crate::output::Row;
 
@@ -22,7 +22,7 @@ struct Frontier<'a> {
 
 /// Whether `r` is Pareto-optimal among `rows` of its type: no other row has
 /// a failure rate and waste both at most its own, one of them lower.
-pub fn dominated(r: &Row, rows: &[&Row]) -> bool {
+fn dominated(r: &Row, rows: &[&Row]) -> bool {
     rows.iter().any(|o| {
         o.instance_type == r.instance_type
             && o.failure_rate_mean <= r.failure_rate_mean
@@ -32,7 +32,7 @@ pub fn dominated(r: &Row, rows: &[&Row]) -> bool {
 }
 
 /// Draws chart 4 from summary rows.
-pub fn frontier(rows: &[Row]) -> Result<Chart, Error> {
+pub(crate) fn frontier(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
         return Err(Error::from(no_data("frontier", "summary.csv")));
@@ -120,14 +120,14 @@ impl Figure for Frontier<'_> {
         let (strip, area) = area.split_vertically(36);
         let font = ("sans-serif", LABEL).into_font().color(&BLACK);
         strip.draw(&Text::new("shape: instance type:", (20, 6), font.clone()))?;
-        let mut x = 20 + super::text_width("shape: instance type:", LABEL) + 30;
+        let mut x = 20 + text_width("shape: instance type:", LABEL) + 30;
         for (i, ty) in self.types.iter().enumerate() {
             if x > w as i32 - 120 {
                 break;
             }
             marker(&strip, i, (x, 14), RGBColor(0x33, 0x33, 0x33), false)?;
             strip.draw(&Text::new(ty.clone(), (x + 16, 6), font.clone()))?;
-            x += 16 + super::text_width(ty, LABEL) + 34;
+            x += 16 + text_width(ty, LABEL) + 34;
         }
         let x_top = self
             .rows

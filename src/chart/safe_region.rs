@@ -4,7 +4,10 @@
 
 use plotters::prelude::*;
 
-use super::{Area, Chart, DrawResult, Figure, LABEL, SUBTITLE, TICK, distinct, no_data, render, titled};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, SUBTITLE, TICK, text_width};
+use super::layout::{count_label, titled};
+use super::select::distinct;
 use crate::error::Error;
 use crate::output::Row;
 use crate::output::records::SafeCell;
@@ -19,7 +22,7 @@ const RAMP: [(f64, (u8, u8, u8)); 5] = [
 ];
 
 /// The map's colour for a probability in 0..=1 (clamped).
-pub fn ramp(p: f64) -> RGBColor {
+fn ramp(p: f64) -> RGBColor {
     let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
     let i = RAMP.iter().rposition(|(x, _)| *x <= p).unwrap_or(0).min(RAMP.len() - 2);
     let ((x0, a), (x1, b)) = (RAMP[i], RAMP[i + 1]);
@@ -45,7 +48,7 @@ struct SafeRegion<'a> {
 
 /// Draws chart 5 from the grid of `safe-region.csv`, marking the maxPods of
 /// each formula in `rows` for the mapped type.
-pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
+pub(crate) fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
     let Some(first) = cells.first() else {
         return Err(Error::from(no_data("safe-region", "safe-region.csv")));
     };
@@ -104,7 +107,7 @@ const LABEL_W: u32 = 340;
 /// A formula mark's label, `names: M = m`, wrapped to fit [`LABEL_W`].
 fn label_lines(names: &str, m: u32) -> Vec<String> {
     let full = format!("{names}: M = {m}");
-    let fits = |s: &str| super::text_width(s, SUBTITLE) <= LABEL_W as i32 - 30;
+    let fits = |s: &str| text_width(s, SUBTITLE) <= LABEL_W as i32 - 30;
     if fits(&full) {
         return vec![full];
     }
@@ -153,7 +156,7 @@ impl Figure for SafeRegion<'_> {
         let font = ("sans-serif", LABEL).into_font().color(&BLACK);
         let heading = "share of random orders that leave a pod without an IP:";
         strip.draw(&Text::new(heading, (20, 12), font.clone()))?;
-        let x0 = 20 + super::text_width(heading, LABEL) + 20;
+        let x0 = 20 + text_width(heading, LABEL) + 20;
         let bar_w = (w as i32 - x0 - 220).clamp(100, 400);
         // Twenty steps: enough to read a colour off, each step distinct.
         let steps = 20;
@@ -191,7 +194,7 @@ impl Figure for SafeRegion<'_> {
             .configure_mesh()
             .disable_mesh()
             .x_label_formatter(&fmt_x)
-            .y_label_formatter(&super::count_label)
+            .y_label_formatter(&count_label)
             .x_desc("SG pods as a share of the workload (%)")
             .y_desc("maxPods (pods per node)")
             .label_style(("sans-serif", TICK))
@@ -254,11 +257,7 @@ mod tests {
             lines[1..].join(", "),
             "conservative, seed-userdata, karpenter-reserved-enis:1, fixed:20"
         );
-        assert!(
-            lines
-                .iter()
-                .all(|l| crate::chart::text_width(l, SUBTITLE) <= LABEL_W as i32 - 30)
-        );
+        assert!(lines.iter().all(|l| text_width(l, SUBTITLE) <= LABEL_W as i32 - 30));
     }
 
     #[test]

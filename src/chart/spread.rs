@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, axis_max, color, distinct, formula_panel, legend_strip, no_data, palette_items,
-    panel_rows, panels, render, titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::layout::{axis_max, formula_panel, legend_strip, panel_rows, panels, titled};
+use super::palette::{color, palette_items};
+use super::select::distinct;
 use crate::error::Error;
 use crate::output::records::SpreadRow;
 
@@ -22,7 +22,7 @@ struct Spread<'a> {
 }
 
 /// Draws chart 3 from the per-cell quantiles of `failure-spread.csv`.
-pub fn spread(rows: &[SpreadRow]) -> Result<Chart, Error> {
+pub(crate) fn spread(rows: &[SpreadRow]) -> Result<Chart, Error> {
     let Some(first) = rows.first() else {
         return Err(Error::from(no_data("failure-spread", "failure-spread.csv")));
     };

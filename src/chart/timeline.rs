@@ -3,16 +3,16 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, legend_strip, no_data, panel_rows, panels, render,
-    titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, TICK};
+use super::layout::{axis_max, count_label, legend_strip, panel_rows, panels, titled};
+use super::palette::color;
 use crate::error::Error;
 use crate::output::records::TimelineSample;
 
 const COLS: usize = 2;
 /// Panels drawn at most; the rest are named in the subtitle.
-pub const MAX_PANELS: usize = 8;
+const MAX_PANELS: usize = 8;
 
 type Get = fn(&TimelineSample) -> f64;
 
@@ -45,7 +45,7 @@ struct Timeline<'a> {
 
 /// Draws chart 6 from `timeline.csv` samples: for each (formula, type,
 /// order, policy) the samples of its lowest-numbered trial, in time order.
-pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
+pub(crate) fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
     let mut groups: Vec<Group> = Vec::new();
     for s in samples {
         let same = |g: &&mut Group| {
@@ -109,7 +109,7 @@ fn lines<DB: DrawingBackend>(
         .x_label_formatter(&fmt_x)
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .y_label_formatter(&super::count_label)
+        .y_label_formatter(&count_label)
         .label_style(("sans-serif", TICK))
         .axis_desc_style(("sans-serif", TICK))
         .draw()?;

@@ -2,22 +2,14 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, categories, category_name, color, distinct, first_policy,
-    legend_strip, no_data, palette_items, render, titled,
-};
+use super::categories::{categories, category_name};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, TICK};
+use super::layout::{axis_max, legend_strip, titled};
+use super::palette::{color, palette_items};
+use super::select::{distinct, first_policy, reference_order};
 use crate::error::Error;
 use crate::output::Row;
-
-/// The order whose rows the waste and frontier charts use: random if the
-/// scenario has it (the mean over its trials), else the first order.
-pub(crate) fn reference_order(rows: &[&Row]) -> String {
-    if rows.iter().any(|r| r.order == "random") {
-        "random".into()
-    } else {
-        rows.first().map(|r| r.order.clone()).unwrap_or_default()
-    }
-}
 
 struct Waste<'a> {
     rows: Vec<&'a Row>,
@@ -28,7 +20,7 @@ struct Waste<'a> {
 }
 
 /// Draws chart 2 from summary rows.
-pub fn waste(rows: &[Row]) -> Result<Chart, Error> {
+pub(crate) fn waste(rows: &[Row]) -> Result<Chart, Error> {
     let (rows, note) = first_policy(rows);
     if rows.is_empty() {
         return Err(Error::from(no_data("waste", "summary.csv")));
