@@ -211,3 +211,36 @@ fn a_timed_run_draws_the_timeline_and_skips_the_static_only_charts() {
         "failure-rate, waste, frontier, timeline"
     );
 }
+
+/// `report.md` of a scenario file run with `trials` random trials per cell.
+fn report_md(scenario: &str, trials: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = sgpsim(&[
+        "run",
+        scenario,
+        "--out",
+        out.to_str().unwrap(),
+        "--trials",
+        trials,
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
+/// The default scenario's report, reviewed whole when it changes
+/// (`INSTA_UPDATE=always`, then read the diff): 50 random trials keep it fast.
+#[test]
+fn snapshot_of_the_default_report() {
+    insta::assert_snapshot!("default_report_md", report_md("scenarios/default.toml", "50"));
+}
+
+/// A timed scenario's report (every built-in formula, a Karpenter rollout).
+#[test]
+fn snapshot_of_a_timed_report() {
+    insta::assert_snapshot!(
+        "timed_rollout_report_md",
+        report_md("scenarios/timed-rollout.toml", "2")
+    );
+}
