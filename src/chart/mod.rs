@@ -13,12 +13,14 @@
 //! trait and `render`, to both formats), `raster` (the bitmap backend with
 //! its own text layout), `font`, `palette`, `layout` (titles, legends,
 //! panels), `categories` (a category axis) and `select` (which rows a chart
-//! draws).
+//! draws). `measures` gives the figures of a row as charts and report show
+//! them: exact where computed, else with their 95% interval.
 
 mod categories;
 mod figure;
 mod font;
 mod layout;
+pub(crate) mod measures;
 mod palette;
 mod raster;
 mod select;

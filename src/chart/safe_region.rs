@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
 use super::font::{LABEL, SUBTITLE, TICK, text_width};
 use super::layout::{count_label, titled};
+use super::measures::mismatch;
 use super::select::distinct;
 use crate::error::Error;
 use crate::output::Row;
@@ -44,6 +45,8 @@ struct SafeRegion<'a> {
     marks: Vec<Mark>,
     shares: Vec<f64>,
     max_pods: Vec<u32>,
+    /// What the map leaves out, for the subtitle.
+    notes: Vec<String>,
 }
 
 /// Draws chart 5 from the grid of `safe-region.csv`, marking the maxPods of
@@ -62,7 +65,17 @@ pub(crate) fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Err
     let mut max_pods: Vec<u32> = cells.iter().map(|c| c.max_pods).collect();
     max_pods.sort_unstable();
     max_pods.dedup();
-    let mine: Vec<&Row> = rows.iter().filter(|r| r.instance_type == first.instance_type).collect();
+    let (mine, misfit): (Vec<&Row>, Vec<&Row>) = rows
+        .iter()
+        .filter(|r| r.instance_type == first.instance_type)
+        .partition(|r| mismatch(r).is_none());
+    let mut notes: Vec<String> = distinct(misfit.iter().map(|r| r.formula.as_str()))
+        .into_iter()
+        .map(|f| {
+            let m = misfit.iter().find(|r| r.formula == f).map_or(0, |r| r.max_pods);
+            format!("{f} (M = {m}, maxPods for prefix delegation on nodes without it) not marked")
+        })
+        .collect();
     let mut marks: Vec<Mark> = Vec::new();
     for formula in distinct(mine.iter().map(|r| r.formula.as_str())) {
         let of: Vec<&&Row> = mine.iter().filter(|r| r.formula == formula).collect();
@@ -92,7 +105,19 @@ pub(crate) fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Err
         }
     }
     marks.sort_by_key(|k| std::cmp::Reverse(k.max_pods));
+    // The map ends a little above the highest mark: above it every share
+    // that fails at the mark fails too, and the marks' region stays legible.
+    let grid_top = max_pods.last().copied().unwrap_or(0);
+    if let Some(top) = marks.first().map(|k| k.max_pods) {
+        let shown = (top + top / 2).max(top + 10);
+        if grid_top > shown {
+            max_pods.retain(|&m| m <= shown);
+            notes.push(format!("maxPods up to {shown} of the {grid_top} computed"));
+        }
+    }
+    let cells: Vec<&SafeCell> = cells.into_iter().filter(|c| max_pods.contains(&c.max_pods)).collect();
     render(&SafeRegion {
+        notes,
         instance_type: first.instance_type.clone(),
         cells,
         marks,
@@ -145,10 +170,13 @@ impl Figure for SafeRegion<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
         let c0 = self.cells[0];
-        let sub = format!(
+        let mut sub = format!(
             "one node; workload = its free slots + its branch ENIs (the seed's fill size), x% SG pods, the rest IP pods; {} over every arrival order, at every maxPods",
             c0.method
         );
+        for n in &self.notes {
+            sub.push_str(&format!("; {n}"));
+        }
         let area = titled(root, &self.title(), &sub)?;
         // The colour scale, as a strip along the top.
         let (w, _) = area.dim_in_pixel();

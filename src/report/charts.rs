@@ -27,7 +27,7 @@ pub fn charts(inputs: &Inputs) -> Result<Charts, Error> {
         };
         skipped.push(("failure-spread", why.to_string()));
     } else {
-        charts.push(chart::spread::spread(&inputs.spread)?);
+        charts.push(chart::spread::spread(&inputs.spread, &inputs.rows)?);
     }
     charts.push(chart::frontier::frontier(&inputs.rows)?);
     if inputs.safe.is_empty() {

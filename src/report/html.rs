@@ -3,10 +3,8 @@
 use std::fmt::Write as _;
 
 use super::charts::Charts;
+use super::document::document;
 use super::inputs::Inputs;
-use super::reading::reading;
-use super::tables::tables;
-use super::words::run_facts;
 use crate::output::directory::CHARTS_DIR;
 
 fn esc(s: &str) -> String {
@@ -18,7 +16,7 @@ fn esc(s: &str) -> String {
 
 /// `report.html`: one page with everything inline (no network access).
 pub(super) fn html(inputs: &Inputs, charts: &Charts) -> String {
-    let (seed, trials) = run_facts(&inputs.rows);
+    let doc = document(inputs);
     let mut h = String::new();
     let _ = write!(
         h,
@@ -32,43 +30,51 @@ pub(super) fn html(inputs: &Inputs, charts: &Charts) -> String {
          th:first-child, td:first-child {{ text-align: left; }} th {{ background: #eef; }}\n\
          figure {{ margin: 1em 0 2em; }} figure svg {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}\n\
          figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}\n\
-         .reading li {{ margin: 0.3em 0; }}\n</style>\n</head>\n<body>\n",
+         .reading li {{ margin: 0.3em 0; }} .wide {{ overflow-x: auto; }} .note {{ color: #555; font-size: 0.92em; margin-top: -1em; }}\n</style>\n</head>\n<body>\n",
         name = esc(&inputs.name)
     );
     let _ = writeln!(h, "<h1>sgpsim report: {}</h1>", esc(&inputs.name));
     if !inputs.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(&inputs.description));
     }
+    let seed = inputs.rows.first().map_or(0, |r| r.seed);
     let _ = writeln!(
         h,
-        "<p>Seed <b>{seed}</b>; up to <b>{trials}</b> random orders per cell; {} cells.</p>",
-        inputs.rows.len()
+        "<p>{}</p>",
+        esc(&doc.scope).replacen(&format!("Seed {seed}."), &format!("Seed <b>{seed}</b>."), 1)
     );
     let _ = writeln!(h, "<h2>Reading</h2>\n<ul class=\"reading\">");
-    for line in reading(&inputs.rows) {
-        let _ = writeln!(h, "<li>{}</li>", esc(&line));
+    for line in &doc.reading {
+        let _ = writeln!(h, "<li>{}</li>", esc(line));
     }
-    let _ = writeln!(h, "</ul>\n<h2>Summary</h2>");
-    let _ = writeln!(
-        h,
-        "<p>Failure rate: workload pods left without an IP (ip-failed) / workload pods, mean over trials. \
-         Wasted IPs: free IPs on nodes whose pod slots are full. Stranded slots: free slots on nodes with no IP \
-         and no branch ENI left.</p>"
-    );
-    for t in tables(&inputs.rows) {
-        let _ = writeln!(h, "<table>\n<caption>{}</caption>\n<tr>", esc(&t.caption));
-        for c in &t.header {
-            let _ = write!(h, "<th>{}</th>", esc(c));
+    let _ = writeln!(h, "</ul>");
+    for s in &doc.sections {
+        let _ = writeln!(h, "<h2>{}</h2>", esc(s.heading));
+        for p in &s.paragraphs {
+            let _ = writeln!(h, "<p>{}</p>", esc(p));
         }
-        let _ = writeln!(h, "</tr>");
-        for r in &t.rows {
-            let _ = write!(h, "<tr>");
-            for c in r {
-                let _ = write!(h, "<td>{}</td>", esc(c));
+        for t in &s.tables {
+            let _ = writeln!(
+                h,
+                "<div class=\"wide\"><table>\n<caption>{}</caption>\n<tr>",
+                esc(&t.caption)
+            );
+            for c in &t.header {
+                let _ = write!(h, "<th>{}</th>", esc(c));
             }
             let _ = writeln!(h, "</tr>");
+            for r in &t.rows {
+                let _ = write!(h, "<tr>");
+                for c in r {
+                    let _ = write!(h, "<td>{}</td>", esc(c));
+                }
+                let _ = writeln!(h, "</tr>");
+            }
+            let _ = writeln!(h, "</table></div>");
+            for n in &t.notes {
+                let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
+            }
         }
-        let _ = writeln!(h, "</table>");
     }
     let _ = writeln!(h, "<h2>Charts</h2>");
     for c in &charts.charts {

@@ -10,11 +10,14 @@
 //!
 //! `inputs` reads the directory's files into [`Inputs`]; `charts` draws the
 //! charts they allow; `reading` (the plain-language reading) and `tables`
-//! compute the prose and the tables from the rows, `words` how figures are
-//! written in them; `html` and `markdown` lay them out; `render` puts it all
-//! in the directory's files.
+//! compute the prose and the tables from the rows, `advice` the answers
+//! beyond them (the largest safe maxPods, which types to read out), `words`
+//! how figures are written; `document` orders it all, `html` and `markdown`
+//! lay it out; `render` puts it in the directory's files.
 
+mod advice;
 mod charts;
+mod document;
 mod html;
 mod inputs;
 mod markdown;
@@ -24,5 +27,7 @@ mod tables;
 mod words;
 
 pub use charts::{Charts, charts};
-pub use inputs::{Inputs, SAFE_REGION_CSV, SCENARIO_TOML, SPREAD_CSV, SUMMARY_CSV, TIMELINE_CSV};
+pub use inputs::{
+    Inputs, SAFE_REGION_CSV, SCENARIO_TOML, SPREAD_CSV, SUMMARY_CSV, TIMELINE_CSV, TimeToRunning, TimedMeasures,
+};
 pub use render::{Written, redraw, render};

@@ -46,8 +46,13 @@ fn run_draws_every_chart_and_report_redraws_the_same_bytes() {
     }
     assert!(!out.join("charts/timeline.png").exists(), "no timed run, no timeline");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("Seed <b>11</b>"));
-    assert!(html.contains("With aws-default on m5.large,") || html.contains("With aggressive on m5.large,"));
+    assert!(html.contains("Seed <b>11</b>. 12 cells: 2 instance types × 3 formulas × 2 orders."));
+    // The reading answers first: aws-default's risk, then the largest safe maxPods.
+    assert!(
+        html.contains("<li>With aws-default on m5.large (maxPods 29), "),
+        "{html}"
+    );
+    assert!(html.contains("The largest safe maxPods for this mix is 20: 2 system pods + 18 IPs"));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("| formula | maxPods |") && md.contains("![Where maxPods is safe on m5.large"));
 
@@ -165,17 +170,18 @@ fn report_renders_in_headless_chromium() {
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
     let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    // Orange: the random order and aws-default; vermillion: ip-first and aggressive.
     let orange = pixels
         .iter()
         .filter(|p| p[0] == 0xE6 && p[1] == 0x9F && p[2] == 0x00)
         .count();
-    let sky = pixels
+    let vermillion = pixels
         .iter()
-        .filter(|p| p[0] == 0x56 && p[1] == 0xB4 && p[2] == 0xE9)
+        .filter(|p| p[0] == 0xD5 && p[1] == 0x5E && p[2] == 0x00)
         .count();
     assert!(
-        orange > 500 && sky > 500,
-        "chart colours on the screenshot: {orange} orange, {sky} sky-blue pixels"
+        orange > 500 && vermillion > 500,
+        "chart colours on the screenshot: {orange} orange, {vermillion} vermillion pixels"
     );
 }
 
