@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
-use super::font::{LABEL, TICK};
+use super::font::{LABEL, TICK, text_width};
 use super::layout::{axis_max, legend_strip, panel_rows, panels, tick_label, titled};
 use super::measures::{risk, wasted_ips};
 use super::palette::{formula_color, legend_items};
@@ -123,16 +123,28 @@ impl Frontier<'_> {
             let (px, py) = chart.plotting_area().map_coordinate(at);
             let offset = 10 + 4 * n;
             let base = chart.plotting_area().get_base_pixel();
-            let (lx, mut ly) = (px - base.0 + offset, py - base.1 - offset);
+            // Right of the point, or left of it where the label would leave the plot.
+            let plot_w = chart.plotting_area().dim_in_pixel().0 as i32;
+            let right = px - base.0 + offset + text_width(&text, TICK - 2) < plot_w;
+            let (lx, mut ly) = if right {
+                (px - base.0 + offset, py - base.1 - offset)
+            } else {
+                (px - base.0 - offset, py - base.1 - offset)
+            };
             // Labels of nearby points stack rather than overprint.
             while placed.iter().any(|&(x, y)| (x - lx).abs() < 60 && (y - ly).abs() < 14) {
                 ly += 14;
             }
             placed.push((lx, ly));
+            let style = if right {
+                label.clone()
+            } else {
+                label.clone().pos(Pos::new(HPos::Right, VPos::Center))
+            };
             chart
                 .plotting_area()
                 .strip_coord_spec()
-                .draw(&Text::new(text, (lx, ly), label.clone()))?;
+                .draw(&Text::new(text, (lx, ly), style))?;
         }
         Ok(())
     }

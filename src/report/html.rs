@@ -26,11 +26,11 @@ pub(super) fn html(inputs: &Inputs, charts: &Charts) -> String {
          h1 {{ font-size: 1.8em; }} h2 {{ margin-top: 1.6em; border-bottom: 1px solid #ccc; }}\n\
          table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.92em; }}\n\
          caption {{ text-align: left; font-weight: bold; padding: 0.3em 0; }}\n\
-         th, td {{ border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; }}\n\
+         th, td {{ border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; }} td {{ white-space: nowrap; }}\n\
          th:first-child, td:first-child {{ text-align: left; }} th {{ background: #eef; }}\n\
          figure {{ margin: 1em 0 2em; }} figure svg {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}\n\
          figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}\n\
-         .reading li {{ margin: 0.3em 0; }} .wide {{ overflow-x: auto; }} .note {{ color: #555; font-size: 0.92em; margin-top: -1em; }}\n</style>\n</head>\n<body>\n",
+         .reading li {{ margin: 0.5em 0; line-height: 1.4; max-width: 75em; }} .wide {{ overflow-x: auto; }} .note {{ color: #555; font-size: 0.92em; margin-top: -1em; }}\n</style>\n</head>\n<body>\n",
         name = esc(&inputs.name)
     );
     let _ = writeln!(h, "<h1>sgpsim report: {}</h1>", esc(&inputs.name));

@@ -85,13 +85,13 @@ fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
     };
     if s.capped {
         return format!(
-            "The largest safe maxPods for this mix is {} here, the cap (the EKS guidance for large nodes): its {parts} would allow {} (no arrival order can then leave a pod without an IP: MODEL.md §11 with no risk allowed){given}.",
+            "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is {} here, the cap (the EKS guidance for large nodes): its {parts} would allow {} (MODEL.md §11, no risk allowed){given}.",
             s.max_pods,
             s.system + s.ips + s.branches
         );
     }
     format!(
-        "The largest safe maxPods for this mix is {}: {parts}{given} (no arrival order can then leave a pod without an IP: MODEL.md §11 with no risk allowed).",
+        "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is {}: {parts}{given} (MODEL.md §11, no risk allowed).",
         s.max_pods
     )
 }
@@ -144,10 +144,10 @@ fn type_bullet(ty: &str, of: &[&Row]) -> String {
         let slots = fixed_slots(reference)
             .filter(|&l| l < workload(reference))
             .map_or(String::new(), |l| {
-                format!("; the workload has {} pods for {l} free slots", workload(reference))
+                format!("; {} pods for {l} free slots", workload(reference))
             });
         s.push_str(&format!(
-            " {} of its {} workload pods stay pending on average ({} order{slots}): the scheduler found no room for them, so no IP is at stake, but they do not run either.",
+            " {} of its {} workload pods stay pending on average ({} order{slots}): never bound, they hold no IP, and do not run.",
             count(pending(reference)),
             workload(reference),
             reference.order
@@ -284,8 +284,9 @@ fn pending_bullet(rows: &[&Row]) -> String {
             )
         })
         .collect();
+    let most = if with.len() > shown.len() { "most in " } else { "" };
     format!(
-        "Pods left pending (never bound: no node had a slot, a branch ENI or the CPU and memory; the autoscaler's cue, not an IP failure) in {} of {}, most in {}.",
+        "Pods left pending (never bound: no node had a slot, a branch ENI or the CPU and memory; the autoscaler's cue, not an IP failure) in {} of {}: {most}{}.",
         with.len(),
         plural(rows.len(), "cell"),
         join_names(&shown)
@@ -418,10 +419,10 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Str
             .copied()
             .filter(|r| r.instance_type == first.instance_type)
             .collect();
-        out.push(safe_sentence(&first.instance_type, largest_safe(first), &of).replace(
-            "for this mix is",
-            &format!("on {} for this mix is", first.instance_type),
-        ));
+        out.push(
+            safe_sentence(&first.instance_type, largest_safe(first), &of)
+                .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
+        );
     }
     if let Some(b) = misfit_bullet(&refs) {
         out.push(b);
@@ -483,7 +484,7 @@ mod tests {
         assert!(first.contains("100 sampled orders"), "{first}");
         assert!(first.contains("Fixed orders that do: ip-first"), "{first}");
         assert!(
-            first.contains("The largest safe maxPods for this mix is 20: 2 system pods + 18 IPs"),
+            first.contains("The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is 20: 2 system pods + 18 IPs"),
             "{first}"
         );
         // Sampled zeros are "tried", not "never".
