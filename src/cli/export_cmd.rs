@@ -33,7 +33,8 @@ pub enum ExportCommand {
 
 #[derive(Debug, Args)]
 pub struct FormulaFlags {
-    /// The maxPods formula (a name such as `conservative`, or a CEL expression).
+    /// The maxPods formula: a name such as `conservative`, a CEL expression, or
+    /// `recommended:FILE` (the CSV of `sgpsim recommend --format csv`).
     #[arg(long, value_name = "F")]
     pub formula: String,
     /// NodePool manifest(s): the instance types they allow.
@@ -207,7 +208,9 @@ fn types<'c>(
 }
 
 fn parse_formula(f: &FormulaFlags) -> Result<Formula, InputError> {
-    Formula::parse(&f.formula).map_err(|e| InputError::from(e).at("--formula"))
+    // A name, a CEL expression, or `recommended:FILE` (a recommend CSV).
+    crate::input::recommended::parse_formula(&f.formula)
+        .map_err(|e| if e.file.is_some() { e } else { e.at("--formula") })
 }
 
 fn context(f: &FormulaFlags) -> Context {

@@ -3,7 +3,9 @@
 //! Each subcommand is an `Args` struct and one function. Output goes to the
 //! writers passed in, so the tests can drive the CLI without a process.
 
+mod audit;
 mod export_cmd;
+mod recommend_cmd;
 mod report;
 mod run_cmd;
 mod scenario_cmd;
@@ -45,14 +47,19 @@ pub enum Command {
     Run(run_cmd::RunArgs),
     /// Replay one cell from flags alone, for quick what-ifs.
     Replay(ReplayArgs),
+    /// The largest maxPods within a risk budget for an SG share (MODEL.md §11), beside every formula.
+    Recommend(recommend_cmd::RecommendArgs),
     /// Run a scenario and compare its `expect` entries with the model.
     Check(CheckArgs),
-    /// Write scenario files from other inputs (Kubernetes manifests).
+    /// Write scenario files from other inputs (Kubernetes manifests, a cluster dump).
     Scenario(scenario_cmd::ScenarioArgs),
     /// Export deployable configuration (EC2NodeClass UserData, Karpenter settings) for a formula.
     Export(export_cmd::ExportArgs),
     /// Redraw the charts, report.html and report.md of a results directory (no re-run).
     Report(report::ReportArgs),
+    /// Audit a live cluster (`kubectl get nodes,pods -A -o json`): per node the slots, IPs and
+    /// branch ENIs left, the pods that could be bound and never start; exit 1 when a node is at risk.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -81,7 +88,7 @@ pub struct NodeFlags {
 }
 
 impl NodeFlags {
-    fn settings(&self) -> NodeSettings {
+    pub(crate) fn settings(&self) -> NodeSettings {
         NodeSettings {
             sgp: !self.no_sgp,
             prefix_delegation: self.prefix_delegation,
@@ -201,7 +208,7 @@ where
     match run(cli, out, err) {
         Ok(()) => 0,
         Err(e) => {
-            if !matches!(e, Error::CheckFailed { .. }) {
+            if !matches!(e, Error::CheckFailed { .. } | Error::AtRisk { .. }) {
                 let _ = writeln!(err, "error: {e}");
             }
             e.exit_code()
@@ -225,11 +232,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
         Command::Catalog(a) => cmd_catalog(&catalog, a, out),
         Command::Formulas(a) => cmd_formulas(&catalog, a, out, err),
         Command::Run(a) => run_cmd::run(&catalog, a, out),
+        Command::Recommend(a) => recommend_cmd::run(&catalog, a, out),
         Command::Replay(a) => cmd_replay(&catalog, a, out),
         Command::Check(a) => cmd_check(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),
         Command::Report(a) => report::run(a, out),
+        Command::Audit(a) => audit::run(&catalog, a, out, err),
     }
 }
 
@@ -564,9 +573,17 @@ fn cmd_check(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(),
         )
         .into());
     }
-    let cells = sc.cells()?;
-    let result = crate::runner::pool::Pool::new(a.threads)?.install(|| sweep::run(&cells, sc.seed, false));
-    let lines = check::evaluate(&sc, &cells, &result);
+    // A timed scenario is checked with the timed engine (MODEL.md §9), a
+    // static one with the replay of §5.
+    let pool = crate::runner::pool::Pool::new(a.threads)?;
+    let trace = match &sc.timed {
+        Some(t) => crate::input::trace::for_scenario(t, &a.scenario)?,
+        None => None,
+    };
+    let (cells, summaries) = pool
+        .install(|| check::simulate(&sc, trace.as_ref()))
+        .map_err(|e| e.in_file(a.scenario.display().to_string()))?;
+    let lines = check::evaluate(&sc, &cells, &summaries);
     let (holds, differs, disputed, stale) = check::tally(&lines);
     let mut text = format!(
         "check {} (seed {}): {} expectations\n\n",

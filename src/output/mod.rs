@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod directory;
 pub mod read;
+pub mod recommend;
 pub mod records;
 pub mod table;
 pub mod timed;
