@@ -6,12 +6,14 @@
 
 use std::fmt;
 
+use crate::error::InputError;
 use crate::input::expect::{Expect, Figure, Metric, Op, show};
 use crate::input::scenario::Scenario;
 use crate::model::cell::Cell;
 use crate::model::node::ip_capacity_without_trunk;
 use crate::model::summary::Summary;
-use crate::runner::sweep::SweepResult;
+use crate::runner::pool::Pool;
+use crate::runner::sweep::{self, SweepResult};
 
 /// How one expectation came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,13 @@ impl fmt::Display for Line {
         }
         Ok(())
     }
+}
+
+/// Runs the cells of `sc` on `pool` and compares every expectation with them.
+pub fn run(sc: &Scenario, pool: &Pool) -> Result<Vec<Line>, InputError> {
+    let cells = sc.cells()?;
+    let result = pool.install(|| sweep::run(&cells, sc.seed, false));
+    Ok(evaluate(sc, &cells, &result))
 }
 
 /// Compares every expectation of `sc` with the sweep of its cells.
@@ -171,4 +180,43 @@ pub fn tally(lines: &[Line]) -> (usize, usize, usize, usize) {
         n(Status::Disputed),
         n(Status::DisputeStale),
     )
+}
+
+/// Expectations that fail the check: figures that differ and stale disputes.
+/// A recorded dispute whose model figure still holds passes.
+pub fn failed(lines: &[Line]) -> usize {
+    let (_, differs, _, stale) = tally(lines);
+    differs + stale
+}
+
+/// The check report as text: the scenario (`file` as shown) and its seed,
+/// the lines grouped by status (failures first), the tallies, and a closing
+/// `check: N passed, N failed` line in the plain form test harnesses read.
+pub fn report(file: &str, seed: u64, lines: &[Line]) -> String {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let mut text = format!("check {file} (seed {seed}): {} expectations\n\n", lines.len());
+    for status in [Status::Differs, Status::DisputeStale, Status::Holds, Status::Disputed] {
+        let group: Vec<_> = lines.iter().filter(|l| l.status == status).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = match status {
+            Status::Differs => "Differ from the published figure:",
+            Status::DisputeStale => "Disputes whose recorded model figure no longer holds:",
+            Status::Holds => "Hold:",
+            Status::Disputed => "Disputed (the model and the publication disagree, reason recorded):",
+        };
+        text.push_str(title);
+        text.push('\n');
+        for l in group {
+            text.push_str(&format!("  {l}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{holds} hold, {differs} differ, {disputed} disputed, {stale} stale disputes\n"
+    ));
+    let failed = differs + stale;
+    text.push_str(&format!("check: {} passed, {failed} failed\n", holds + disputed));
+    text
 }

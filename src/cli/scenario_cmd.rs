@@ -12,38 +12,38 @@ use crate::manifest::{self, ImportOptions};
 use crate::output;
 
 #[derive(Debug, Args)]
-pub struct ScenarioArgs {
+pub(crate) struct ScenarioArgs {
     #[command(subcommand)]
-    pub command: ScenarioCommand,
+    command: ScenarioCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ScenarioCommand {
+pub(crate) enum ScenarioCommand {
     /// Read Kubernetes manifests (workloads, DaemonSets, SecurityGroupPolicies,
     /// Karpenter NodePools and EC2NodeClasses) and write a scenario.
     FromManifests(FromManifestsArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct FromManifestsArgs {
+pub(crate) struct FromManifestsArgs {
     /// YAML files, or directories searched for *.yaml and *.yml.
     #[arg(required = true, value_name = "FILE|DIR")]
-    pub paths: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
     /// Write the scenario here (default: standard output).
     #[arg(long, short, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    out: Option<PathBuf>,
     /// The scenario's name.
     #[arg(long, default_value = "imported")]
-    pub name: String,
+    name: String,
     /// Instance types (names or globs, comma-separated or repeated) instead of the NodePools' types.
     #[arg(long = "types", value_name = "PATTERN", value_delimiter = ',')]
-    pub types: Vec<String>,
+    types: Vec<String>,
     /// Do not add aws-node and kube-proxy (EKS's hostNetwork DaemonSets) when the manifests lack them.
     #[arg(long)]
-    pub no_eks_daemonsets: bool,
+    no_eks_daemonsets: bool,
 }
 
-pub fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     match a.command {
         ScenarioCommand::FromManifests(a) => from_manifests(catalog, a, out, err),
     }

@@ -1,12 +1,13 @@
 //! Everything read from outside, validated before the core sees it: the
 //! catalog (CSV and `describe-instance-types` JSON), scenario files, their
-//! `[timed]` tables and `[[expect]]` entries, and traces.
+//! `[timed]` tables and `[[expect]]` entries, traces, and `replay`'s flags.
 
 pub mod bounds;
 pub mod catalog;
 pub mod catalog_json;
 pub mod delay;
 pub mod expect;
+pub mod replay_flags;
 pub mod scenario;
 pub mod timed;
 pub mod trace;

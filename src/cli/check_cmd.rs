@@ -1,0 +1,44 @@
+//! `sgpsim check SCENARIO`: runs a scenario and compares its `[[expect]]`
+//! entries (published figures) with the model; exit 1 when one differs.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::emit;
+use crate::check;
+use crate::error::{Error, InputError};
+use crate::input::catalog::Catalog;
+use crate::input::scenario::Scenario;
+use crate::runner::pool::Pool;
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    scenario: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+}
+
+pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let sc = Scenario::load(&a.scenario, catalog)?;
+    let shown = a.scenario.display().to_string();
+    if sc.expects.is_empty() {
+        return Err(InputError::file(
+            shown,
+            "has no `[[expect]]` entries to check",
+            "add expectations (see scenarios/seed-tables.toml), or use `sgpsim run`",
+        )
+        .into());
+    }
+    let lines = check::run(&sc, &Pool::new(a.threads)?)?;
+    emit(out, check::report(&shown, sc.seed, &lines).as_bytes());
+    match check::failed(&lines) {
+        0 => Ok(()),
+        failed => Err(Error::CheckFailed {
+            failed,
+            total: lines.len(),
+        }),
+    }
+}
