@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use super::{catalog_cmd, check_cmd, export_cmd, formulas_cmd, replay_cmd, report_cmd, run_cmd, scenario_cmd};
 use crate::error::Error;
 use crate::input::catalog::Catalog;
+use crate::input::source;
 
 /// sgpsim: which kubelet maxPods keeps every pod starting when Security
 /// Groups for Pods share nodes with ordinary pods, and what it wastes.
@@ -18,7 +19,7 @@ use crate::input::catalog::Catalog;
 #[command(name = "sgpsim", version, about, long_about = None)]
 pub(crate) struct Cli {
     /// A CSV with the catalog's columns, or `aws ec2 describe-instance-types` JSON, whose rows add or
-    /// replace instance types.
+    /// replace instance types; `-` reads standard input.
     #[arg(long, global = true, value_name = "FILE")]
     catalog: Option<PathBuf>,
     #[command(subcommand)]
@@ -95,7 +96,7 @@ fn load_catalog(path: Option<&Path>, err: &mut dyn Write) -> Result<Catalog, Err
     let Some(p) = path else {
         return Ok(Catalog::bundled());
     };
-    let (catalog, notes) = Catalog::bundled_with_overrides(p).map_err(|e| e.at("--catalog"))?;
+    let (catalog, notes) = source::catalog(p).map_err(|e| e.at("--catalog"))?;
     for n in notes {
         let _ = writeln!(err, "note: --catalog {}: {n}", p.display());
     }

@@ -10,11 +10,12 @@ use super::emit;
 use crate::check;
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::input::scenario::Scenario;
+use crate::input::source;
 use crate::runner::pool::Pool;
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
+    /// The scenario file; `-` reads standard input.
     scenario: PathBuf,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "T")]
@@ -22,8 +23,8 @@ pub(crate) struct CheckArgs {
 }
 
 pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let sc = Scenario::load(&a.scenario, catalog)?;
-    let shown = a.scenario.display().to_string();
+    let (sc, _) = source::scenario(&a.scenario, catalog)?;
+    let shown = source::shown(&a.scenario);
     if sc.expects.is_empty() {
         return Err(InputError::file(
             shown,

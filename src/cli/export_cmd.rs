@@ -51,7 +51,7 @@ pub(crate) struct FormulaFlags {
     /// Prefix delegation on.
     #[arg(long)]
     prefix_delegation: bool,
-    /// Write here (default: standard output).
+    /// Write here (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
 }

@@ -1,10 +1,11 @@
 //! Where a command's output goes: the writer for standard output, or a file
-//! written whole or not at all.
+//! written whole or not at all (`-` names standard output).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
+use crate::input::source::is_stdin;
 use crate::output::write_atomic;
 
 /// Writes `bytes` to `out`. A closed pipe (`| head`) is not an error worth reporting.
@@ -13,7 +14,7 @@ pub(crate) fn emit(out: &mut dyn Write, bytes: &[u8]) {
 }
 
 /// Writes `bytes` to the file `path` whole (saying so on `err`), or to `out`
-/// when there is no path. A file that cannot be written is an
+/// when there is no path or it is `-`. A file that cannot be written is an
 /// error naming `--out`.
 pub(crate) fn write_output(
     path: Option<&Path>,
@@ -21,7 +22,7 @@ pub(crate) fn write_output(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), InputError> {
-    match path {
+    match path.filter(|p| !is_stdin(p)) {
         Some(p) => {
             write_atomic(p, bytes).map_err(|e| e.at("--out"))?;
             let _ = writeln!(err, "wrote {}", p.display());

@@ -10,7 +10,7 @@ use super::flags::SweepFlags;
 use super::{emit, io};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::input::scenario::Scenario;
+use crate::input::source;
 use crate::input::trace;
 use crate::results::{self, Results};
 use crate::runner::pool::Pool;
@@ -18,6 +18,8 @@ use crate::timed::settings::Timed;
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
+    /// The scenario file; `-` reads standard input (then --out is needed, and
+    /// a trace file is found from the current directory).
     scenario: PathBuf,
     /// Output directory (default: results/<scenario name>/). It is replaced
     /// whole: it must be new, or hold only an earlier run's files.
@@ -34,12 +36,30 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let mut sc = Scenario::load(&a.scenario, catalog)?;
+    let (mut sc, text) = source::scenario(&a.scenario, catalog)?;
     a.sweep.apply(&mut sc)?;
     let pool = Pool::new(a.sweep.threads)?;
-    let shown = a.scenario.display().to_string();
-    let text = std::fs::read(&a.scenario).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
-    let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+    let dir = match &a.out {
+        Some(dir) if source::is_stdin(dir) => {
+            return Err(InputError::field(
+                "--out",
+                "a run writes a directory of files, not one stream",
+                "give a directory for the results (they are several files)",
+            )
+            .into());
+        }
+        Some(dir) => dir.clone(),
+        None if source::is_stdin(&a.scenario) => {
+            return Err(InputError::field(
+                "--out",
+                "a scenario from standard input has no file name to name its results directory after",
+                "give --out DIR",
+            )
+            .into());
+        }
+        None => Path::new("results").join(&sc.name),
+    };
+    let shown = source::shown(&a.scenario);
     let results = match sc.timed.clone() {
         Some(timed) => {
             let timed = Timed {
@@ -47,10 +67,10 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
                 ..timed
             };
             let trace = trace::for_scenario(&timed, &a.scenario)?;
-            results::timed_run(&sc, &timed, trace.as_ref(), &text, &pool, a.trials_csv, &dir)
+            results::timed_run(&sc, &timed, trace.as_ref(), text.as_bytes(), &pool, a.trials_csv, &dir)
                 .map_err(|e| in_file(e, &shown))?
         }
-        None => results::static_run(&sc, &text, &pool, a.trials_csv, &dir)?,
+        None => results::static_run(&sc, text.as_bytes(), &pool, a.trials_csv, &dir)?,
     };
     results.files.replace(&dir).map_err(|e| e.at("--out"))?;
     if !a.quiet {

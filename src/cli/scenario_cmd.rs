@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
 use crate::input::scenario::Scenario;
+use crate::input::source;
 use crate::manifest::{self, ImportOptions};
 use crate::output;
 
@@ -29,7 +30,7 @@ pub(crate) struct FromManifestsArgs {
     /// YAML files, or directories searched for *.yaml and *.yml.
     #[arg(required = true, value_name = "FILE|DIR")]
     paths: Vec<PathBuf>,
-    /// Write the scenario here (default: standard output).
+    /// Write the scenario here (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
     /// The scenario's name.
@@ -79,7 +80,7 @@ fn from_manifests(
         imp.types.len(),
         imp.formulas.len()
     );
-    match &a.out {
+    match a.out.as_deref().filter(|p| !source::is_stdin(p)) {
         Some(path) => {
             output::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
                 field: Some("--out".into()),

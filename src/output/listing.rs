@@ -237,10 +237,7 @@ mod tests {
         let c = Catalog::bundled();
         let types = c.select(&["m5.*".into()], "t").unwrap();
         let text = String::from_utf8(catalog_csv(&types)).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("listing.csv");
-        std::fs::write(&path, &text).unwrap();
-        let (back, notes) = Catalog::bundled_with_overrides(&path).unwrap();
+        let (back, notes) = Catalog::bundled_with_text(&text, "listing.csv").unwrap();
         assert!(notes.is_empty());
         for t in &types {
             assert_eq!(back.get(&t.name), Some(*t));

@@ -312,3 +312,143 @@ fn check_fails_a_stale_dispute() {
     let o = sgpsim(&["check", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// Runs the built `sgpsim` binary in the repository root with `input` on its standard input.
+pub fn sgpsim_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sgpsim"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sgpsim binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const SMALL: &str = "instance_types = [\"m5.large\"]\norders = [\"ip-first\", \"random\"]\ntrials = 30\n\
+                     [workload]\nfill = \"seed\"\n";
+
+#[test]
+fn run_reads_a_scenario_from_standard_input_into_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("small.toml");
+    std::fs::write(&file, format!("name = \"small\"\n{SMALL}")).unwrap();
+    let from_file = tmp.path().join("from-file");
+    let from_stdin = tmp.path().join("from-stdin");
+    let o = sgpsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        from_file.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sgpsim_with_stdin(
+        &["run", "-", "--out", from_stdin.to_str().unwrap(), "-q"],
+        format!("name = \"small\"\n{SMALL}").as_bytes(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "-q prints nothing");
+    for name in [
+        "summary.csv",
+        "scenario.toml",
+        "failure-spread.csv",
+        "safe-region.csv",
+        "report.md",
+    ] {
+        assert_eq!(
+            std::fs::read(from_file.join(name)).unwrap(),
+            std::fs::read(from_stdin.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // Without a name, a scenario from standard input is called `stdin`.
+    let unnamed = tmp.path().join("unnamed");
+    let o = sgpsim_with_stdin(&["run", "-", "--out", unnamed.to_str().unwrap()], SMALL.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("scenario stdin (seed "), "{}", stdout(&o));
+}
+
+#[test]
+fn check_reads_the_scenario_from_standard_input() {
+    let text = std::fs::read(root().join("scenarios/seed-tables.toml")).unwrap();
+    let o = sgpsim_with_stdin(&["check", "-"], &text);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("check <stdin> (seed "), "{out}");
+    assert!(out.trim_end().ends_with("check: 151 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn catalog_rows_come_from_standard_input_with_catalog_dash() {
+    let csv = "instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible,hypervisor,eni_max_pods,vcpus,memory_mib\n\
+               z9.large,3,10,7,true,nitro,29,2,4096\n";
+    let o = sgpsim_with_stdin(
+        &[
+            "--catalog",
+            "-",
+            "formulas",
+            "z9.large",
+            "--formula",
+            "aggressive",
+            "--format",
+            "csv",
+        ],
+        csv.as_bytes(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = csv_rows(&stdout(&o));
+    assert_eq!(rows[0], ["z9.large", "aggressive", "27", "18", "7", "2"]);
+    // The catalog's own CSV reads back through `--catalog -`.
+    let listing = sgpsim(&["catalog", "m5.*", "--format", "csv"]);
+    let o = sgpsim_with_stdin(
+        &["--catalog", "-", "catalog", "m5.*", "--format", "csv"],
+        &listing.stdout,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, listing.stdout);
+}
+
+#[test]
+fn outputs_named_dash_go_to_standard_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [&[&str]; 3] = [
+        &["export", "karpenter-settings", "--formula", "karpenter-reserved-enis:1"],
+        &[
+            "export",
+            "karpenter",
+            "--formula",
+            "conservative",
+            "--types",
+            "m5.large",
+            "c6i.large",
+        ],
+        &["scenario", "from-manifests", "tests/manifests/cluster"],
+    ];
+    for args in cases {
+        let plain = sgpsim(args);
+        assert!(plain.status.success(), "{args:?}: {}", stderr(&plain));
+        let mut dash = args.to_vec();
+        dash.extend(["-o", "-"]);
+        let o = sgpsim(&dash);
+        assert!(o.status.success(), "{dash:?}: {}", stderr(&o));
+        assert_eq!(o.stdout, plain.stdout, "{dash:?}");
+        assert!(!stderr(&o).contains("wrote"), "{dash:?}: {}", stderr(&o));
+        // And to a file: the same bytes, whole.
+        let file = tmp.path().join("out.txt");
+        let mut to_file = args.to_vec();
+        to_file.extend(["-o", file.to_str().unwrap()]);
+        let o = sgpsim(&to_file);
+        assert!(o.status.success(), "{to_file:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("wrote {}", file.display())),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), plain.stdout, "{to_file:?}");
+    }
+}
