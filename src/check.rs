@@ -189,6 +189,17 @@ pub fn failed(lines: &[Line]) -> usize {
     differs + stale
 }
 
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Differs => "differs",
+            Status::Disputed => "disputed",
+            Status::DisputeStale => "dispute-stale",
+        }
+    }
+}
+
 /// The check report as text: the scenario (`file` as shown) and its seed,
 /// the lines grouped by status (failures first), the tallies, and a closing
 /// `check: N passed, N failed` line in the plain form test harnesses read.
@@ -219,4 +230,48 @@ pub fn report(file: &str, seed: u64, lines: &[Line]) -> String {
     let failed = differs + stale;
     text.push_str(&format!("check: {} passed, {failed} failed\n", holds + disputed));
     text
+}
+
+/// The check report as one JSON object: the scenario, its seed, one object
+/// per expectation in the scenario's order (a figure of `none`, no IP
+/// failure, is `null`) and the tallies.
+pub fn report_json(file: &str, seed: u64, lines: &[Line]) -> Vec<u8> {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let expectations: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| {
+            let e = &l.expect;
+            serde_json::json!({
+                "status": l.status.name(),
+                "table": e.table,
+                "row": e.row,
+                "column": e.column,
+                "instance_type": e.instance_type,
+                "formula": e.formula,
+                "baseline": e.baseline,
+                "order": e.order.map(|o| o.to_string()),
+                "policy": e.policy.map(|p| p.to_string()),
+                "metric": e.metric.name(),
+                "op": e.op.symbol(),
+                "tolerance": e.tolerance,
+                "published": e.value,
+                "simulated": l.simulated,
+                "disputed": e.disputed.as_ref().map(|(model, reason)| serde_json::json!({
+                    "model": model,
+                    "reason": reason,
+                })),
+            })
+        })
+        .collect();
+    crate::output::json(&serde_json::json!({
+        "scenario": file,
+        "seed": seed,
+        "expectations": expectations,
+        "holds": holds,
+        "differs": differs,
+        "disputed": disputed,
+        "stale_disputes": stale,
+        "passed": holds + disputed,
+        "failed": differs + stale,
+    }))
 }

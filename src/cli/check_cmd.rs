@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::emit;
+use super::{TableOrJson, emit};
 use crate::check;
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
@@ -20,6 +20,9 @@ pub(crate) struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
+    /// The report as text, or as one JSON object.
+    #[arg(long, value_enum, default_value = "table")]
+    format: TableOrJson,
 }
 
 pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Result<(), Error> {
@@ -34,7 +37,10 @@ pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Resul
         .into());
     }
     let lines = check::run(&sc, &Pool::new(a.threads)?)?;
-    emit(out, check::report(&shown, sc.seed, &lines).as_bytes());
+    match a.format {
+        TableOrJson::Table => emit(out, check::report(&shown, sc.seed, &lines).as_bytes()),
+        TableOrJson::Json => emit(out, &check::report_json(&shown, sc.seed, &lines)),
+    }
     match check::failed(&lines) {
         0 => Ok(()),
         failed => Err(Error::CheckFailed {

@@ -16,6 +16,13 @@ pub(crate) enum Format {
     Json,
 }
 
+/// `--format` of `run` and `check`: the report for a person, or JSON.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum TableOrJson {
+    Table,
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct NodeFlags {
     /// SGP off (`ENABLE_POD_ENI=false`): no trunk ENI, no branch ENIs.

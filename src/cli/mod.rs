@@ -20,5 +20,5 @@ mod run_cmd;
 mod scenario_cmd;
 
 pub use app::main_with;
-pub(crate) use flags::Format;
+pub(crate) use flags::{Format, TableOrJson};
 pub(crate) use io::{emit, write_output};

@@ -1,5 +1,6 @@
 //! `sgpsim run SCENARIO`: runs a scenario (static, or timed with `[timed]`)
-//! and writes its results directory whole.
+//! and writes its results directory whole; prints the summary table, or
+//! with `--format json` the summary and the files as JSON.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,11 +8,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::flags::SweepFlags;
-use super::{emit, io};
+use super::{TableOrJson, emit, io};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
 use crate::input::source;
 use crate::input::trace;
+use crate::output::run_json;
 use crate::results::{self, Results};
 use crate::runner::pool::Pool;
 use crate::timed::settings::Timed;
@@ -31,6 +33,9 @@ pub(crate) struct RunArgs {
     /// Do not print the table.
     #[arg(long, short)]
     quiet: bool,
+    /// What to print: the summary table, or the summary and the files written as JSON.
+    #[arg(long, value_enum, default_value = "table")]
+    format: TableOrJson,
     #[command(flatten)]
     sweep: SweepFlags,
 }
@@ -44,7 +49,7 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
             return Err(InputError::field(
                 "--out",
                 "a run writes a directory of files, not one stream",
-                "give a directory for the results (they are several files)",
+                "give a directory; `--format json` prints the summary and the files' names on standard output",
             )
             .into());
         }
@@ -73,8 +78,22 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
         None => results::static_run(&sc, text.as_bytes(), &pool, a.trials_csv, &dir)?,
     };
     results.files.replace(&dir).map_err(|e| e.at("--out"))?;
-    if !a.quiet {
-        emit(out, describe(&results, &dir).as_bytes());
+    if a.quiet {
+        return Ok(());
+    }
+    match a.format {
+        TableOrJson::Table => emit(out, describe(&results, &dir).as_bytes()),
+        TableOrJson::Json => emit(
+            out,
+            &run_json::render(
+                &sc.name,
+                sc.seed,
+                &dir,
+                &results.listed,
+                &results.skipped,
+                results.files.get("summary.csv").unwrap_or_default(),
+            ),
+        ),
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod directory;
 pub mod listing;
 pub mod read;
 pub mod records;
+pub mod run_json;
 pub mod table;
 pub mod timed;
 pub mod trial;

@@ -232,7 +232,7 @@ fn standard_input_is_read_once_and_a_run_from_it_needs_out() {
 fn a_run_cannot_write_its_directory_to_standard_output() {
     fails_with(
         &sgpsim(&["run", "scenarios/default.toml", "--out", "-"]),
-        &["--out", "a directory of files", "give a directory"],
+        &["--out", "a directory of files", "--format json"],
     );
 }
 

@@ -452,3 +452,108 @@ fn outputs_named_dash_go_to_standard_output() {
         assert_eq!(std::fs::read(&file).unwrap(), plain.stdout, "{to_file:?}");
     }
 }
+
+#[test]
+fn run_format_json_gives_the_summary_and_the_files_written() {
+    let (dir, p) = scenario_file(SMALL);
+    let out = dir.path().join("res");
+    let o = sgpsim(&[
+        "run",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        o.stderr.is_empty(),
+        "no progress bar when standard error is not a terminal: {}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scenario"], "s");
+    assert_eq!(v["seed"], 1);
+    assert_eq!(v["directory"], out.display().to_string());
+    for f in v["files"].as_array().unwrap() {
+        assert!(out.join(f.as_str().unwrap()).is_file(), "{f}");
+    }
+    let (h, rows) = csv_rows(&std::fs::read_to_string(out.join("summary.csv")).unwrap());
+    let summary = v["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), rows.len());
+    for (json_row, csv_row) in summary.iter().zip(&rows) {
+        assert_eq!(json_row.as_object().unwrap().len(), h.len());
+        assert_eq!(json_row["instance_type"], field(&h, csv_row, "instance_type"));
+        assert_eq!(json_row["formula"], field(&h, csv_row, "formula"));
+        assert_eq!(json_row["trials"].to_string(), field(&h, csv_row, "trials"));
+        let rate: f64 = field(&h, csv_row, "failure_rate_mean").parse().unwrap();
+        assert_eq!(json_row["failure_rate_mean"].as_f64(), Some(rate));
+    }
+    // m5.large, aws-default, IP pods first: the 19th IP pod is the first without an IP.
+    let ip_first = summary
+        .iter()
+        .find(|r| r["formula"] == "aws-default" && r["order"] == "ip-first")
+        .unwrap();
+    assert_eq!(ip_first["first_ip_failure_min"], 19);
+    assert_eq!(ip_first["sgp"], true);
+    let never = summary
+        .iter()
+        .find(|r| r["formula"] == "conservative" && r["order"] == "ip-first")
+        .unwrap();
+    assert_eq!(never["first_ip_failure_min"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_timed_run_prints_its_summary_as_json_too() {
+    let (dir, p) = scenario_file(
+        "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"sg-first\"]\n\
+         workload = { sg_pods = 1, ip_pods = 20 }\n[timed]\nhorizon = 60\n",
+    );
+    let out = dir.path().join("res");
+    let o = sgpsim(&[
+        "run",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let row = &v["summary"][0];
+    assert_eq!(row["instance_type"], "m5.large");
+    assert_eq!(row["horizon_s"], 60);
+    assert!(row["ip_failed_pod_seconds_mean"].is_number(), "{row}");
+    assert!(v["files"].as_array().unwrap().iter().any(|f| f == "timeline.csv"));
+}
+
+#[test]
+fn check_format_json_gives_every_expectation_and_the_tallies() {
+    let o = sgpsim(&["check", "scenarios/seed-tables.toml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(151), Some(0)));
+    assert_eq!((v["holds"].as_u64(), v["disputed"].as_u64()), (Some(144), Some(7)));
+    let lines = v["expectations"].as_array().unwrap();
+    assert_eq!(lines.len(), 151);
+    let disputed: Vec<_> = lines.iter().filter(|l| l["status"] == "disputed").collect();
+    assert_eq!(disputed.len(), 7);
+    assert!(disputed.iter().all(|l| l["disputed"]["reason"].is_string()));
+
+    // A figure that differs: exit 1, and the line says so.
+    let (_d, p) = scenario_file(&format!(
+        "{CHECKED}\n[[expect]]\ntable = \"t\"\ninstance_type = \"m5.xlarge\"\nformula = \"aws-default\"\n\
+         order = \"sg-first\"\nmetric = \"wasted_ips\"\nvalue = 6\n"
+    ));
+    let o = sgpsim(&["check", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let line = &v["expectations"][0];
+    assert_eq!(line["status"], "differs");
+    assert_eq!(
+        (line["published"].as_f64(), line["simulated"].as_f64()),
+        (Some(6.0), Some(5.0))
+    );
+    assert_eq!(line["metric"], "wasted_ips");
+    assert_eq!(v["failed"], 1);
+}
