@@ -6,9 +6,12 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use super::{catalog_cmd, check_cmd, export_cmd, formulas_cmd, replay_cmd, report_cmd, run_cmd, scenario_cmd};
+use super::{
+    catalog_cmd, check_cmd, completions_cmd, export_cmd, formulas_cmd, man_cmd, replay_cmd, report_cmd, run_cmd,
+    scenario_cmd,
+};
 use crate::error::Error;
 use crate::input::catalog::Catalog;
 use crate::input::source;
@@ -44,6 +47,10 @@ enum Command {
     Export(export_cmd::ExportArgs),
     /// Redraw the charts, report.html and report.md of a results directory (no re-run).
     Report(report_cmd::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions_cmd::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(man_cmd::ManArgs),
 }
 
 /// Runs the CLI on `args`, writing to `out` and `err`; returns the exit code.
@@ -88,6 +95,8 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> 
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),
         Command::Report(a) => report_cmd::run(a, out),
+        Command::Completions(a) => completions_cmd::run(a, Cli::command(), out),
+        Command::Man(a) => man_cmd::run(a, Cli::command(), out, err),
     }
 }
 

@@ -10,10 +10,12 @@
 mod app;
 mod catalog_cmd;
 mod check_cmd;
+mod completions_cmd;
 mod export_cmd;
 mod flags;
 mod formulas_cmd;
 mod io;
+mod man_cmd;
 mod replay_cmd;
 mod report_cmd;
 mod run_cmd;

@@ -229,6 +229,17 @@ fn standard_input_is_read_once_and_a_run_from_it_needs_out() {
 }
 
 #[test]
+fn man_pages_need_a_directory_they_can_be_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    fails_with(
+        &sgpsim(&["man", "--dir", blocker.join("man1").to_str().unwrap()]),
+        &["--dir", "man1"],
+    );
+}
+
+#[test]
 fn a_run_cannot_write_its_directory_to_standard_output() {
     fails_with(
         &sgpsim(&["run", "scenarios/default.toml", "--out", "-"]),

@@ -557,3 +557,79 @@ fn check_format_json_gives_every_expectation_and_the_tallies() {
     assert_eq!(line["metric"], "wasted_ips");
     assert_eq!(v["failed"], 1);
 }
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    for (shell, marker) in [
+        ("bash", "complete -F _sgpsim"),
+        ("zsh", "#compdef sgpsim"),
+        ("fish", "complete -c sgpsim"),
+        ("elvish", "edit:completion:arg-completer[sgpsim]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = sgpsim(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for sub in ["replay", "formulas", "karpenter-settings", "trials-csv"] {
+            assert!(script.contains(sub), "{shell}: no {sub}");
+        }
+    }
+    // bash parses the script, and completing `sgpsim re` offers `replay` and `report`.
+    if std::path::Path::new("/bin/bash").exists() {
+        let script = sgpsim(&["completions", "bash"]).stdout;
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("sgpsim.bash");
+        std::fs::write(&f, script).unwrap();
+        let o = std::process::Command::new("/bin/bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=(sgpsim re); COMP_CWORD=1; _sgpsim sgpsim re sgpsim; echo \"${{COMPREPLY[@]}}\"",
+                f.display()
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&o).trim(), "replay report", "{}", stderr(&o));
+    }
+    assert_eq!(sgpsim(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn man_pages_for_the_command_and_each_subcommand() {
+    let o = sgpsim(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq \\(aq"),
+        "{}",
+        &page[..80.min(page.len())]
+    );
+    assert!(page.contains(".TH sgpsim 1"), "{page}");
+    assert!(page.contains("sgpsim\\-replay(1)"), "{page}");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let o = sgpsim(&["man", "--dir", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "sgpsim.1",
+        "sgpsim-run.1",
+        "sgpsim-export.1",
+        "sgpsim-export-karpenter.1",
+        "sgpsim-man.1",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.contains(".TH "), "{name}");
+        assert!(
+            stderr(&o).contains(&format!("wrote {}", dir.join(name).display())),
+            "{name}"
+        );
+    }
+    let run = std::fs::read_to_string(dir.join("sgpsim-run.1")).unwrap();
+    assert!(run.contains("trials\\-csv"), "{run}");
+    assert!(o.stdout.is_empty(), "with --dir, nothing on standard output");
+    assert_eq!(
+        std::fs::read(dir.join("sgpsim.1")).unwrap(),
+        sgpsim(&["man"]).stdout,
+        "the directory's sgpsim.1 is the page `man` prints"
+    );
+}
