@@ -16,6 +16,7 @@ mod flags;
 mod formulas_cmd;
 mod io;
 mod man_cmd;
+mod progress;
 mod replay_cmd;
 mod report_cmd;
 mod run_cmd;

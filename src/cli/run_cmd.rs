@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::flags::SweepFlags;
-use super::{TableOrJson, emit, io};
+use super::{TableOrJson, emit, io, progress};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
+use crate::input::scenario::timed_cells;
 use crate::input::source;
 use crate::input::trace;
 use crate::output::run_json;
@@ -30,7 +31,7 @@ pub(crate) struct RunArgs {
     /// Also write one row per trial to DIR/trials.csv.
     #[arg(long)]
     trials_csv: bool,
-    /// Do not print the table.
+    /// Print nothing on success: no table, no progress bar.
     #[arg(long, short)]
     quiet: bool,
     /// What to print: the summary table, or the summary and the files written as JSON.
@@ -65,6 +66,7 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
         None => Path::new("results").join(&sc.name),
     };
     let shown = source::shown(&a.scenario);
+    let show_progress = !a.quiet && progress::stderr_is_terminal();
     let results = match sc.timed.clone() {
         Some(timed) => {
             let timed = Timed {
@@ -72,10 +74,39 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
                 ..timed
             };
             let trace = trace::for_scenario(&timed, &a.scenario)?;
-            results::timed_run(&sc, &timed, trace.as_ref(), text.as_bytes(), &pool, a.trials_csv, &dir)
-                .map_err(|e| in_file(e, &shown))?
+            let total = if show_progress {
+                timed_cells(&sc, &timed, trace.as_ref())
+                    .map_err(|e| in_file(e.into(), &shown))?
+                    .iter()
+                    .map(|c| u64::from(c.trials))
+                    .sum()
+            } else {
+                0
+            };
+            progress::counting(show_progress, total, |done| {
+                results::timed_run(
+                    &sc,
+                    &timed,
+                    trace.as_ref(),
+                    text.as_bytes(),
+                    &pool,
+                    a.trials_csv,
+                    &dir,
+                    done,
+                )
+            })
+            .map_err(|e| in_file(e, &shown))?
         }
-        None => results::static_run(&sc, text.as_bytes(), &pool, a.trials_csv, &dir)?,
+        None => {
+            let total = if show_progress {
+                sc.cells()?.iter().map(|c| u64::from(c.trials)).sum()
+            } else {
+                0
+            };
+            progress::counting(show_progress, total, |done| {
+                results::static_run(&sc, text.as_bytes(), &pool, a.trials_csv, &dir, done)
+            })?
+        }
     };
     results.files.replace(&dir).map_err(|e| e.at("--out"))?;
     if a.quiet {

@@ -633,3 +633,57 @@ fn man_pages_for_the_command_and_each_subcommand() {
         "the directory's sgpsim.1 is the page `man` prints"
     );
 }
+
+/// Runs `sgpsim ARGS` with a pseudo-terminal as its standard output and
+/// error (util-linux `script`), and returns what the terminal showed; `None`
+/// where `script` is not installed.
+fn in_terminal(args: &str) -> Option<(i32, String)> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let o = std::process::Command::new(script)
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_sgpsim")),
+            "/dev/null",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Some((o.status.code().unwrap_or(-1), stdout(&o)))
+}
+
+#[test]
+fn the_progress_bar_shows_on_a_terminal_only_and_not_with_q() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("res");
+    let args = format!("run scenarios/default.toml --trials 200 --out {}", out.display());
+    let Some((code, screen)) = in_terminal(&args) else {
+        eprintln!("skipped: util-linux `script` is not installed, so no pseudo-terminal");
+        return;
+    };
+    assert_eq!(code, 0, "{screen}");
+    // 108 deterministic cells of 1 trial, 36 random cells of 200.
+    assert!(screen.contains("/7,308 trials"), "the bar counts the trials: {screen}");
+    assert!(screen.contains("wrote "), "{screen}");
+    let (code, screen) = in_terminal(&format!("{args} -q")).unwrap();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.trim().is_empty(),
+        "-q prints nothing, not even the bar: {screen:?}"
+    );
+    // Piped, the bar stays off: standard error is empty.
+    let o = sgpsim(&[
+        "run",
+        "scenarios/default.toml",
+        "--trials",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
