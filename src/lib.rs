@@ -32,6 +32,7 @@
 //! assert_eq!(result.summaries[0].first_ip_failure_min, Some(43));
 //! ```
 
+pub mod audit;
 pub mod chart;
 pub mod check;
 pub mod cli;
@@ -41,6 +42,7 @@ pub mod input;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod recommend;
 pub mod report;
 pub mod results;
 pub mod runner;

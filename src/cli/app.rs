@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use super::{
-    catalog_cmd, check_cmd, completions_cmd, export_cmd, formulas_cmd, man_cmd, replay_cmd, report_cmd, run_cmd,
-    scenario_cmd,
+    audit_cmd, catalog_cmd, check_cmd, completions_cmd, export_cmd, formulas_cmd, man_cmd, recommend_cmd, replay_cmd,
+    report_cmd, run_cmd, scenario_cmd,
 };
 use crate::error::Error;
 use crate::input::catalog::Catalog;
@@ -39,14 +39,19 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Replay one cell from flags alone, for quick what-ifs.
     Replay(replay_cmd::ReplayArgs),
+    /// The largest maxPods within a risk budget for an SG share (MODEL.md §11), beside every formula.
+    Recommend(recommend_cmd::RecommendArgs),
     /// Run a scenario and compare its `expect` entries with the model.
     Check(check_cmd::CheckArgs),
-    /// Write scenario files from other inputs (Kubernetes manifests).
+    /// Write scenario files from other inputs (Kubernetes manifests, a cluster dump).
     Scenario(scenario_cmd::ScenarioArgs),
     /// Export deployable configuration (EC2NodeClass UserData, Karpenter settings) for a formula.
     Export(export_cmd::ExportArgs),
     /// Redraw the charts, report.html and report.md of a results directory (no re-run).
     Report(report_cmd::ReportArgs),
+    /// Audit a live cluster (`kubectl get nodes,pods -A -o json`): per node the slots, IPs and
+    /// branch ENIs left, the pods that could be bound and never start; exit 1 when a node is at risk.
+    Audit(audit_cmd::AuditArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions_cmd::CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a directory.
@@ -75,7 +80,8 @@ where
     match run(cli, out, err) {
         Ok(()) => 0,
         Err(e) => {
-            if !matches!(e, Error::CheckFailed { .. }) {
+            // A failed check or an audit at risk has printed its report already.
+            if !matches!(e, Error::CheckFailed { .. } | Error::AtRisk { .. }) {
                 let _ = writeln!(err, "error: {e}");
             }
             e.exit_code()
@@ -91,10 +97,12 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> 
         Command::Formulas(a) => formulas_cmd::run(&catalog, a, out, err),
         Command::Run(a) => run_cmd::run(&catalog, a, out),
         Command::Replay(a) => replay_cmd::run(&catalog, a, out),
+        Command::Recommend(a) => recommend_cmd::run(&catalog, a, out),
         Command::Check(a) => check_cmd::run(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),
         Command::Report(a) => report_cmd::run(a, out),
+        Command::Audit(a) => audit_cmd::run(&catalog, a, out, err),
         Command::Completions(a) => completions_cmd::run(a, Cli::command(), out),
         Command::Man(a) => man_cmd::run(a, Cli::command(), out, err),
     }

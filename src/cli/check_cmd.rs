@@ -10,7 +10,7 @@ use super::{TableOrJson, emit};
 use crate::check;
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::input::source;
+use crate::input::{source, trace};
 use crate::runner::pool::Pool;
 
 #[derive(Debug, Args)]
@@ -36,7 +36,14 @@ pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Resul
         )
         .into());
     }
-    let lines = check::run(&sc, &Pool::new(a.threads)?)?;
+    // A timed scenario is checked with the timed engine (MODEL.md §9), a
+    // static one with the replay of §5.
+    let pool = Pool::new(a.threads)?;
+    let trace = match &sc.timed {
+        Some(t) => trace::for_scenario(t, &a.scenario)?,
+        None => None,
+    };
+    let lines = check::run(&sc, trace.as_ref(), &pool).map_err(|e| e.in_file(shown.clone()))?;
     match a.format {
         TableOrJson::Table => emit(out, check::report(&shown, sc.seed, &lines).as_bytes()),
         TableOrJson::Json => emit(out, &check::report_json(&shown, sc.seed, &lines)),

@@ -33,7 +33,8 @@ pub(crate) enum ExportCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct FormulaFlags {
-    /// The maxPods formula (a name such as `conservative`, or a CEL expression).
+    /// The maxPods formula: a name such as `conservative`, a CEL expression, or
+    /// `recommended:FILE` (the CSV of `sgpsim recommend --format csv`).
     #[arg(long, value_name = "F")]
     formula: String,
     /// NodePool manifest(s): the instance types they allow.
@@ -141,8 +142,10 @@ pub(crate) fn run(catalog: &Catalog, a: ExportArgs, out: &mut dyn Write, err: &m
 }
 
 impl FormulaFlags {
+    /// A name, a CEL expression, or `recommended:FILE` (a recommend CSV).
     fn formula(&self) -> Result<Formula, InputError> {
-        Formula::parse(&self.formula).map_err(|e| InputError::from(e).at("--formula"))
+        crate::input::recommended::parse_formula(&self.formula)
+            .map_err(|e| if e.file.is_some() { e } else { e.at("--formula") })
     }
 
     fn context(&self) -> Context {

@@ -8,6 +8,7 @@
 //! CLI without a process.
 
 mod app;
+mod audit_cmd;
 mod catalog_cmd;
 mod check_cmd;
 mod completions_cmd;
@@ -17,6 +18,7 @@ mod formulas_cmd;
 mod io;
 mod man_cmd;
 mod progress;
+mod recommend_cmd;
 mod replay_cmd;
 mod report_cmd;
 mod run_cmd;

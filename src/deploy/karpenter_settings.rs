@@ -77,6 +77,8 @@ pub fn setting(f: &Formula, ctx: &Context, types: &[&InstanceType]) -> Result<St
                     Formula::SeedUserdata => "the published eni-max-pods figure by size and trunk compatibility",
                     Formula::Aggressive => "branch ENIs",
                     Formula::Conservative => "trunk compatibility (the types given do not all agree on it)",
+                    Formula::PerType { .. } =>
+                        "a maxPods chosen per instance type (and not Karpenter's own on every one)",
                     _ => "figures",
                 }
             )),

@@ -51,3 +51,14 @@ pub fn check_trials(trials: u32, field: &str) -> Result<(), InputError> {
     }
     Ok(())
 }
+
+/// At most a short excerpt of a user's text for an error message: errors
+/// fit on a screen whatever was typed.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}

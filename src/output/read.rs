@@ -173,6 +173,19 @@ pub fn summary(bytes: &[u8], file: &str) -> Result<Vec<Row>, InputError> {
                 prefix_delegation: r.or_default("prefix_delegation")?,
                 nodes: r.string("nodes"),
                 note: r.string("note"),
+                method: r.string("method"),
+                failure_probability: r.or_default("failure_probability")?,
+                failure_probability_ci95_low: r.opt("failure_probability_ci95_low")?,
+                failure_probability_ci95_high: r.opt("failure_probability_ci95_high")?,
+                exact_failure_probability: r.opt("exact_failure_probability")?,
+                exact_failure_rate_mean: r.opt("exact_failure_rate_mean")?,
+                exact_failure_rate_p50: r.opt("exact_failure_rate_p50")?,
+                exact_failure_rate_p95: r.opt("exact_failure_rate_p95")?,
+                exact_failure_rate_max: r.opt("exact_failure_rate_max")?,
+                exact_wasted_ips_mean: r.opt("exact_wasted_ips_mean")?,
+                exact_stranded_slots_mean: r.opt("exact_stranded_slots_mean")?,
+                exact_pending_mean: r.opt("exact_pending_mean")?,
+                exact_first_ip_failure_min: r.opt("exact_first_ip_failure_min")?,
             })
         })
         .collect::<Result<Vec<_>, InputError>>()?;
@@ -225,8 +238,7 @@ pub fn safe_region(bytes: &[u8], file: &str) -> Result<Vec<SafeCell>, InputError
                 max_pods: r.parse("max_pods")?,
                 sg_pods: r.parse("sg_pods")?,
                 ip_pods: r.parse("ip_pods")?,
-                trials: r.parse("trials")?,
-                seed: r.parse("seed")?,
+                method: r.string("method"),
                 failure_probability: r.float("failure_probability")?,
                 failure_rate_mean: r.float("failure_rate_mean")?,
             })
@@ -323,8 +335,7 @@ mod tests {
             max_pods: 29,
             sg_pods: 7,
             ip_pods: 20,
-            trials: 100,
-            seed: 3,
+            method: "exact".into(),
             failure_probability: 0.5,
             failure_rate_mean: 0.03125,
         }];

@@ -575,7 +575,7 @@ fn completions_for_every_shell_name_the_subcommands() {
             assert!(script.contains(sub), "{shell}: no {sub}");
         }
     }
-    // bash parses the script, and completing `sgpsim re` offers `replay` and `report`.
+    // bash parses the script, and completing `sgpsim rep` offers `replay` and `report`.
     if std::path::Path::new("/bin/bash").exists() {
         let script = sgpsim(&["completions", "bash"]).stdout;
         let tmp = tempfile::tempdir().unwrap();
@@ -584,7 +584,7 @@ fn completions_for_every_shell_name_the_subcommands() {
         let o = std::process::Command::new("/bin/bash")
             .arg("-c")
             .arg(format!(
-                "source {}; COMP_WORDS=(sgpsim re); COMP_CWORD=1; _sgpsim sgpsim re sgpsim; echo \"${{COMPREPLY[@]}}\"",
+                "source {}; COMP_WORDS=(sgpsim rep); COMP_CWORD=1; _sgpsim sgpsim rep sgpsim; echo \"${{COMPREPLY[@]}}\"",
                 f.display()
             ))
             .output()
