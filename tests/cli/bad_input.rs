@@ -284,3 +284,23 @@ fn an_export_that_cannot_be_written_leaves_no_file() {
     fails_with(&o, &["--types/--nodepool", "16 KB"]);
     assert!(!file.exists());
 }
+
+#[test]
+fn standard_input_is_read_once_whichever_inputs_name_it() {
+    use crate::commands::sgpsim_with_stdin;
+    let catalog = sgpsim(&["catalog", "m5.large", "--format", "csv"]).stdout;
+    let o = sgpsim_with_stdin(
+        &[
+            "--catalog",
+            "-",
+            "export",
+            "karpenter",
+            "--formula",
+            "conservative",
+            "--nodepool",
+            "-",
+        ],
+        &catalog,
+    );
+    fails_with(&o, &["<stdin>", "already read"]);
+}

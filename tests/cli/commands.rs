@@ -687,3 +687,22 @@ fn the_progress_bar_shows_on_a_terminal_only_and_not_with_q() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }
+
+#[test]
+fn nodepools_come_from_standard_input() {
+    let pools = std::fs::read(root().join("tests/manifests/cluster/40-karpenter.yaml")).unwrap();
+    let args = ["export", "karpenter", "--formula", "conservative", "--nodepool"];
+    let from_file = sgpsim(&[&args[..], &["tests/manifests/cluster/40-karpenter.yaml"]].concat());
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    let o = sgpsim_with_stdin(&[&args[..], &["-"]].concat(), &pools);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The same objects; only the header names the input differently.
+    let body = |text: &str| {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&stdout(&o)), body(&stdout(&from_file)));
+    assert!(stdout(&o).contains("<stdin>"), "{}", stdout(&o));
+}
