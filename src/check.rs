@@ -12,6 +12,7 @@ use crate::input::scenario::Scenario;
 use crate::model::cell::Cell;
 use crate::model::node::ip_capacity_without_trunk;
 use crate::model::summary::Summary;
+use crate::runner::pool::Pool;
 use crate::timed::arrivals::Trace;
 
 /// How one expectation came out.
@@ -90,6 +91,13 @@ pub fn simulate(sc: &Scenario, trace: Option<&Trace>) -> Result<(Vec<Cell>, Vec<
             Ok((cells, result.summaries))
         }
     }
+}
+
+/// Runs the model on `pool` (see [`simulate`]) and compares every
+/// expectation of `sc` with it.
+pub fn run(sc: &Scenario, trace: Option<&Trace>, pool: &Pool) -> Result<Vec<Line>, InputError> {
+    let (cells, summaries) = pool.install(|| simulate(sc, trace))?;
+    Ok(evaluate(sc, &cells, &summaries))
 }
 
 /// Compares every expectation of `sc` with the summaries of its cells.
@@ -192,6 +200,100 @@ pub fn tally(lines: &[Line]) -> (usize, usize, usize, usize) {
         n(Status::Disputed),
         n(Status::DisputeStale),
     )
+}
+
+/// Expectations that fail the check: figures that differ and stale disputes.
+/// A recorded dispute whose model figure still holds passes.
+pub fn failed(lines: &[Line]) -> usize {
+    let (_, differs, _, stale) = tally(lines);
+    differs + stale
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Differs => "differs",
+            Status::Disputed => "disputed",
+            Status::DisputeStale => "dispute-stale",
+        }
+    }
+}
+
+/// The check report as text: the scenario (`file` as shown) and its seed,
+/// the lines grouped by status (failures first), the tallies, and a closing
+/// `check: N passed, N failed` line in the plain form test harnesses read.
+pub fn report(file: &str, seed: u64, lines: &[Line]) -> String {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let mut text = format!("check {file} (seed {seed}): {} expectations\n\n", lines.len());
+    for status in [Status::Differs, Status::DisputeStale, Status::Holds, Status::Disputed] {
+        let group: Vec<_> = lines.iter().filter(|l| l.status == status).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = match status {
+            Status::Differs => "Differ from the published figure:",
+            Status::DisputeStale => "Disputes whose recorded model figure no longer holds:",
+            Status::Holds => "Hold:",
+            Status::Disputed => "Disputed (the model and the publication disagree, reason recorded):",
+        };
+        text.push_str(title);
+        text.push('\n');
+        for l in group {
+            text.push_str(&format!("  {l}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{holds} hold, {differs} differ, {disputed} disputed, {stale} stale disputes\n"
+    ));
+    let failed = differs + stale;
+    text.push_str(&format!("check: {} passed, {failed} failed\n", holds + disputed));
+    text
+}
+
+/// The check report as one JSON object: the scenario, its seed, one object
+/// per expectation in the scenario's order (a figure of `none`, no IP
+/// failure, is `null`) and the tallies.
+pub fn report_json(file: &str, seed: u64, lines: &[Line]) -> Vec<u8> {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let expectations: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| {
+            let e = &l.expect;
+            serde_json::json!({
+                "status": l.status.name(),
+                "table": e.table,
+                "row": e.row,
+                "column": e.column,
+                "instance_type": e.instance_type,
+                "formula": e.formula,
+                "baseline": e.baseline,
+                "order": e.order.map(|o| o.to_string()),
+                "policy": e.policy.map(|p| p.to_string()),
+                "metric": e.metric.name(),
+                "op": e.op.symbol(),
+                "tolerance": e.tolerance,
+                "published": e.value,
+                "simulated": l.simulated,
+                "disputed": e.disputed.as_ref().map(|(model, reason)| serde_json::json!({
+                    "model": model,
+                    "reason": reason,
+                })),
+            })
+        })
+        .collect();
+    crate::output::json(&serde_json::json!({
+        "scenario": file,
+        "seed": seed,
+        "expectations": expectations,
+        "holds": holds,
+        "differs": differs,
+        "disputed": disputed,
+        "stale_disputes": stale,
+        "passed": holds + disputed,
+        "failed": differs + stale,
+    }))
 }
 
 #[cfg(test)]

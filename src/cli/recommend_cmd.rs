@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{Format, NodeFlags};
+use super::Format;
+use super::flags::NodeFlags;
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
 use crate::input::prices::{DEFAULT_REGION, Prices};

@@ -72,15 +72,21 @@ impl Catalog {
     pub fn bundled_with_overrides(path: &Path) -> Result<(Catalog, Vec<String>), InputError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
+        Catalog::bundled_with_text(&text, &path.display().to_string())
+    }
+
+    /// [`Catalog::bundled_with_overrides`] on text already read (standard
+    /// input); `shown` names it in errors, and a `.json` name marks JSON.
+    pub fn bundled_with_text(text: &str, shown: &str) -> Result<(Catalog, Vec<String>), InputError> {
         let mut cat = Catalog::bundled();
         let mut notes = Vec::new();
-        let rows = if crate::input::catalog_json::is_json(path, &text) {
+        let rows = if crate::input::catalog_json::is_json(Path::new(shown), text) {
             // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
-            let aws = crate::input::catalog_json::parse(&text, &path.display().to_string(), |n| cat.get(n))?;
+            let aws = crate::input::catalog_json::parse(text, shown, |n| cat.get(n))?;
             notes = aws.notes;
             aws.rows
         } else {
-            parse_csv(&text, &path.display().to_string())?
+            parse_csv(text, shown)?
         };
         for t in rows {
             cat.types.insert(t.name.clone(), t);
