@@ -48,11 +48,11 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Ami, Context};
-use crate::input::catalog::{Catalog, InstanceType};
 use crate::error::InputError;
-use crate::model::formula::Formula;
+use crate::input::catalog::{Catalog, InstanceType};
 use crate::manifest::nodepool::{self, LABEL_INSTANCE_TYPE};
 use crate::manifest::read::Doc;
+use crate::model::formula::Formula;
 
 /// EC2 user data is limited to 16 KB in raw form, before base64 encoding
 /// (Amazon EC2 User Guide, "Work with instance user data").
