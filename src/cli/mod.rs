@@ -117,6 +117,9 @@ pub struct SweepFlags {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
+    /// Raises the limit on a run's estimated work (pod placements, pod starts, samples).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +301,7 @@ fn cmd_formulas(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &m
     let types = catalog.select(&a.patterns, "PATTERN")?;
     let formulas = parse_formulas(&a.formulas, "--formula")?;
     let settings = a.node.settings();
+    crate::input::bounds::check_system_pods(a.system_pods, "--system-pods")?;
     let sys = SystemPods {
         host: a.system_pods,
         ip: 0,
@@ -426,6 +430,9 @@ pub(crate) fn apply_overrides(sc: &mut Scenario, flags: &SweepFlags) -> Result<(
     }
     if let Some(s) = flags.seed {
         sc.seed = s;
+    }
+    if let Some(w) = flags.max_work {
+        sc.max_work = w;
     }
     Ok(())
 }

@@ -128,26 +128,25 @@ impl fmt::Display for Value {
 /// the source) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
-    pub offset: usize,
+    /// The byte offset at fault; `None` for the expression as a whole.
+    pub offset: Option<usize>,
     pub problem: String,
 }
 
 impl SyntaxError {
     fn new(offset: usize, problem: impl Into<String>) -> SyntaxError {
         SyntaxError {
-            offset,
+            offset: Some(offset),
             problem: problem.into(),
         }
     }
 
     /// `problem at byte N (near `...`)`, quoting at most a short excerpt.
     pub fn describe(&self, source: &str) -> String {
-        format!(
-            "{} at byte {} (near `{}`)",
-            self.problem,
-            self.offset,
-            excerpt(source, self.offset)
-        )
+        match self.offset {
+            Some(at) => format!("{} at byte {at} (near `{}`)", self.problem, excerpt(source, at)),
+            None => self.problem.clone(),
+        }
     }
 }
 
@@ -253,13 +252,13 @@ impl Program {
     /// Parses and type-checks `source` against `env`.
     pub fn compile(source: &str, env: Env) -> Result<Program, SyntaxError> {
         if source.len() > MAX_LEN {
-            return Err(SyntaxError::new(
-                MAX_LEN,
-                format!(
+            return Err(SyntaxError {
+                offset: None,
+                problem: format!(
                     "the expression is {} bytes long, more than the {MAX_LEN} a formula may have",
                     source.len()
                 ),
-            ));
+            });
         }
         let tokens = lex(source)?;
         let mut p = Parser {

@@ -128,7 +128,7 @@ impl Rec<'_> {
         if (lo..=hi).contains(&v) {
             Ok(v)
         } else {
-            Err(self.error(col, format!("{v} is outside {lo}..={hi}")))
+            Err(self.error(col, format!("{v:?} is outside {lo}..={hi}")))
         }
     }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod determinism;
+mod fuzz_regressions;
 mod import_export;
 mod karpenter;
 mod properties;
