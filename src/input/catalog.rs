@@ -20,6 +20,12 @@ const BUNDLED_CSV: &str = include_str!("../../data/instance-limits.csv");
 pub const BUNDLED_SOURCE: &str = "aws/karpenter-provider-aws zz_generated.vpclimits.go (generated 2026-08-06) \
      + awslabs/amazon-eks-ami eni-max-pods.txt (2026-02-27); see data/README.md";
 
+/// The longest instance type name accepted (the longest published is 25).
+pub const MAX_NAME: usize = 64;
+/// The largest memory figure accepted, in MiB (1 EiB: far above any type,
+/// and within CEL's int).
+pub const MAX_MEMORY_MIB: u64 = 1 << 40;
+
 /// The columns every catalog CSV carries, in order.
 pub const COLUMNS: [&str; 9] = [
     "instance_type",
@@ -70,17 +76,25 @@ impl Catalog {
     /// The bundled table with the rows of `path` added or replacing theirs,
     /// and notes on rows left out (for the caller to show).
     pub fn bundled_with_overrides(path: &Path) -> Result<(Catalog, Vec<String>), InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the catalog", &e))?;
+        let text = crate::input::utf8(&bytes, &shown)?;
+        let json = crate::input::catalog_json::is_json(path, text);
+        Catalog::bundled_with_text(text, &shown, json)
+    }
+
+    /// [`Catalog::bundled_with_overrides`] on a file's text; `origin` names
+    /// it in errors; `json` for describe-instance-types JSON.
+    pub fn bundled_with_text(text: &str, origin: &str, json: bool) -> Result<(Catalog, Vec<String>), InputError> {
         let mut cat = Catalog::bundled();
         let mut notes = Vec::new();
-        let rows = if crate::input::catalog_json::is_json(path, &text) {
+        let rows = if json {
             // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
-            let aws = crate::input::catalog_json::parse(&text, &path.display().to_string(), |n| cat.get(n))?;
+            let aws = crate::input::catalog_json::parse(text, origin, |n| cat.get(n))?;
             notes = aws.notes;
             aws.rows
         } else {
-            parse_csv(&text, &path.display().to_string())?
+            parse_csv(text, origin)?
         };
         for t in rows {
             cat.types.insert(t.name.clone(), t);
@@ -141,7 +155,7 @@ impl Catalog {
         let near = self.nearest(name, 3);
         InputError::field(
             field,
-            format!("unknown instance type `{name}`"),
+            format!("unknown instance type `{}`", crate::model::formula::shown(name)),
             format!(
                 "did you mean {}? (`sgpsim catalog` lists every type; --catalog FILE adds new ones)",
                 near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
@@ -151,6 +165,10 @@ impl Catalog {
 
     /// The `n` known names closest to `name` (Damerau–Levenshtein).
     pub fn nearest(&self, name: &str, n: usize) -> Vec<String> {
+        // The distance costs time in the product of the lengths: a name far
+        // longer than any type is compared by its first characters only.
+        let name: String = name.chars().take(MAX_NAME).collect();
+        let name = name.as_str();
         let mut scored: Vec<(usize, &str)> = self
             .types
             .keys()
@@ -197,13 +215,20 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
     let bad = |column: &str, value: &str, fix: &str| {
         InputError::file(
             origin,
-            format!("line {line}, column `{column}`: `{value}` is not valid"),
+            format!(
+                "line {line}, column `{column}`: `{}` is not valid",
+                crate::model::formula::shown(value)
+            ),
             fix,
         )
     };
     let name = raw.instance_type.trim().to_string();
-    if name.is_empty() || name.contains(char::is_whitespace) {
-        return Err(bad("instance_type", &name, "give a name such as `m5.large`"));
+    if name.is_empty() || name.contains(char::is_whitespace) || name.len() > MAX_NAME {
+        return Err(bad(
+            "instance_type",
+            &crate::model::formula::shown(&name),
+            &format!("give a name such as `m5.large`, at most {MAX_NAME} characters"),
+        ));
     }
     // Bounds far above any published figure (the largest types have 15 ENIs
     // on their default card, 50 IPs per ENI, 120 branches), so that the
@@ -236,8 +261,14 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
             raw.memory_mib
                 .parse::<u64>()
                 .ok()
-                .filter(|m| *m > 0)
-                .ok_or_else(|| bad("memory_mib", &raw.memory_mib, "give the memory in MiB, a whole number"))?,
+                .filter(|m| (1..=MAX_MEMORY_MIB).contains(m))
+                .ok_or_else(|| {
+                    bad(
+                        "memory_mib",
+                        &crate::model::formula::shown(&raw.memory_mib),
+                        &format!("give the memory in MiB, a whole number from 1 to {MAX_MEMORY_MIB}"),
+                    )
+                })?,
         )
     };
     Ok(InstanceType {

@@ -149,22 +149,18 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Scenario, InputError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
+        let text = crate::input::utf8(&bytes, &shown)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown))
+        Scenario::from_toml(text, &stem, catalog).map_err(|e| e.in_file(shown))
     }
 
     /// Parses and validates scenario TOML; `stem` names it when `name` is absent.
     pub fn from_toml(text: &str, stem: &str, catalog: &Catalog) -> Result<Scenario, InputError> {
-        let raw: RawScenario = toml::from_str(text).map_err(|e| InputError {
-            file: None,
-            field: None,
-            problem: format!("not a valid scenario: {}", e.to_string().trim_end()),
-            fix: "see scenarios/default.toml for every field, and README.md for their meaning".into(),
-        })?;
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         Scenario::validate(raw, stem, catalog)
     }
 
@@ -509,6 +505,23 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
     let cells: Vec<Cell> = out.iter().map(|c| c.cell.clone()).collect();
     sc.check_work(&cells, Some(timed))?;
     Ok(out)
+}
+
+/// A TOML error as line, column and the parser's message, quoting at most a
+/// short excerpt of the line (the parser's own text repeats the whole line).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> InputError {
+    let at = e.span().map_or(0, |s| s.start.min(text.len()));
+    let before = text.get(..at).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message: String = e.message().lines().next().unwrap_or("").chars().take(300).collect();
+    let near = crate::model::cel::excerpt(text, at);
+    InputError {
+        file: None,
+        field: None,
+        problem: format!("not a valid scenario: line {line}, column {column}: {message} (near `{near}`)"),
+        fix: "see scenarios/default.toml for every field, and README.md for their meaning".into(),
+    }
 }
 
 /// How long the arrivals of `pods` pods last, in seconds (0 for a trace: its

@@ -106,8 +106,8 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
 /// Reads and parses a trace file.
 pub fn load(path: &Path) -> Result<Trace, InputError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the trace", &e))?;
-    parse(&text, &shown)
+    let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the trace", &e))?;
+    parse(crate::input::utf8(&bytes, &shown)?, &shown)
 }
 
 /// Loads the trace of a trace-driven scenario, beside the scenario file.

@@ -65,7 +65,7 @@ pub fn parse_docs(text: &str, file: &str) -> Result<Vec<Doc>, InputError> {
     let values: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
         InputError::file(
             file,
-            format!("not valid YAML: {}", e.to_string().trim_end()),
+            format!("not valid YAML: {}", crate::input::yaml_message(&e.to_string())),
             "fix the YAML syntax (`kubectl apply --dry-run=client -f FILE` shows the same problem)",
         )
     })?;

@@ -158,13 +158,28 @@ pub fn excerpt(source: &str, offset: usize) -> String {
         start -= 1;
     }
     let rest = &source[start..];
-    let cut: String = rest.chars().take(24).collect();
-    if cut.len() < rest.len() {
+    let cut: String = rest.chars().take(24).map(printable).collect();
+    let taken: usize = rest.chars().take(24).map(char::len_utf8).sum();
+    if taken < rest.len() {
         format!("{cut}…")
     } else if cut.is_empty() {
         "(the end)".into()
     } else {
         cut
+    }
+}
+
+/// A character as a terminal may show it: control characters become `?`.
+pub fn printable(c: char) -> char {
+    if c.is_control() { '?' } else { c }
+}
+
+/// A character named for a message: `x`, or `U+0007` when it does not print.
+fn named(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || c == '\u{fffd}' || ('\u{2000}'..='\u{206f}').contains(&c) {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
     }
 }
 
@@ -426,10 +441,7 @@ fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
             }
             None => {
                 let ch = src[i..].chars().next().unwrap_or('?');
-                return Err(SyntaxError::new(
-                    at,
-                    format!("unexpected character `{}`", ch.escape_default()),
-                ));
+                return Err(SyntaxError::new(at, format!("unexpected character {}", named(ch))));
             }
         }
     }
@@ -547,7 +559,7 @@ fn string(src: &str, start: usize, raw: bool) -> Result<(String, usize), SyntaxE
                 _ => {
                     return Err(SyntaxError::new(
                         i,
-                        format!("the escape `\\{}` is not supported here", e.escape_default()),
+                        format!("the escape `\\` before {} is not supported here", named(e)),
                     ));
                 }
             };

@@ -142,8 +142,8 @@ pub fn aws_default(t: &InstanceType) -> u32 {
 /// formula may be up to [`cel::MAX_LEN`] bytes, and an error quotes a short excerpt.
 pub fn shown(text: &str) -> String {
     const MAX: usize = 60;
-    let mut out: String = text.chars().take(MAX).collect();
-    if out.len() < text.len() {
+    let mut out: String = text.chars().take(MAX).map(cel::printable).collect();
+    if text.chars().count() > MAX {
         out.push('…');
     }
     out
