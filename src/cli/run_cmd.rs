@@ -37,6 +37,7 @@ pub fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<(), Err
     let shown = a.scenario.display().to_string();
     let text = std::fs::read(&a.scenario).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
     let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+    crate::output::directory::probe(&dir).map_err(|e| e.at("--out"))?;
     let results = match sc.timed.clone() {
         Some(timed) => {
             let timed = crate::timed::settings::Timed {

@@ -189,3 +189,87 @@ fn every_reproducer_has_a_test() {
         assert!(src.contains(&format!("\"{name}\"")), "{name} has no regression test");
     }
 }
+
+// ----- outputs whole or absent -----
+
+/// The files in `dir` and its siblings' names.
+fn listing(parent: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_run_killed_at_any_moment_leaves_the_previous_results_or_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "instance_types = [\"m5.*\"]\nformulas = [\"aws-default\", \"conservative\"]\ntrials = 300\n\
+         [workload]\nfill = \"seed\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let s = scenario.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    let done = crate::sgpsim(&["run", s, "--out", o, "-q", "--threads", "1"]);
+    assert!(done.status.success(), "{}", crate::stderr(&done));
+    let whole = listing(&out);
+    for delay_ms in [0u64, 20, 60, 120, 250, 400, 700, 1000] {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sgpsim"))
+            .args(["run", s, "--out", o, "-q", "--threads", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let sig = if delay_ms % 2 == 0 { "-TERM" } else { "-INT" };
+        let _ = std::process::Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status();
+        let r = child.wait_with_output().unwrap();
+        // Whatever the moment: the previous results, whole, and nothing beside them.
+        assert_eq!(
+            listing(tmp.path()),
+            ["out", "s.toml"],
+            "after {delay_ms} ms: {}",
+            crate::stderr(&r)
+        );
+        assert_eq!(listing(&out), whole, "after {delay_ms} ms");
+        if !r.status.success() && !r.stderr.is_empty() {
+            let e = String::from_utf8_lossy(&r.stderr);
+            assert!(e.contains("interrupted"), "{e}");
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_is_named_and_leaves_nothing() {
+    // /dev/full answers every write with ENOSPC: the files' writes fail as on a full disk.
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let e = sgpsim::output::directory::probe(Path::new("/dev/full/out")).unwrap_err();
+    assert!(e.to_string().contains("fix:"), "{e}");
+    let err = std::io::Error::from_raw_os_error(28);
+    let shown = InputError::io("x", "write", &err).to_string();
+    assert!(shown.contains("disk is full"), "{shown}");
+}
+
+#[test]
+fn a_stale_lock_from_a_killed_run_does_not_block_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = tmp.path().join(".out.lock");
+    std::fs::create_dir(&lock).unwrap();
+    std::fs::write(lock.join("pid"), "4294967294").unwrap();
+    let toml = "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"sg-first\"]\n\
+                [workload]\nfill = \"seed\"\n";
+    let scenario = tmp.path().join("s.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    let out = tmp.path().join("out");
+    let r = crate::sgpsim(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(r.status.success(), "{}", crate::stderr(&r));
+    assert!(!lock.exists());
+}
