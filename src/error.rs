@@ -111,14 +111,18 @@ pub enum Error {
     /// user's input, so not exit 2.
     #[error("internal error: {0}\n  this is a bug in sgpsim: please report it with the command and its input files")]
     Internal(String),
+    /// `sgpsim audit` found nodes at risk; the report was already printed.
+    #[error("{nodes} of {total} nodes at risk")]
+    AtRisk { nodes: usize, total: usize },
 }
 
 impl Error {
-    /// 0 success, 1 a check that differs, 2 bad input or usage, 3 a fault of sgpsim.
+    /// 0 success, 1 a check that differs or a node at risk, 2 bad input or
+    /// usage, 3 a fault of sgpsim.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,
-            Error::CheckFailed { .. } => 1,
+            Error::CheckFailed { .. } | Error::AtRisk { .. } => 1,
             Error::Internal(_) => 3,
         }
     }

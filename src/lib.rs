@@ -32,6 +32,7 @@
 //! assert_eq!(result.summaries[0].first_ip_failure_min, Some(43));
 //! ```
 
+pub mod audit;
 pub mod chart;
 pub mod check;
 pub mod cli;

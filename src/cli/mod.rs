@@ -3,6 +3,7 @@
 //! Each subcommand is an `Args` struct and one function. Output goes to the
 //! writers passed in, so the tests can drive the CLI without a process.
 
+mod audit;
 mod export_cmd;
 mod report;
 mod run_cmd;
@@ -47,12 +48,15 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Run a scenario and compare its `expect` entries with the model.
     Check(CheckArgs),
-    /// Write scenario files from other inputs (Kubernetes manifests).
+    /// Write scenario files from other inputs (Kubernetes manifests, a cluster dump).
     Scenario(scenario_cmd::ScenarioArgs),
     /// Export deployable configuration (EC2NodeClass UserData, Karpenter settings) for a formula.
     Export(export_cmd::ExportArgs),
     /// Redraw the charts, report.html and report.md of a results directory (no re-run).
     Report(report::ReportArgs),
+    /// Audit a live cluster (`kubectl get nodes,pods -A -o json`): per node the slots, IPs and
+    /// branch ENIs left, the pods that could be bound and never start; exit 1 when a node is at risk.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -204,7 +208,7 @@ where
     match run(cli, out, err) {
         Ok(()) => 0,
         Err(e) => {
-            if !matches!(e, Error::CheckFailed { .. }) {
+            if !matches!(e, Error::CheckFailed { .. } | Error::AtRisk { .. }) {
                 let _ = writeln!(err, "error: {e}");
             }
             e.exit_code()
@@ -233,6 +237,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Err
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),
         Command::Report(a) => report::run(a, out),
+        Command::Audit(a) => audit::run(&catalog, a, out, err),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `sgpsim scenario from-manifests`: a cluster's manifests to a scenario file.
+//! `sgpsim scenario from-manifests` and `from-cluster`: a cluster's manifests,
+//! or its live state, to a scenario file.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,12 +23,28 @@ pub enum ScenarioCommand {
     /// Read Kubernetes manifests (workloads, DaemonSets, SecurityGroupPolicies,
     /// Karpenter NodePools and EC2NodeClasses) and write a scenario.
     FromManifests(FromManifestsArgs),
+    /// Read a cluster dump (`kubectl get nodes,pods -A -o json`) and write a scenario of its node
+    /// types, system pods and workload, to replay the cluster.
+    FromCluster(FromClusterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FromClusterArgs {
+    /// The dump (JSON or YAML), or the nodes and the pods in separate files; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE|-")]
+    pub paths: Vec<PathBuf>,
+    /// Write the scenario here (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The scenario's name.
+    #[arg(long, default_value = "cluster")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]
 pub struct FromManifestsArgs {
-    /// YAML files, or directories searched for *.yaml and *.yml.
-    #[arg(required = true, value_name = "FILE|DIR")]
+    /// YAML or JSON files, directories searched for *.yaml, *.yml and *.json, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE|DIR|-")]
     pub paths: Vec<PathBuf>,
     /// Write the scenario here (default: standard output).
     #[arg(long, short, value_name = "FILE")]
@@ -46,6 +63,11 @@ pub struct FromManifestsArgs {
 pub fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     match a.command {
         ScenarioCommand::FromManifests(a) => from_manifests(catalog, a, out, err),
+        ScenarioCommand::FromCluster(a) => {
+            let dump = super::audit::read_dump(&a.paths)?;
+            let imp = crate::audit::scenario::from_cluster(&dump, catalog, &a.name)?;
+            write_scenario(catalog, &imp, a.out.as_deref(), out, err)
+        }
     }
 }
 
@@ -61,10 +83,30 @@ fn from_manifests(
         eks_daemonsets: !a.no_eks_daemonsets,
     };
     let imp = manifest::import(&a.paths, catalog, &opts)?;
-    let text = manifest::write::scenario_toml(&imp);
+    write_scenario(catalog, &imp, a.out.as_deref(), out, err)
+}
+
+/// Validates the scenario text, then writes it whole (to `path` or `out`),
+/// with the notes and a summary on `err`.
+fn write_scenario(
+    catalog: &Catalog,
+    imp: &manifest::Import,
+    path: Option<&std::path::Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let text = manifest::write::scenario_toml(imp);
     // The file must load as it is written: validate before writing anything.
-    Scenario::from_toml(&text, &a.name, catalog).map_err(|e| InputError {
-        problem: format!("the scenario built from the manifests does not validate: {}", e.problem),
+    Scenario::from_toml(&text, &imp.name, catalog).map_err(|e| InputError {
+        problem: format!(
+            "the scenario built from the {} does not validate: {}",
+            if imp.command == "from-cluster" {
+                "cluster dump"
+            } else {
+                "manifests"
+            },
+            e.problem
+        ),
         ..e
     })?;
     for n in &imp.notes {
@@ -79,7 +121,7 @@ fn from_manifests(
         imp.types.len(),
         imp.formulas.len()
     );
-    match &a.out {
+    match path {
         Some(path) => {
             output::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
                 field: Some("--out".into()),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod catalog_json;
 pub mod delay;
 pub mod expect;
+pub mod facts;
 pub mod scenario;
 pub mod timed;
 pub mod trace;

@@ -17,8 +17,15 @@
 //!   `podSelector`, the labels of the pod's service account for
 //!   `serviceAccountSelector`): the two are ANDed; an empty selector `{}`
 //!   matches everything; a selector that fails to convert matches nothing.
-//!   The security groups of all matching policies are deduplicated; more
-//!   than the quota (5 per network interface by default) denies the pod.
+//!   The security groups of all matching policies are deduplicated.
+//! - More security groups than the quota of security groups per network
+//!   interface (5 by default, service quota L-2AFB9258): the webhook admits
+//!   the pod with its `pod-eni` request, and the controller's
+//!   CreateNetworkInterface fails ("exceeded limit 5 on the number of
+//!   interface security group memberships"), so the pod holds a slot and a
+//!   branch ENI and never starts (aws/amazon-vpc-resource-controller-k8s
+//!   PR #583, merged 2025-07-29, which also lifted the CRD's limit of 5
+//!   `groupIds` per policy; before it, the API server refused such a policy).
 
 use std::collections::BTreeMap;
 
@@ -74,8 +81,9 @@ pub enum PodClass {
     },
     /// Not matched: an ordinary pod with an IP.
     Ip,
-    /// Matched, but more security groups than the quota: the webhook denies the pod.
-    Denied {
+    /// Matched, but more security groups than the quota: admitted with
+    /// `pod-eni`, bound, and its branch ENI is never created.
+    OverQuota {
         policies: Vec<String>,
         groups: usize,
     },
@@ -141,7 +149,7 @@ pub fn classify(
     if policies.is_empty() {
         PodClass::Ip
     } else if groups.len() > quota {
-        PodClass::Denied {
+        PodClass::OverQuota {
             policies,
             groups: groups.len(),
         }
@@ -248,10 +256,10 @@ mod tests {
             ..host.clone()
         };
         assert_eq!(classify(&pod, &sgps, &sas, 5, &mut |_, _| {}), PodClass::Windows);
-        // 6 distinct groups (sg-3 counted once) > 5: denied.
+        // 6 distinct groups (sg-3 counted once) > 5: admitted, never started.
         assert!(matches!(
             class("a", &none, "default", &sgps, &sas),
-            PodClass::Denied { groups: 6, .. }
+            PodClass::OverQuota { groups: 6, .. }
         ));
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Import, class_text};
+use super::Import;
 use crate::model::order::Order;
 
 /// A TOML string literal.
@@ -15,7 +15,7 @@ fn q(s: &str) -> String {
 pub fn scenario_toml(imp: &Import) -> String {
     let mut s = String::new();
     let w = &mut s;
-    let _ = writeln!(w, "# Scenario written by `sgpsim scenario from-manifests` from:");
+    let _ = writeln!(w, "# Scenario written by `sgpsim scenario {}` from:", imp.command);
     for f in &imp.files {
         let _ = writeln!(w, "#   {}", one_line(f));
     }
@@ -27,8 +27,13 @@ pub fn scenario_toml(imp: &Import) -> String {
         w,
         "description = {}",
         q(&format!(
-            "Imported from {} manifest file(s): {sg} SG pods, {ip} IP pods, {host} host pods on {} instance type(s).",
+            "Imported from {} {} file(s): {sg} SG pods, {ip} IP pods, {host} host pods on {} instance type(s).",
             imp.files.len(),
+            if imp.command == "from-cluster" {
+                "cluster dump"
+            } else {
+                "manifest"
+            },
             imp.types.len()
         ))
     );
@@ -63,11 +68,25 @@ pub fn scenario_toml(imp: &Import) -> String {
     let _ = writeln!(w, "policy = \"least-allocated\"");
     let _ = writeln!(w, "# {}", one_line(&imp.sgp_origin));
     let _ = writeln!(w, "sgp = {}", imp.sgp);
-    let _ = writeln!(w, "prefix_delegation = false");
+    let _ = writeln!(w, "# {}", one_line(&imp.prefix_delegation_origin));
+    let _ = writeln!(w, "prefix_delegation = {}", imp.prefix_delegation);
+    if !imp.cni_comments.is_empty() {
+        let _ = writeln!(
+            w,
+            "# CNI settings this scenario has no field for (the engine does not model them yet):"
+        );
+        for c in &imp.cni_comments {
+            let _ = writeln!(w, "#   {}", one_line(c));
+        }
+    }
     let _ = writeln!(w);
 
     let sys = imp.system();
-    let _ = writeln!(w, "# System pods: one per DaemonSet on every node.");
+    if imp.system_counted.is_some() {
+        let _ = writeln!(w, "# System pods: DaemonSet and static pods, as most nodes run them.");
+    } else {
+        let _ = writeln!(w, "# System pods: one per DaemonSet on every node.");
+    }
     let _ = writeln!(w, "[system_pods]");
     let list = |host: bool| {
         imp.daemons
@@ -86,20 +105,30 @@ pub fn scenario_toml(imp: &Import) -> String {
     let _ = writeln!(w, "host = {}", sys.host);
     let _ = writeln!(w, "# ip: {}", one_line(&join_or_none(&list(false))));
     let _ = writeln!(w, "ip = {}", sys.ip);
+    if !imp.system_by_type.is_empty() {
+        let _ = writeln!(w, "# Types whose nodes run other system pods:");
+        let entries: Vec<String> = imp
+            .system_by_type
+            .iter()
+            .map(|(t, s)| format!("{} = {{ host = {}, ip = {} }}", q(t), s.host, s.ip))
+            .collect();
+        let _ = writeln!(w, "by_type = {{ {} }}", entries.join(", "));
+    }
     let _ = writeln!(w);
 
-    let _ = writeln!(
-        w,
-        "# Workload pods, classed as the VPC resource controller's webhook does."
-    );
-    for wl in &imp.workloads {
+    if imp.command == "from-cluster" {
         let _ = writeln!(
             w,
-            "#   {} x{}: {}",
-            one_line(&wl.origin),
-            wl.pods,
-            one_line(&class_text(&wl.class))
+            "# Workload pods that are not finished, by what they request (vpc.amazonaws.com/pod-eni: an SG pod)."
         );
+    } else {
+        let _ = writeln!(
+            w,
+            "# Workload pods, classed as the VPC resource controller's webhook does."
+        );
+    }
+    for wl in &imp.workloads {
+        let _ = writeln!(w, "#   {} x{}: {}", one_line(&wl.origin), wl.pods, one_line(&wl.why));
     }
     let _ = writeln!(w, "[workload]");
     if u64::from(sg) + u64::from(ip) + u64::from(host) == 0 {
@@ -121,7 +150,23 @@ pub fn scenario_toml(imp: &Import) -> String {
     let _ = writeln!(w, "[nodes]");
     let _ = writeln!(w, "autoscale = true");
     let _ = writeln!(w, "initial = 0");
-    let _ = writeln!(w, "max = 1000");
+    let _ = writeln!(w, "# Node limit:");
+    for line in &imp.max_nodes_origin {
+        let _ = writeln!(w, "#   {}", one_line(line));
+    }
+    let _ = writeln!(w, "max = {}", imp.max_nodes);
+    if !imp.timed_cni.is_empty() {
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "# The CNI's IP pool targets, which only the timed model uses. To run it, add a [timed]"
+        );
+        let _ = writeln!(w, "# table (README, \"Timed scenarios\") and uncomment:");
+        let _ = writeln!(w, "# [timed.cni]");
+        for (key, v, var) in &imp.timed_cni {
+            let _ = writeln!(w, "# {key} = {v}  # {var}");
+        }
+    }
     if !imp.notes.is_empty() {
         let _ = writeln!(w);
         let _ = writeln!(

@@ -1,12 +1,33 @@
 //! A cell: one combination of instance type, formula, order, policy and
 //! workload, and how one of its trials is replayed (MODEL.md §5, §7).
 
+use super::exact::{self, OneNode};
 use super::node::NodeSettings;
 use super::order::{Order, RandomArrivals};
 use super::placement::Policy;
-use super::replay::{Cluster, Outcome, Replayer};
+use super::replay::{Cluster, Nodes, Outcome, Replayer};
 use super::rng::{stable_hash, trial_rng};
 use super::workload::{Counts, Kind};
+
+/// A cell's figures computed exactly rather than sampled (MODEL.md §7): the
+/// distribution over uniformly random orders of one node's outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exact {
+    /// `P(F > 0)`: the share of orders that leave a pod without an IP.
+    pub failure_probability: f64,
+    /// Failure rate (ip-failed / workload pods): mean, nearest-rank p50 and
+    /// p95, and the largest that some order gives.
+    pub failure_rate_mean: f64,
+    pub failure_rate_p50: f64,
+    pub failure_rate_p95: f64,
+    pub failure_rate_max: f64,
+    pub wasted_ips_mean: f64,
+    pub stranded_slots_mean: f64,
+    /// Expected pending pods (all kinds).
+    pub pending_mean: f64,
+    /// The earliest arrival index of a first ip-failed pod over all orders.
+    pub first_ip_failure_min: Option<u32>,
+}
 
 /// One combination of instance type, formula, order, policy and workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,15 +46,53 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// The key of this cell's random streams: the type, formula, order and
-    /// workload (MODEL.md §7). The policy and node count are left out on
-    /// purpose, so that policies are compared on the same random orders.
+    /// The key of this cell's random streams: the type, order and workload
+    /// (MODEL.md §7). The formula is left out, so cells that differ only in
+    /// the formula replay the same arrival orders (common random numbers):
+    /// two formulas with the same `M` give the same figures, and a
+    /// difference between formulas is never sampling noise. The policy and
+    /// node count are left out too, so policies are compared on the same
+    /// orders as well.
     pub fn stream_key(&self) -> u64 {
         let key = format!(
-            "{}|{}|{}|{},{},{}",
-            self.instance_type, self.formula, self.order, self.counts.sg, self.counts.ip, self.counts.host
+            "{}|{}|{},{},{}",
+            self.instance_type, self.order, self.counts.sg, self.counts.ip, self.counts.host
         );
         stable_hash(key.as_bytes())
+    }
+
+    /// The exact figures of a random-order cell on exactly one node, where
+    /// the state count stays within [`exact::STATE_BUDGET`]; `None` for
+    /// other cells (a cluster, a deterministic order, too many pods).
+    pub fn exact(&self) -> Option<Exact> {
+        let one_node = matches!(
+            self.cluster.nodes,
+            Nodes::Fixed(1) | Nodes::Autoscale { initial: 1, max: 1 }
+        );
+        if self.order != Order::Random || !one_node {
+            return None;
+        }
+        let spec = &self.cluster.node;
+        let d = exact::one_node(&OneNode {
+            slots: spec.free_slots(),
+            ips: spec.free_ips(),
+            branches: spec.branch_capacity,
+            sg: self.counts.sg,
+            ip: self.counts.ip,
+            host: self.counts.host,
+        })?;
+        let w = f64::from(self.counts.total().max(1));
+        Some(Exact {
+            failure_probability: d.any_failure(),
+            failure_rate_mean: d.mean_failed() / w,
+            failure_rate_p50: f64::from(d.percentile_failed(0.50)) / w,
+            failure_rate_p95: f64::from(d.percentile_failed(0.95)) / w,
+            failure_rate_max: f64::from(d.max_failed()) / w,
+            wasted_ips_mean: d.wasted_ips,
+            stranded_slots_mean: d.stranded_slots,
+            pending_mean: d.pending.sg + d.pending.ip + d.pending.host,
+            first_ip_failure_min: d.first_failure_min,
+        })
     }
 
     /// Replays trial `trial` of this cell. `buf` is the arrival buffer,

@@ -76,8 +76,13 @@ impl OneNodeDist {
 
     /// `P(F > 0)`. Summed from the failing side, so that a small probability
     /// keeps its precision.
+    /// When no order avoids a failure (`P(F = 0)` is exactly 0) it is
+    /// exactly 1, not a sum a rounding short of it.
     pub fn any_failure(&self) -> f64 {
-        self.failed.iter().skip(1).sum()
+        if self.failed.first().is_some_and(|&p| p == 0.0) {
+            return 1.0;
+        }
+        self.failed.iter().skip(1).sum::<f64>().min(1.0)
     }
 
     /// The largest `F` that some order gives.

@@ -55,9 +55,36 @@ pub fn mean_ci95(n: u64, sum: u128, sum_sq: u128, scale: f64, unit: bool) -> Opt
     Some((lo, hi))
 }
 
+/// The Wilson score 95% interval of a proportion: `k` successes in `n`
+/// trials. Unlike the normal approximation it stays inside `[0, 1]` and is
+/// not empty at `k = 0` or `k = n`. `None` for no trials.
+pub fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let z = 1.959_963_985_f64;
+    let (k, n) = (k.min(n) as f64, n as f64);
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_the_published_formula() {
+        // 12 of 100: Wilson 95% is about (0.0699, 0.1984) (Newcombe 1998, method 3).
+        let (lo, hi) = wilson95(12, 100).unwrap();
+        assert!((lo - 0.0699).abs() < 5e-4 && (hi - 0.1984).abs() < 5e-4, "{lo} {hi}");
+        let (lo, hi) = wilson95(0, 50).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.05 && hi < 0.08, "{hi}");
+        assert_eq!(wilson95(0, 0), None);
+    }
 
     #[test]
     fn nearest_rank() {

@@ -1,8 +1,9 @@
 //! What a cell's trials add up to (MODEL.md §6 measures over §7's trials):
 //! exact integer totals, merged in (cell, trial) order, summarised once.
 
+use super::cell::Exact;
 use super::replay::Outcome;
-use super::stats::{mean_ci95, percentile};
+use super::stats::{mean_ci95, percentile, wilson95};
 
 /// Exact running totals over a cell's trials: what every summary (static or
 /// timed) is computed from.
@@ -84,6 +85,8 @@ impl Totals {
             failure_rate_max: rate(self.failed_each.last().copied()),
             failure_rate_ci95: mean_ci95(self.n, u128::from(self.ip_failed), self.ip_failed_sq, w, true),
             trials_with_failure: self.with_failure,
+            failure_probability_ci95: wilson95(self.with_failure, self.n),
+            exact: None,
             wasted_ips_mean: self.wasted as f64 / n,
             wasted_ips_max: self.wasted_max,
             stranded_slots_mean: self.stranded as f64 / n,
@@ -115,6 +118,10 @@ pub struct Summary {
     /// for a single trial.
     pub failure_rate_ci95: Option<(f64, f64)>,
     pub trials_with_failure: u64,
+    /// 95% Wilson interval of the share of trials with a failure.
+    pub failure_probability_ci95: Option<(f64, f64)>,
+    /// The cell's exact figures, where they can be computed (set by the runner).
+    pub exact: Option<Exact>,
     pub wasted_ips_mean: f64,
     pub wasted_ips_max: u32,
     pub stranded_slots_mean: f64,
@@ -123,6 +130,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The share of trials with at least one ip-failed pod.
+    pub fn failure_probability(&self) -> f64 {
+        self.trials_with_failure as f64 / self.trials.max(1) as f64
+    }
+
     pub fn running_total(&self) -> f64 {
         self.running_mean.iter().sum()
     }

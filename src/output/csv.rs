@@ -36,7 +36,7 @@ pub const SUMMARY_COLUMNS: [&str; 26] = [
 ];
 
 /// The columns after the required ones.
-pub const EXTRA_COLUMNS: [&str; 13] = [
+pub const EXTRA_COLUMNS: [&str; 26] = [
     "host_pods",
     "failure_rate_ci95_low",
     "failure_rate_ci95_high",
@@ -50,6 +50,19 @@ pub const EXTRA_COLUMNS: [&str; 13] = [
     "prefix_delegation",
     "nodes",
     "note",
+    "method",
+    "failure_probability",
+    "failure_probability_ci95_low",
+    "failure_probability_ci95_high",
+    "exact_failure_probability",
+    "exact_failure_rate_mean",
+    "exact_failure_rate_p50",
+    "exact_failure_rate_p95",
+    "exact_failure_rate_max",
+    "exact_wasted_ips_mean",
+    "exact_stranded_slots_mean",
+    "exact_pending_mean",
+    "exact_first_ip_failure_min",
 ];
 
 fn opt<T: ToString>(x: Option<T>) -> String {
@@ -101,29 +114,54 @@ pub fn required_fields(r: &Row) -> Vec<String> {
     ]
 }
 
+/// Every column of one row of `summary.csv` ([`SUMMARY_COLUMNS`] then
+/// [`EXTRA_COLUMNS`]), formatted: the part every summary, static or timed,
+/// writes.
+pub fn summary_fields(r: &Row) -> Vec<String> {
+    let mut rec = required_fields(r);
+    rec.extend([
+        r.host_pods.to_string(),
+        opt(r.failure_rate_ci95_low.map(num)),
+        opt(r.failure_rate_ci95_high.map(num)),
+        num(r.running_sg_mean),
+        num(r.running_ip_mean),
+        num(r.running_host_mean),
+        num(r.pending_sg_mean),
+        num(r.pending_ip_mean),
+        num(r.pending_host_mean),
+        r.sgp.to_string(),
+        r.prefix_delegation.to_string(),
+        r.nodes.clone(),
+        r.note.clone(),
+        r.method.clone(),
+        num(r.failure_probability),
+        opt(r.failure_probability_ci95_low.map(num)),
+        opt(r.failure_probability_ci95_high.map(num)),
+        opt(r.exact_failure_probability.map(num)),
+        opt(r.exact_failure_rate_mean.map(num)),
+        opt(r.exact_failure_rate_p50.map(num)),
+        opt(r.exact_failure_rate_p95.map(num)),
+        opt(r.exact_failure_rate_max.map(num)),
+        opt(r.exact_wasted_ips_mean.map(num)),
+        opt(r.exact_stranded_slots_mean.map(num)),
+        opt(r.exact_pending_mean.map(num)),
+        opt(r.exact_first_ip_failure_min),
+    ]);
+    debug_assert_eq!(rec.len(), SUMMARY_COLUMNS.len() + EXTRA_COLUMNS.len());
+    rec
+}
+
+/// The header of `summary.csv`.
+pub fn summary_header() -> Vec<&'static str> {
+    SUMMARY_COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect()
+}
+
 /// `summary.csv`.
 pub fn summary(rows: &[Row]) -> Vec<u8> {
     let mut w = writer();
-    let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect();
-    w.write_record(&header).expect("memory");
+    w.write_record(summary_header()).expect("memory");
     for r in rows {
-        let mut rec = required_fields(r);
-        rec.extend([
-            r.host_pods.to_string(),
-            opt(r.failure_rate_ci95_low.map(num)),
-            opt(r.failure_rate_ci95_high.map(num)),
-            num(r.running_sg_mean),
-            num(r.running_ip_mean),
-            num(r.running_host_mean),
-            num(r.pending_sg_mean),
-            num(r.pending_ip_mean),
-            num(r.pending_host_mean),
-            r.sgp.to_string(),
-            r.prefix_delegation.to_string(),
-            r.nodes.clone(),
-            r.note.clone(),
-        ]);
-        w.write_record(&rec).expect("memory");
+        w.write_record(summary_fields(r)).expect("memory");
     }
     finish(w)
 }

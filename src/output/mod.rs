@@ -60,6 +60,24 @@ pub struct Row {
     pub prefix_delegation: bool,
     pub nodes: String,
     pub note: String,
+    /// `exact` where the figures below are computed exactly (one node,
+    /// random orders) or the order is deterministic; else `monte-carlo`.
+    pub method: String,
+    /// Monte Carlo: the share of trials with a failure, and its 95% Wilson interval.
+    pub failure_probability: f64,
+    pub failure_probability_ci95_low: Option<f64>,
+    pub failure_probability_ci95_high: Option<f64>,
+    /// Exact figures over uniformly random orders (empty unless `method = exact`
+    /// for a random order).
+    pub exact_failure_probability: Option<f64>,
+    pub exact_failure_rate_mean: Option<f64>,
+    pub exact_failure_rate_p50: Option<f64>,
+    pub exact_failure_rate_p95: Option<f64>,
+    pub exact_failure_rate_max: Option<f64>,
+    pub exact_wasted_ips_mean: Option<f64>,
+    pub exact_stranded_slots_mean: Option<f64>,
+    pub exact_pending_mean: Option<f64>,
+    pub exact_first_ip_failure_min: Option<u32>,
 }
 
 impl Row {
@@ -108,6 +126,23 @@ impl Row {
                 crate::model::replay::Nodes::Autoscale { initial, max } => format!("autoscale:{initial}..{max}"),
             },
             note: cell.note.clone().unwrap_or_default(),
+            method: if s.exact.is_some() || !cell.order.is_random() {
+                "exact".into()
+            } else {
+                "monte-carlo".into()
+            },
+            failure_probability: s.failure_probability(),
+            failure_probability_ci95_low: s.failure_probability_ci95.map(|c| c.0),
+            failure_probability_ci95_high: s.failure_probability_ci95.map(|c| c.1),
+            exact_failure_probability: s.exact.map(|e| e.failure_probability),
+            exact_failure_rate_mean: s.exact.map(|e| e.failure_rate_mean),
+            exact_failure_rate_p50: s.exact.map(|e| e.failure_rate_p50),
+            exact_failure_rate_p95: s.exact.map(|e| e.failure_rate_p95),
+            exact_failure_rate_max: s.exact.map(|e| e.failure_rate_max),
+            exact_wasted_ips_mean: s.exact.map(|e| e.wasted_ips_mean),
+            exact_stranded_slots_mean: s.exact.map(|e| e.stranded_slots_mean),
+            exact_pending_mean: s.exact.map(|e| e.pending_mean),
+            exact_first_ip_failure_min: s.exact.and_then(|e| e.first_ip_failure_min),
         }
     }
 }

@@ -151,6 +151,24 @@ impl Rec<'_> {
         }
     }
 
+    /// An optional count.
+    fn opt_count(&self, col: &str) -> Result<Option<f64>, InputError> {
+        if self.text(col).is_empty() {
+            Ok(None)
+        } else {
+            self.count(col).map(Some)
+        }
+    }
+
+    /// A share from a column after the required ones: absent or empty is 0.
+    fn share_or_zero(&self, col: &str) -> Result<f64, InputError> {
+        if self.text(col).is_empty() {
+            Ok(0.0)
+        } else {
+            self.share(col)
+        }
+    }
+
     /// A mean from a column after the required ones: absent or empty is 0.
     fn count_or_zero(&self, col: &str) -> Result<f64, InputError> {
         if self.text(col).is_empty() {
@@ -238,6 +256,19 @@ pub fn summary(bytes: &[u8], file: &str) -> Result<Vec<Row>, InputError> {
                 prefix_delegation: r.or_default("prefix_delegation")?,
                 nodes: r.label("nodes")?,
                 note: r.label("note")?,
+                method: r.label("method")?,
+                failure_probability: r.share_or_zero("failure_probability")?,
+                failure_probability_ci95_low: r.opt_share("failure_probability_ci95_low")?,
+                failure_probability_ci95_high: r.opt_share("failure_probability_ci95_high")?,
+                exact_failure_probability: r.opt_share("exact_failure_probability")?,
+                exact_failure_rate_mean: r.opt_share("exact_failure_rate_mean")?,
+                exact_failure_rate_p50: r.opt_share("exact_failure_rate_p50")?,
+                exact_failure_rate_p95: r.opt_share("exact_failure_rate_p95")?,
+                exact_failure_rate_max: r.opt_share("exact_failure_rate_max")?,
+                exact_wasted_ips_mean: r.opt_count("exact_wasted_ips_mean")?,
+                exact_stranded_slots_mean: r.opt_count("exact_stranded_slots_mean")?,
+                exact_pending_mean: r.opt_count("exact_pending_mean")?,
+                exact_first_ip_failure_min: r.opt("exact_first_ip_failure_min")?,
             })
         })
         .collect::<Result<Vec<_>, InputError>>()?;
@@ -290,8 +321,7 @@ pub fn safe_region(bytes: &[u8], file: &str) -> Result<Vec<SafeCell>, InputError
                 max_pods: r.int("max_pods", MAX_INT)?,
                 sg_pods: r.int("sg_pods", MAX_INT)?,
                 ip_pods: r.int("ip_pods", MAX_INT)?,
-                trials: r.int("trials", MAX_INT)?,
-                seed: r.parse("seed")?,
+                method: r.label("method")?,
                 failure_probability: r.share("failure_probability")?,
                 failure_rate_mean: r.share("failure_rate_mean")?,
             })
@@ -388,8 +418,7 @@ mod tests {
             max_pods: 29,
             sg_pods: 7,
             ip_pods: 20,
-            trials: 100,
-            seed: 3,
+            method: "exact".into(),
             failure_probability: 0.5,
             failure_rate_mean: 0.03125,
         }];

@@ -85,22 +85,21 @@ pub struct SafeCell {
     pub max_pods: u32,
     pub sg_pods: u32,
     pub ip_pods: u32,
-    pub trials: u64,
-    pub seed: u64,
-    /// Trials with at least one ip-failed pod / trials.
+    /// `exact`: computed over every arrival order, not sampled.
+    pub method: String,
+    /// The probability that a random order leaves a pod without an IP.
     pub failure_probability: f64,
     pub failure_rate_mean: f64,
 }
 
-pub const SAFE_REGION_COLUMNS: [&str; 10] = [
+pub const SAFE_REGION_COLUMNS: [&str; 9] = [
     "instance_type",
     "policy",
     "sg_share",
     "max_pods",
     "sg_pods",
     "ip_pods",
-    "trials",
-    "seed",
+    "method",
     "failure_probability",
     "failure_rate_mean",
 ];
@@ -181,8 +180,7 @@ pub fn safe_region_csv(cells: &[SafeCell]) -> Vec<u8> {
                 c.max_pods.to_string(),
                 c.sg_pods.to_string(),
                 c.ip_pods.to_string(),
-                c.trials.to_string(),
-                c.seed.to_string(),
+                c.method.clone(),
                 num(c.failure_probability),
                 num(c.failure_rate_mean),
             ]

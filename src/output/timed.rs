@@ -1,28 +1,22 @@
-//! Timed output adapters: `summary.csv` (the static summary's 26 columns,
-//! then the timed ones), `timeline.csv` and `trials.csv`. Bytes only: the
+//! Timed output adapters: `summary.csv` (the static summary's columns, then
+//! the timed ones), `timeline.csv` and `trials.csv`. Bytes only: the
 //! caller owns the paths.
 
 use crate::model::workload::Kind;
-use crate::output::csv::{SUMMARY_COLUMNS, TRIAL_COLUMNS, finish, trial_fields, writer};
+use crate::output::csv::{TRIAL_COLUMNS, finish, summary_fields, summary_header, trial_fields, writer};
 use crate::output::records::{TimelineSample, timeline_csv};
 use crate::output::{Row, num};
 use crate::timed::cell::TimedCell;
 use crate::timed::settings::{Arrivals, Timed};
 use crate::timed::summary::TimedResult;
 
-/// The columns after the static summary's 26.
-pub const TIMED_COLUMNS: [&str; 29] = [
-    "host_pods",
-    "nodes",
+/// The columns of a timed run's `summary.csv` after the static summary's
+/// (the same [`crate::output::csv::SUMMARY_COLUMNS`] and `EXTRA_COLUMNS`, so one reader reads
+/// both): the timed measures of MODEL.md §9.
+pub const TIMED_COLUMNS: [&str; 21] = [
     "nodepool",
     "arrivals",
     "horizon_s",
-    "running_sg_mean",
-    "running_ip_mean",
-    "running_host_mean",
-    "pending_sg_mean",
-    "pending_ip_mean",
-    "pending_host_mean",
     "starting_mean",
     "completed_mean",
     "not_arrived_mean",
@@ -61,20 +55,15 @@ pub fn arrivals_label(a: &Arrivals) -> String {
 /// `summary.csv` of a timed run.
 pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<u8> {
     let mut w = writer();
-    let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(TIMED_COLUMNS.iter()).copied().collect();
+    let header: Vec<&str> = summary_header().into_iter().chain(TIMED_COLUMNS).collect();
     w.write_record(&header).expect("memory");
     for (tc, cr) in cells.iter().zip(&result.cells) {
         let r = Row::new(&tc.cell, &cr.summary, result.seed);
-        let s = &cr.summary;
         let t = &cr.timed;
-        let mut rec = crate::output::csv::required_fields(&r);
-        rec.push(tc.cell.counts.host.to_string());
-        rec.push(r.nodes.clone());
+        let mut rec = summary_fields(&r);
         rec.push(nodepool_label(tc));
         rec.push(arrivals_label(&timed.arrivals));
         rec.push(num(t.end_max.as_secs_f64()));
-        rec.extend(s.running_mean.iter().map(|v| num(*v)));
-        rec.extend(s.pending_mean.iter().map(|v| num(*v)));
         rec.push(num(t.starting_mean));
         rec.push(num(t.completed_mean));
         rec.push(num(t.not_arrived_mean));
@@ -90,7 +79,7 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         rec.push(num(t.node_hours_mean));
         rec.push(opt(t.cost_mean));
         rec.push(num(t.ip_hours_wasted_mean));
-        debug_assert_eq!(rec.len(), SUMMARY_COLUMNS.len() + TIMED_COLUMNS.len());
+        debug_assert_eq!(rec.len(), header.len());
         w.write_record(&rec).expect("memory");
     }
     finish(w)

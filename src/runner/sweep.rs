@@ -68,6 +68,14 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
         .into_iter()
         .zip(cells)
         .map(|(acc, cell)| acc.summarize(cell.counts.total()))
+        .collect::<Vec<_>>();
+    // Exact figures where the mathematics allows (one node, random orders):
+    // cheap beside the trials, and computed on the same pool.
+    let exact: Vec<_> = cells.par_iter().map(|c| c.exact()).collect();
+    let summaries = summaries
+        .into_iter()
+        .zip(exact)
+        .map(|(s, exact)| Summary { exact, ..s })
         .collect();
     SweepResult {
         seed,
@@ -145,5 +153,98 @@ mod tests {
         let (lo, hi) = s.failure_rate_ci95.unwrap();
         assert!(lo <= s.failure_rate_mean && s.failure_rate_mean <= hi);
         assert!(s.failure_rate_p50 <= s.failure_rate_p95 && s.failure_rate_p95 <= s.failure_rate_max);
+    }
+
+    /// MODEL.md §7: cells that differ only in the formula replay the same
+    /// orders, so formulas with the same `M` give the same figures.
+    #[test]
+    fn formulas_with_the_same_max_pods_give_the_same_figures() {
+        let toml = r#"
+            instance_types = ["m5.large", "m5.xlarge"]
+            formulas = ["conservative", "seed-userdata", "karpenter-reserved-enis:1", "fixed:20", "fixed:58", "aws-default"]
+            orders = ["random"]
+            trials = 300
+            workload = { sg_pods = 9, ip_pods = 50 }
+        "#;
+        let sc = crate::input::scenario::Scenario::from_toml(toml, "crn", &crate::input::catalog::Catalog::bundled())
+            .unwrap();
+        let cells = sc.cells().unwrap();
+        let r = run(&cells, sc.seed, false);
+        let by = |ty: &str, m: u32| -> Vec<&Summary> {
+            cells
+                .iter()
+                .zip(&r.summaries)
+                .filter(|(c, _)| c.instance_type == ty && c.cluster.node.max_pods == m)
+                .map(|(_, s)| s)
+                .collect()
+        };
+        // m5.large with S = 2: conservative, seed-userdata, reserved-enis:1 and fixed:20 are all 20.
+        let twenty = by("m5.large", 20);
+        assert_eq!(twenty.len(), 4);
+        assert!(twenty.windows(2).all(|w| w[0] == w[1]), "{twenty:?}");
+        // m5.xlarge: aws-default is 58, as is fixed:58.
+        let fifty_eight = by("m5.xlarge", 58);
+        assert_eq!(fifty_eight.len(), 2);
+        assert_eq!(fifty_eight[0], fifty_eight[1]);
+        assert!(fifty_eight[0].trials_with_failure > 0, "a real, failing cell");
+    }
+
+    /// MODEL.md §7: on one node, Monte Carlo over random orders agrees with
+    /// the exact distribution within its interval, on random cells.
+    #[test]
+    fn monte_carlo_agrees_with_the_exact_figures_on_random_cells() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+        let (mut checked, mut failing) = (0, 0);
+        for _ in 0..60 {
+            let host = rng.random_range(0..4u32);
+            let ip_sys = rng.random_range(0..3u32);
+            let ip_capacity = rng.random_range(ip_sys + 1..60u32);
+            let branch_capacity = rng.random_range(0..30u32);
+            let max_pods = rng.random_range(host + ip_sys + 1..100u32);
+            let counts = Counts {
+                sg: rng.random_range(0..40),
+                ip: rng.random_range(1..80),
+                host: rng.random_range(0..5),
+            };
+            let mut c = cell(Order::Random, 2000);
+            c.counts = counts;
+            c.cluster.node = NodeSpec {
+                max_pods,
+                ip_capacity,
+                branch_capacity,
+                system: SystemPods { host, ip: ip_sys },
+            };
+            let s = &run(std::slice::from_ref(&c), 11, false).summaries[0];
+            let e = s.exact.expect("one node, random order: exact");
+            let n = s.trials as f64;
+            // The share of orders with a failure: within 4 binomial standard errors.
+            let p = e.failure_probability;
+            let se = (p * (1.0 - p) / n).sqrt().max(1.0 / n);
+            assert!((s.failure_probability() - p).abs() <= 4.0 * se, "{c:?}: {s:?} vs {e:?}");
+            // The mean failure rate: within the 95% interval widened to 4 standard errors.
+            // (A sample with no failure has a zero-width interval: the exact
+            // variance bound `max^2 * p` covers that case.)
+            let (lo, hi) = s.failure_rate_ci95.unwrap();
+            let half = (hi - lo) / 2.0 * 4.0 / 1.96 + 4.0 * e.failure_rate_max * (p / n).sqrt() + 1e-12;
+            assert!(
+                (s.failure_rate_mean - e.failure_rate_mean).abs() <= half,
+                "{c:?}: {s:?} vs {e:?}"
+            );
+            // Wasted IPs and pending pods: means within 4 standard errors (bounded by the capacities).
+            let tol = |scale: f64| 4.0 * scale / n.sqrt() + 1e-9;
+            assert!(
+                (s.wasted_ips_mean - e.wasted_ips_mean).abs() <= tol(f64::from(ip_capacity)),
+                "{c:?}"
+            );
+            assert!(
+                (s.pending_total() - e.pending_mean).abs() <= tol(f64::from(counts.total())),
+                "{c:?}"
+            );
+            checked += 1;
+            failing += usize::from(p > 0.0 && p < 1.0);
+        }
+        assert_eq!(checked, 60);
+        assert!(failing >= 5, "the cells exercise orders that sometimes fail: {failing}");
     }
 }

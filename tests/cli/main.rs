@@ -1,6 +1,7 @@
 //! The one integration-test binary: the CLI end to end, the README's
 //! examples, and the model's properties over random inputs.
 
+mod audit;
 mod bad_input;
 mod commands;
 mod determinism;
@@ -34,6 +35,28 @@ pub fn sgpsim_in(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("the sgpsim binary runs")
+}
+
+/// Runs the built `sgpsim` binary in the repository root with `input` on standard input.
+pub fn sgpsim_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sgpsim"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sgpsim binary runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    let text = input.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().expect("the sgpsim binary runs");
+    writer.join().expect("the writer thread");
+    out
 }
 
 pub fn stdout(o: &Output) -> String {
