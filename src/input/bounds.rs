@@ -28,6 +28,12 @@ pub const MAX_WORK: u64 = 10_000_000_000;
 /// about 100 MB of CSV.
 pub const MAX_TIMELINE_ROWS: u64 = 1_000_000;
 
+/// The longest instance type name accepted (the longest published is 25).
+pub const MAX_NAME: usize = 64;
+/// The largest memory figure accepted, in MiB (1 EiB: far above any type,
+/// and within CEL's int).
+pub const MAX_MEMORY_MIB: u64 = 1 << 40;
+
 /// The default seed when a scenario names none.
 pub const DEFAULT_SEED: u64 = 1;
 /// The default number of random trials per cell.

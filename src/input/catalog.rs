@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::InputError;
+pub use crate::input::bounds::{MAX_MEMORY_MIB, MAX_NAME};
 pub use crate::model::instance::{InstanceType, MAX_BRANCH_ENIS, MAX_ENIS, MAX_IPV4_PER_ENI};
 
 /// The bundled table, compiled in.
@@ -19,12 +20,6 @@ const BUNDLED_CSV: &str = include_str!("../../data/instance-limits.csv");
 /// Where the bundled figures come from, for outputs that name their source.
 pub const BUNDLED_SOURCE: &str = "aws/karpenter-provider-aws zz_generated.vpclimits.go (generated 2026-08-06) \
      + awslabs/amazon-eks-ami eni-max-pods.txt (2026-02-27); see data/README.md";
-
-/// The longest instance type name accepted (the longest published is 25).
-pub const MAX_NAME: usize = 64;
-/// The largest memory figure accepted, in MiB (1 EiB: far above any type,
-/// and within CEL's int).
-pub const MAX_MEMORY_MIB: u64 = 1 << 40;
 
 /// The columns every catalog CSV carries, in order.
 pub const COLUMNS: [&str; 9] = [
@@ -126,11 +121,27 @@ impl Catalog {
         let mut picked: Vec<&InstanceType> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for pat in patterns {
+            // A glob's match can backtrack over every `*`: a pattern far longer
+            // than any name is refused before matching.
+            if pat.len() > 2 * MAX_NAME {
+                return Err(InputError::field(
+                    field,
+                    format!(
+                        "`{}` is {} characters long, longer than any instance type or pattern",
+                        crate::model::formula::shown(pat),
+                        pat.len()
+                    ),
+                    format!(
+                        "give a name or glob of at most {} characters, such as `m5.*`",
+                        2 * MAX_NAME
+                    ),
+                ));
+            }
             let matches: Vec<&InstanceType> = if pat.contains(['*', '?', '[']) {
                 let g = glob::Pattern::new(pat).map_err(|e| {
                     InputError::field(
                         field,
-                        format!("`{pat}` is not a valid glob: {e}"),
+                        format!("`{}` is not a valid glob: {e}", crate::model::formula::shown(pat)),
                         "use `*`, `?` and `[...]`, as in `m5.*` or `*.large`",
                     )
                 })?;

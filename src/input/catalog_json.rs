@@ -83,14 +83,14 @@ pub fn parse<'b>(
             .get("InstanceType")
             .and_then(Value::as_str)
             .ok_or_else(|| bad(origin, at("InstanceType"), "missing".into()))?;
-        if name.is_empty() || name.len() > crate::input::catalog::MAX_NAME {
+        if name.is_empty() || name.len() > crate::input::bounds::MAX_NAME {
             return Err(bad(
                 origin,
                 at("InstanceType"),
                 format!(
                     "`{}` is not an instance type name (at most {} characters)",
                     crate::model::formula::shown(name),
-                    crate::input::catalog::MAX_NAME
+                    crate::input::bounds::MAX_NAME
                 ),
             ));
         }
@@ -154,7 +154,7 @@ pub fn parse<'b>(
         })?;
         let vcpus = uint(&["VCpuInfo", "DefaultVCpus"], "VCpuInfo.DefaultVCpus")?;
         let memory = uint(&["MemoryInfo", "SizeInMiB"], "MemoryInfo.SizeInMiB")?;
-        let max_mem = crate::input::catalog::MAX_MEMORY_MIB;
+        let max_mem = crate::input::bounds::MAX_MEMORY_MIB;
         if memory.is_some_and(|m| m == 0 || m > max_mem) {
             return Err(bad(
                 origin,

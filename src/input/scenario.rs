@@ -514,7 +514,12 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> InputError {
     let before = text.get(..at).unwrap_or("");
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let message: String = e.message().lines().next().unwrap_or("").chars().take(300).collect();
+    let first = e.message().lines().next().unwrap_or("");
+    let message: String = if first.contains("recursion limit") {
+        "the keys or values nest too deeply (a dotted key or nested tables and arrays of dozens of levels)".into()
+    } else {
+        first.chars().take(300).map(crate::model::cel::printable).collect()
+    };
     let near = crate::model::cel::excerpt(text, at);
     InputError {
         file: None,
