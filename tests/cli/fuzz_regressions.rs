@@ -284,3 +284,85 @@ fn a_stale_lock_from_a_killed_run_does_not_block_the_next() {
     assert!(r.status.success(), "{}", crate::stderr(&r));
     assert!(!lock.exists());
 }
+
+// ----- the campaign's other findings, each pinned -----
+
+#[test]
+fn a_1us_timeline_interval_is_refused_with_the_estimate() {
+    let toml = "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"sg-first\"]\n\
+                [workload]\nip_pods = 10\n[timed]\nhorizon = 3600\ntimeline = { interval = 0.000001 }\n";
+    let e = quick("scenario", || Scenario::from_toml(toml, "s", &Catalog::bundled())).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("timed.timeline.interval"));
+    short(&e, "rows");
+    assert!(e.problem.contains("3600000001"), "{e}");
+}
+
+#[test]
+fn absurd_work_is_refused_with_the_estimate_and_the_limit_and_can_be_raised() {
+    let toml = "instance_types = [\"m5.*\"]\ntrials = 1000000\n[workload]\nsg_pods = 5000\nip_pods = 5000\n\
+                [nodes]\nautoscale = true\n";
+    let e = quick("scenario", || Scenario::from_toml(toml, "s", &Catalog::bundled())).unwrap_err();
+    short(&e, "more than the limit of 10000000000");
+    assert!(e.fix.contains("--max-work"), "{e}");
+}
+
+#[test]
+fn system_pods_near_u32_max_are_refused_not_wrapped() {
+    let toml = "instance_types = [\"m5.large\"]\n[system_pods]\nhost = 4294967295\n[workload]\nfill = \"seed\"\n";
+    let e = Scenario::from_toml(toml, "s", &Catalog::bundled()).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("system_pods.host"));
+    short(&e, "more than 100000");
+    let r = crate::sgpsim(&["formulas", "m5.large", "--system-pods", "4294967295"]);
+    assert_eq!(r.status.code(), Some(2), "{}", crate::stdout(&r));
+    // Any other caller gets an error, not conservative wrapped to 17.
+    let c = Catalog::bundled();
+    let got = Formula::Conservative.max_pods(
+        c.get("m5.large").unwrap(),
+        &sgpsim::model::node::NodeSettings::default(),
+        sgpsim::model::node::SystemPods { host: u32::MAX, ip: 0 },
+    );
+    assert!(got.is_err(), "{got:?}");
+}
+
+#[test]
+fn a_catalog_memory_near_u64_max_is_refused() {
+    let csv = format!(
+        "instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible,hypervisor,eni_max_pods,vcpus,memory_mib\n\
+         zz.large,3,10,9,true,nitro,29,2,{}\n",
+        u64::MAX - 1
+    );
+    let e = Catalog::bundled_with_text(&csv, "mine.csv", false).unwrap_err();
+    short(&e, "memory_mib");
+}
+
+#[test]
+fn a_1mb_type_name_is_refused_at_once() {
+    let name = "m".repeat(1 << 20);
+    let csv = format!("instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible\n{name},3,10,9,true\n");
+    let e = quick("catalog", || Catalog::bundled_with_text(&csv, "mine.csv", false)).unwrap_err();
+    short(&e, "instance_type");
+    let cat = Catalog::bundled();
+    let e = quick("select", || cat.select(&[name.clone()], "--types").map(|_| ())).unwrap_err();
+    short(&e, "characters long");
+    let e = quick("unknown", || cat.unknown(&name, "--types"));
+    short(&e, "unknown instance type");
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_offset() {
+    let (_d, path) = crate::scenario_file("");
+    std::fs::write(&path, b"instance_types = [\"m5.large\"]\nname = \"\xff\xfe\"\n").unwrap();
+    let e = Scenario::load(&path, &Catalog::bundled()).unwrap_err();
+    short(&e, "byte offset 38 (line 2)");
+}
+
+#[test]
+fn a_deep_dotted_key_says_what_is_wrong_and_where() {
+    let toml = format!("a{} = 1\n", ".a".repeat(300));
+    let e = Scenario::from_toml(&toml, "s", &Catalog::bundled()).unwrap_err();
+    short(&e, "line 1");
+    assert!(
+        e.problem.contains("nest too deeply") || e.problem.contains("unknown field"),
+        "{e}"
+    );
+}
