@@ -61,11 +61,17 @@ pub struct Catalog {
 impl Catalog {
     /// The table compiled into the binary.
     pub fn bundled() -> Catalog {
-        let types =
-            parse_csv(BUNDLED_CSV, "<bundled catalog>").expect("the bundled catalog is valid: checked by the tests");
-        Catalog {
-            types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
-        }
+        // Parsed once per process: every command and test starts from it.
+        static BUNDLED: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        BUNDLED
+            .get_or_init(|| {
+                let types = parse_csv(BUNDLED_CSV, "<bundled catalog>")
+                    .expect("the bundled catalog is valid: checked by the tests");
+                Catalog {
+                    types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
+                }
+            })
+            .clone()
     }
 
     /// The bundled table with the rows of `path` added or replacing theirs,

@@ -102,9 +102,16 @@ pub fn parse<'b>(
                     None => return Ok(None),
                 }
             }
-            x.as_u64()
-                .map(Some)
-                .ok_or_else(|| bad(origin, at(field), format!("`{x}` is not a whole number ({name})")))
+            x.as_u64().map(Some).ok_or_else(|| {
+                bad(
+                    origin,
+                    at(field),
+                    format!(
+                        "`{}` is not a whole number ({name})",
+                        crate::model::formula::shown(&x.to_string())
+                    ),
+                )
+            })
         };
         let net = it.get("NetworkInfo");
         let default_card = uint(

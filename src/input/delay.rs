@@ -50,7 +50,7 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
                 other => {
                     return Err(InputError::field(
                         format!("{field}.dist"),
-                        format!("unknown distribution `{other}`"),
+                        format!("unknown distribution `{}`", crate::model::formula::shown(other)),
                         "use fixed, uniform, exponential or lognormal",
                     ));
                 }
@@ -66,7 +66,10 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
             if let Some((name, _)) = given.iter().find(|(n, v)| v.is_some() && !allowed.contains(n)) {
                 return Err(InputError::field(
                     format!("{field}.{name}"),
-                    format!("`{name}` does not apply to a {} delay", d.dist),
+                    format!(
+                        "`{name}` does not apply to a {} delay",
+                        crate::model::formula::shown(&d.dist)
+                    ),
                     format!("give only {}", allowed.join(" and ")),
                 ));
             }

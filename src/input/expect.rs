@@ -200,7 +200,7 @@ fn figure(v: &toml::Value, field: &str) -> Result<Figure, InputError> {
         toml::Value::String(s) if s == "none" => Ok(None),
         other => Err(InputError::field(
             field,
-            format!("`{other}` is not a figure"),
+            format!("`{}` is not a figure", crate::model::formula::shown(&other.to_string())),
             "give a number, or \"none\" for no IP failure",
         )),
     }
@@ -235,7 +235,10 @@ impl Expect {
             } else {
                 Err(InputError::field(
                     field,
-                    format!("`{name}` is not among the scenario's formulas"),
+                    format!(
+                        "`{}` is not among the scenario's formulas",
+                        crate::model::formula::shown(name)
+                    ),
                     "add it to `formulas`",
                 ))
             }
@@ -320,7 +323,7 @@ impl Expect {
             other => {
                 return Err(InputError::field(
                     "op",
-                    format!("unknown comparison `{other}`"),
+                    format!("unknown comparison `{}`", crate::model::formula::shown(other)),
                     "use eq, le, ge, lt or gt",
                 ));
             }

@@ -44,6 +44,17 @@ pub fn yaml_message(raw: &str) -> String {
             "cannot deserialize null into",
             "an empty value (null) where YAML needs a",
         )
+    } else if let Some((head, what)) = first.split_once("budget breached: ") {
+        // serde-saphyr's resource budget, printed as a struct (`Depth { depth: 65 }`).
+        let limit: String = what.chars().filter(char::is_ascii_digit).collect();
+        let kind = what.split([' ', '{']).next().unwrap_or("").to_ascii_lowercase();
+        let said = match kind.as_str() {
+            "depth" => format!("the YAML nests {limit} levels deep, more than sgpsim reads"),
+            "documents" => format!("the file holds {limit} documents or more, more than sgpsim reads"),
+            "aliases" | "anchors" => format!("the file uses {limit} YAML aliases or more, more than sgpsim reads"),
+            _ => format!("the file is larger than sgpsim reads ({kind} {limit})"),
+        };
+        format!("{head}{said}")
     } else {
         first.to_string()
     };
@@ -67,6 +78,10 @@ mod tests {
         assert_eq!(
             super::yaml_message("error: line 4 column 2: cannot deserialize null into string; use Option<String>"),
             "line 4 column 2: an empty value (null) where YAML needs a string"
+        );
+        assert_eq!(
+            super::yaml_message("error: line 75 column 11: budget breached: Depth { depth: 65 }"),
+            "line 75 column 11: the YAML nests 65 levels deep, more than sgpsim reads"
         );
     }
 }

@@ -212,7 +212,10 @@ impl Scenario {
                 "name at least one of sg-first, ip-first, random, interleaved",
             )?
             .iter()
-            .map(|o| o.parse::<Order>().map_err(|e| InputError::from(e).at("orders")))
+            .map(|o| {
+                short_word(o, "orders", "sg-first, ip-first, random, interleaved")?;
+                o.parse::<Order>().map_err(|e| InputError::from(e).at("orders"))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         };
         let orders = dedup(orders);
@@ -225,10 +228,16 @@ impl Scenario {
                     "keep one: `policy = \"most-allocated\"` or `policies = [...]`",
                 ));
             }
-            (Some(p), None) => vec![p.parse::<Policy>().map_err(InputError::from)?],
+            (Some(p), None) => {
+                short_word(&p, "policy", POLICIES)?;
+                vec![p.parse::<Policy>().map_err(InputError::from)?]
+            }
             (None, Some(list)) => non_empty(list, "policies", "name at least one policy")?
                 .iter()
-                .map(|p| p.parse::<Policy>().map_err(|e| InputError::from(e).at("policies")))
+                .map(|p| {
+                    short_word(p, "policies", POLICIES)?;
+                    p.parse::<Policy>().map_err(|e| InputError::from(e).at("policies"))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             (None, None) => vec![Policy::MostAllocated],
         };
@@ -668,7 +677,7 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
         }
         Some(other) => Err(InputError::field(
             "workload.fill",
-            format!("unknown fill `{other}`"),
+            format!("unknown fill `{}`", crate::model::formula::shown(other)),
             "use `fill = \"seed\"` (B SG pods and M - S IP pods per node, S the hostNetwork system pods), or give counts",
         )),
         None => {
@@ -693,6 +702,21 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
             }))
         }
     }
+}
+
+const POLICIES: &str = "most-allocated, least-allocated, first-fit";
+
+/// A name far longer than any the field takes is refused before parsing,
+/// so that no message echoes it whole.
+fn short_word(text: &str, field: &str, names: &str) -> Result<(), InputError> {
+    if text.chars().count() > 64 {
+        return Err(InputError::field(
+            field,
+            format!("`{}` is not one of {names}", crate::model::formula::shown(text)),
+            format!("use one of {names}"),
+        ));
+    }
+    Ok(())
 }
 
 fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {

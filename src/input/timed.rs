@@ -402,7 +402,7 @@ fn validate_arrivals(raw: Option<RawArrivals>) -> Result<Arrivals, InputError> {
         }
         other => Err(InputError::field(
             format!("{f}.process"),
-            format!("unknown arrival process `{other}`"),
+            format!("unknown arrival process `{}`", crate::model::formula::shown(other)),
             "use at-once, rate, poisson, waves or trace",
         )),
     }

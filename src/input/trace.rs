@@ -36,7 +36,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
     {
         return Err(InputError::file(
             file,
-            format!("the header is `{}`", names.join(",")),
+            format!("the header is `{}`", crate::model::formula::shown(&names.join(","))),
             "start the trace with the header `time,kind` or `time,kind,lifetime`",
         ));
     }
@@ -50,7 +50,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 bad(
                     line,
                     name,
-                    format!("`{s}` is not a number of seconds"),
+                    format!("`{}` is not a number of seconds", crate::model::formula::shown(s)),
                     "give seconds, e.g. 12.5",
                 )
             })?;
@@ -73,7 +73,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 return Err(bad(
                     line,
                     "kind",
-                    format!("unknown kind `{other}`"),
+                    format!("unknown kind `{}`", crate::model::formula::shown(other)),
                     "use sg, ip or host",
                 ));
             }

@@ -158,7 +158,7 @@ impl Formula {
             rest.trim().parse::<u32>().map_err(|_| {
                 Invalid::new(
                     "formula",
-                    format!("`{s}`: `{rest}` is not a whole number"),
+                    format!("`{}`: `{}` is not a whole number", shown(s), shown(rest)),
                     format!("write it as `{what}:N`, e.g. `{what}:1`"),
                 )
             })

@@ -92,8 +92,12 @@ impl Rec<'_> {
     /// A required value of type `T`.
     fn parse<T: FromStr>(&self, col: &str) -> Result<T, InputError> {
         let t = self.text(col);
-        t.parse()
-            .map_err(|_| self.error(col, format!("`{t}` is not a valid {col}")))
+        t.parse().map_err(|_| {
+            self.error(
+                col,
+                format!("`{}` is not a valid {col}", crate::model::formula::shown(t)),
+            )
+        })
     }
 
     /// An optional value: empty (or an absent column) is `None`.

@@ -342,7 +342,10 @@ fn a_1mb_type_name_is_refused_at_once() {
     let e = quick("catalog", || Catalog::bundled_with_text(&csv, "mine.csv", false)).unwrap_err();
     short(&e, "instance_type");
     let cat = Catalog::bundled();
-    let e = quick("select", || cat.select(&[name.clone()], "--types").map(|_| ())).unwrap_err();
+    let e = quick("select", || {
+        cat.select(std::slice::from_ref(&name), "--types").map(|_| ())
+    })
+    .unwrap_err();
     short(&e, "characters long");
     let e = quick("unknown", || cat.unknown(&name, "--types"));
     short(&e, "unknown instance type");
