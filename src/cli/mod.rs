@@ -522,6 +522,8 @@ fn cmd_replay(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(
     if let Some(t) = a.sweep.trials {
         crate::input::bounds::check_trials(t, "--trials")?;
     }
+    let mut sc = sc;
+    sc.max_work = a.sweep.max_work.unwrap_or(sc.max_work);
     let cells = sc.cells()?;
     if let Some(k) = a.trial {
         let cell = &cells[0];

@@ -312,9 +312,10 @@ impl Scenario {
             .map(|(i, e)| Expect::validate(e, &axes).map_err(|err| err.under(&format!("expect[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         scenario.expects = expects;
-        // Every cell must be valid (formula defined, room for the workload),
-        // and the work within the limit (checked again after overrides).
-        scenario.cells()?;
+        // Every cell must be valid (formula defined, room for the workload).
+        // The work is checked by `cells()`, once the flags that may raise
+        // the limit (or the trials) are applied, before anything runs.
+        scenario.all_cells()?;
         Ok(scenario)
     }
 

@@ -291,7 +291,8 @@ fn a_stale_lock_from_a_killed_run_does_not_block_the_next() {
 fn a_1us_timeline_interval_is_refused_with_the_estimate() {
     let toml = "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"sg-first\"]\n\
                 [workload]\nip_pods = 10\n[timed]\nhorizon = 3600\ntimeline = { interval = 0.000001 }\n";
-    let e = quick("scenario", || Scenario::from_toml(toml, "s", &Catalog::bundled())).unwrap_err();
+    let sc = Scenario::from_toml(toml, "s", &Catalog::bundled()).unwrap();
+    let e = quick("cells", || sc.cells().map(|_| ())).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("timed.timeline.interval"));
     short(&e, "rows");
     assert!(e.problem.contains("3600000001"), "{e}");
@@ -301,9 +302,23 @@ fn a_1us_timeline_interval_is_refused_with_the_estimate() {
 fn absurd_work_is_refused_with_the_estimate_and_the_limit_and_can_be_raised() {
     let toml = "instance_types = [\"m5.*\"]\ntrials = 1000000\n[workload]\nsg_pods = 5000\nip_pods = 5000\n\
                 [nodes]\nautoscale = true\n";
-    let e = quick("scenario", || Scenario::from_toml(toml, "s", &Catalog::bundled())).unwrap_err();
+    let mut sc = Scenario::from_toml(toml, "s", &Catalog::bundled()).unwrap();
+    let e = quick("cells", || sc.cells().map(|_| ())).unwrap_err();
     short(&e, "more than the limit of 10000000000");
     assert!(e.fix.contains("--max-work"), "{e}");
+    sc.max_work = u64::MAX;
+    assert!(sc.cells().is_ok());
+    // From the command line, before anything runs.
+    let (_d, path) = crate::scenario_file(toml);
+    let r = crate::sgpsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        _d.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(crate::stderr(&r).contains("--max-work"), "{}", crate::stderr(&r));
+    assert!(!_d.path().join("o").exists());
 }
 
 #[test]
