@@ -384,3 +384,36 @@ fn a_deep_dotted_key_says_what_is_wrong_and_where() {
         "{e}"
     );
 }
+
+// ----- found by the campaigns of this change (seeds 8675309 and 5551212) -----
+
+#[test]
+fn campaign_expect_long_instance_type_is_quoted_short() {
+    let src = text("campaign-expect-long-instance-type.toml");
+    let e = quick("scenario", || Scenario::from_toml(&src, "s", &Catalog::bundled())).unwrap_err();
+    short(&e, "expect[");
+}
+
+#[test]
+fn campaign_expect_long_metric_is_quoted_short() {
+    let src = text("campaign-expect-long-metric.toml");
+    let e = quick("scenario", || Scenario::from_toml(&src, "s", &Catalog::bundled())).unwrap_err();
+    short(&e, "expect[");
+}
+
+/// The import (src/manifest/, owned elsewhere) still quotes a long
+/// `spec.replicas` value whole: pinned as no panic and a clear error that
+/// names the field, within a second; the length is left to the import's owner.
+#[test]
+fn campaign_manifest_long_replicas_is_a_clear_error() {
+    let r = quick("import", || {
+        import(
+            &[crash("campaign-manifest-long-replicas.yaml")],
+            &Catalog::bundled(),
+            &ImportOptions::default(),
+        )
+    });
+    let e = r.map(|_| ()).unwrap_err();
+    assert!(e.to_string().contains("spec.replicas"), "{e}");
+    assert!(e.to_string().contains("fix:"), "{e}");
+}
