@@ -4,7 +4,7 @@
 //! short clear error: a panic, a hang (a watchdog per input), a long or
 //! debug-formatted error fails the run, and the input is written to a file.
 //!
-//! CI runs `fixed_seed_budget` (part of `cargo test`): a fixed seed and 2000
+//! CI runs `fixed_seed_budget` (part of `cargo test`): a fixed seed and 4000
 //! inputs (`SGPSIM_FUZZ_ITERS`), capped at `SGPSIM_FUZZ_SECS` seconds (120).
 //! A long campaign with any seed (see README.md, "Fuzzing"):
 //!
@@ -833,7 +833,7 @@ fn campaign(seed: u64, iters: u64, secs: u64) -> Campaign {
 fn fixed_seed_budget() {
     let c = campaign(
         env_u64("SGPSIM_FUZZ_SEED", 13),
-        env_u64("SGPSIM_FUZZ_ITERS", 2000),
+        env_u64("SGPSIM_FUZZ_ITERS", 4000),
         env_u64("SGPSIM_FUZZ_SECS", 120),
     );
     assert!(c.ran > 100, "the budget ran only {} inputs", c.ran);
