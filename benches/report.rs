@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
     let text = std::fs::read(&scenario_path).expect("read");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let d = dir.path().join("default");
-    let results = results::static_run(&sc, &text, &pool, false, &d).expect("the scenario runs");
+    let results = results::static_run(&sc, &text, &pool, false, &d, &Default::default()).expect("the scenario runs");
     results.files.replace(&d).expect("the directory writes");
     let files = Files::read(&d).expect("the directory reads back");
     let inputs = report::Inputs::from_files(&files, &d).expect("the directory reads back");

@@ -6,12 +6,14 @@
 
 use std::fmt;
 
+use crate::error::InputError;
 use crate::input::expect::{Expect, Figure, Metric, Op, show};
 use crate::input::scenario::Scenario;
 use crate::model::cell::Cell;
 use crate::model::node::ip_capacity_without_trunk;
 use crate::model::summary::Summary;
-use crate::runner::sweep::SweepResult;
+use crate::runner::pool::Pool;
+use crate::timed::arrivals::Trace;
 
 /// How one expectation came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,12 +73,39 @@ impl fmt::Display for Line {
     }
 }
 
-/// Compares every expectation of `sc` with the sweep of its cells.
-pub fn evaluate(sc: &Scenario, cells: &[Cell], result: &SweepResult) -> Vec<Line> {
+/// Runs the model a scenario's expectations are checked against: the timed
+/// engine for a scenario with `[timed]` (its trace, if any, as `trace`),
+/// else the static replay; on the current pool. Returns the cells and their
+/// summaries, in cell order.
+pub fn simulate(sc: &Scenario, trace: Option<&Trace>) -> Result<(Vec<Cell>, Vec<Summary>), InputError> {
+    match &sc.timed {
+        Some(timed) => {
+            let cells = crate::input::scenario::timed_cells(sc, timed, trace)?;
+            let result = crate::runner::timed::run(&cells, timed, sc.seed, trace, false);
+            let summaries = result.cells.into_iter().map(|c| c.summary).collect();
+            Ok((cells.into_iter().map(|tc| tc.cell).collect(), summaries))
+        }
+        None => {
+            let cells = sc.cells()?;
+            let result = crate::runner::sweep::run(&cells, sc.seed, false);
+            Ok((cells, result.summaries))
+        }
+    }
+}
+
+/// Runs the model on `pool` (see [`simulate`]) and compares every
+/// expectation of `sc` with it.
+pub fn run(sc: &Scenario, trace: Option<&Trace>, pool: &Pool) -> Result<Vec<Line>, InputError> {
+    let (cells, summaries) = pool.install(|| simulate(sc, trace))?;
+    Ok(evaluate(sc, &cells, &summaries))
+}
+
+/// Compares every expectation of `sc` with the summaries of its cells.
+pub fn evaluate(sc: &Scenario, cells: &[Cell], summaries: &[Summary]) -> Vec<Line> {
     sc.expects
         .iter()
         .map(|e| {
-            let simulated = simulated(e, sc, cells, result);
+            let simulated = simulated(e, sc, cells, summaries);
             let status = match &e.disputed {
                 None if e.holds(simulated, e.value) => Status::Holds,
                 None => Status::Differs,
@@ -99,8 +128,8 @@ pub fn evaluate(sc: &Scenario, cells: &[Cell], result: &SweepResult) -> Vec<Line
         .collect()
 }
 
-fn find<'a>(cells: &'a [Cell], result: &'a SweepResult, e: &Expect, formula: &str) -> Option<(&'a Cell, &'a Summary)> {
-    cells.iter().zip(&result.summaries).find(|(c, _)| {
+fn find<'a>(cells: &'a [Cell], summaries: &'a [Summary], e: &Expect, formula: &str) -> Option<(&'a Cell, &'a Summary)> {
+    cells.iter().zip(summaries).find(|(c, _)| {
         c.instance_type == e.instance_type
             && c.formula == formula
             && e.order.is_none_or(|o| c.order == o)
@@ -108,13 +137,13 @@ fn find<'a>(cells: &'a [Cell], result: &'a SweepResult, e: &Expect, formula: &st
     })
 }
 
-fn simulated(e: &Expect, sc: &Scenario, cells: &[Cell], result: &SweepResult) -> Figure {
+fn simulated(e: &Expect, sc: &Scenario, cells: &[Cell], summaries: &[Summary]) -> Figure {
     let t = sc
         .types
         .iter()
         .find(|t| t.name == e.instance_type)
         .expect("validated: the type is in the scenario");
-    let cell_of = |formula: &str| find(cells, result, e, formula);
+    let cell_of = |formula: &str| find(cells, summaries, e, formula);
     let here = e.formula.as_deref().and_then(cell_of);
     let num = |x: f64| Some(x);
     match e.metric {
@@ -171,4 +200,164 @@ pub fn tally(lines: &[Line]) -> (usize, usize, usize, usize) {
         n(Status::Disputed),
         n(Status::DisputeStale),
     )
+}
+
+/// Expectations that fail the check: figures that differ and stale disputes.
+/// A recorded dispute whose model figure still holds passes.
+pub fn failed(lines: &[Line]) -> usize {
+    let (_, differs, _, stale) = tally(lines);
+    differs + stale
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Differs => "differs",
+            Status::Disputed => "disputed",
+            Status::DisputeStale => "dispute-stale",
+        }
+    }
+}
+
+/// The check report as text: the scenario (`file` as shown) and its seed,
+/// the lines grouped by status (failures first), the tallies, and a closing
+/// `check: N passed, N failed` line in the plain form test harnesses read.
+pub fn report(file: &str, seed: u64, lines: &[Line]) -> String {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let mut text = format!("check {file} (seed {seed}): {} expectations\n\n", lines.len());
+    for status in [Status::Differs, Status::DisputeStale, Status::Holds, Status::Disputed] {
+        let group: Vec<_> = lines.iter().filter(|l| l.status == status).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = match status {
+            Status::Differs => "Differ from the published figure:",
+            Status::DisputeStale => "Disputes whose recorded model figure no longer holds:",
+            Status::Holds => "Hold:",
+            Status::Disputed => "Disputed (the model and the publication disagree, reason recorded):",
+        };
+        text.push_str(title);
+        text.push('\n');
+        for l in group {
+            text.push_str(&format!("  {l}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{holds} hold, {differs} differ, {disputed} disputed, {stale} stale disputes\n"
+    ));
+    let failed = differs + stale;
+    text.push_str(&format!("check: {} passed, {failed} failed\n", holds + disputed));
+    text
+}
+
+/// The check report as one JSON object: the scenario, its seed, one object
+/// per expectation in the scenario's order (a figure of `none`, no IP
+/// failure, is `null`) and the tallies.
+pub fn report_json(file: &str, seed: u64, lines: &[Line]) -> Vec<u8> {
+    let (holds, differs, disputed, stale) = tally(lines);
+    let expectations: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| {
+            let e = &l.expect;
+            serde_json::json!({
+                "status": l.status.name(),
+                "table": e.table,
+                "row": e.row,
+                "column": e.column,
+                "instance_type": e.instance_type,
+                "formula": e.formula,
+                "baseline": e.baseline,
+                "order": e.order.map(|o| o.to_string()),
+                "policy": e.policy.map(|p| p.to_string()),
+                "metric": e.metric.name(),
+                "op": e.op.symbol(),
+                "tolerance": e.tolerance,
+                "published": e.value,
+                "simulated": l.simulated,
+                "disputed": e.disputed.as_ref().map(|(model, reason)| serde_json::json!({
+                    "model": model,
+                    "reason": reason,
+                })),
+            })
+        })
+        .collect();
+    crate::output::json(&serde_json::json!({
+        "scenario": file,
+        "seed": seed,
+        "expectations": expectations,
+        "holds": holds,
+        "differs": differs,
+        "disputed": disputed,
+        "stale_disputes": stale,
+        "passed": holds + disputed,
+        "failed": differs + stale,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::catalog::Catalog;
+
+    /// m5.large, aws-default, IP pods first, the seed's fill: the first IP
+    /// failure is at IP pod 19 and 9 pods fail (MODEL.md §10).
+    fn statuses(expects: &str) -> Vec<Status> {
+        let toml = format!(
+            "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"ip-first\"]\nworkload = {{ fill = \"seed\" }}\n{expects}"
+        );
+        let sc = Scenario::from_toml(&toml, "t", &Catalog::bundled()).unwrap();
+        let (cells, summaries) = simulate(&sc, None).unwrap();
+        evaluate(&sc, &cells, &summaries)
+            .into_iter()
+            .map(|l| l.status)
+            .collect()
+    }
+
+    fn entry(metric: &str, rest: &str) -> String {
+        format!(
+            "[[expect]]\ntable = \"t\"\ninstance_type = \"m5.large\"\nformula = \"aws-default\"\norder = \"ip-first\"\nmetric = \"{metric}\"\n{rest}\n"
+        )
+    }
+
+    #[test]
+    fn figures_hold_or_differ_within_their_tolerance() {
+        assert_eq!(statuses(&entry("first_ip_failure", "value = 19")), [Status::Holds]);
+        assert_eq!(statuses(&entry("first_ip_failure", "value = 20")), [Status::Differs]);
+        assert_eq!(
+            statuses(&entry("first_ip_failure", "value = 20\ntolerance = 1")),
+            [Status::Holds]
+        );
+        assert_eq!(
+            statuses(&entry("ip_failed", "value = 10\nop = \"le\"")),
+            [Status::Holds]
+        );
+        assert_eq!(
+            statuses(&entry("ip_failed", "value = 9\nop = \"lt\"")),
+            [Status::Differs]
+        );
+    }
+
+    #[test]
+    fn disputes_hold_while_the_model_keeps_its_recorded_figure() {
+        // Published 24, the model says 19: a dispute recording 19 is disputed.
+        let disputed = entry(
+            "first_ip_failure",
+            "value = 24\ndisputed = { model = 19, reason = \"r\" }",
+        );
+        assert_eq!(statuses(&disputed), [Status::Disputed]);
+        // The recorded model figure no longer holds: stale.
+        let moved = entry(
+            "first_ip_failure",
+            "value = 24\ndisputed = { model = 18, reason = \"r\" }",
+        );
+        assert_eq!(statuses(&moved), [Status::DisputeStale]);
+        // The model now agrees with the publication: the dispute is stale too.
+        let agreed = entry(
+            "first_ip_failure",
+            "value = 19\ndisputed = { model = 18, reason = \"r\" }",
+        );
+        assert_eq!(statuses(&agreed), [Status::DisputeStale]);
+    }
 }

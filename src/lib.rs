@@ -42,6 +42,7 @@ pub mod input;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod recommend;
 pub mod report;
 pub mod results;
 pub mod runner;

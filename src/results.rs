@@ -4,6 +4,7 @@
 //! `output::directory`) and `sgpsim report DIR` redraws it byte for byte.
 
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 
 use crate::error::Error;
 use crate::input::scenario::Scenario;
@@ -30,16 +31,23 @@ pub struct Results {
 }
 
 /// Runs a static scenario on `pool` and builds its results directory.
-/// `scenario_text` is the scenario file as written, kept beside the results.
+/// `scenario_text` is the scenario file as written, kept beside the results;
+/// `trials_done` counts the summary's trials as they finish.
 pub fn static_run(
     sc: &Scenario,
     scenario_text: &[u8],
     pool: &Pool,
     trials_csv: bool,
     dir: &Path,
+    trials_done: &AtomicU64,
 ) -> Result<Results, Error> {
     let cells = sc.cells()?;
-    let (result, safe) = pool.install(|| (sweep::run(&cells, sc.seed, trials_csv), safe_region::safe_region(sc)));
+    let (result, safe) = pool.install(|| {
+        (
+            sweep::run_counted(&cells, sc.seed, trials_csv, trials_done),
+            safe_region::safe_region(sc),
+        )
+    });
     let rows = output::rows(&cells, &result.summaries, sc.seed);
     let mut files = Files::new();
     let mut listed = vec!["summary.csv".to_string()];
@@ -72,7 +80,9 @@ pub fn static_run(
 }
 
 /// Runs a timed scenario (its `[timed]` table as `timed`, its trace if any)
-/// on `pool` and builds its results directory.
+/// on `pool` and builds its results directory; `trials_done` counts trials
+/// as they finish.
+#[expect(clippy::too_many_arguments, reason = "one call per run; each argument is distinct")]
 pub fn timed_run(
     sc: &Scenario,
     timed: &Timed,
@@ -81,10 +91,12 @@ pub fn timed_run(
     pool: &Pool,
     trials_csv: bool,
     dir: &Path,
+    trials_done: &AtomicU64,
 ) -> Result<Results, Error> {
     use crate::output::timed as timed_output;
     let cells = crate::input::scenario::timed_cells(sc, timed, trace)?;
-    let result = pool.install(|| crate::runner::timed::run(&cells, timed, sc.seed, trace, trials_csv));
+    let result =
+        pool.install(|| crate::runner::timed::run_counted(&cells, timed, sc.seed, trace, trials_csv, trials_done));
     let mut files = Files::new();
     files.put("summary.csv", timed_output::summary(&cells, &result, timed));
     files.put("timeline.csv", timed_output::timeline(&cells, &result, timed));

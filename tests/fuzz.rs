@@ -166,7 +166,7 @@ fn results_seeds() -> Vec<(String, String)> {
                 trials = 20\n[workload]\nfill = \"seed\"\n";
     let sc = Scenario::from_toml(toml, "s", &Catalog::bundled()).unwrap();
     let pool = sgpsim::runner::pool::Pool::new(Some(1)).unwrap();
-    let r = sgpsim::results::static_run(&sc, toml.as_bytes(), &pool, false, &dir).unwrap();
+    let r = sgpsim::results::static_run(&sc, toml.as_bytes(), &pool, false, &dir, &Default::default()).unwrap();
     let mut out = Vec::new();
     for name in ["summary.csv", "failure-spread.csv", "safe-region.csv"] {
         if let Some(b) = r.files.get(name) {
@@ -539,17 +539,20 @@ fn run_scenario(input: &[u8], dir: &Path) -> Verdict {
             let scenario_path = dir.join("s.toml");
             match sgpsim::input::trace::for_scenario(&t, &scenario_path) {
                 Err(e) => return check_error(&e),
-                Ok(trace) => sgpsim::results::timed_run(&sc, &t, trace.as_ref(), input, &pool, false, &out).map(|_| ()),
+                Ok(trace) => {
+                    sgpsim::results::timed_run(&sc, &t, trace.as_ref(), input, &pool, false, &out, &Default::default())
+                        .map(|_| ())
+                }
             }
         }
-        None => sgpsim::results::static_run(&sc, input, &pool, false, &out).map(|_| ()),
+        None => sgpsim::results::static_run(&sc, input, &pool, false, &out, &Default::default()).map(|_| ()),
     };
     any_error(r)
 }
 
 fn run_catalog(input: &[u8], json: bool) -> Verdict {
     let src = text(input);
-    match Catalog::bundled_with_text(&src, "fuzz.csv", json) {
+    match Catalog::bundled_with_text(&src, if json { "fuzz.json" } else { "fuzz.csv" }) {
         Err(e) => check_error(&e),
         Ok((cat, _)) => {
             let names: Vec<String> = cat.iter().take(3).map(|t| t.name.clone()).collect();

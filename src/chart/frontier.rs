@@ -1,98 +1,152 @@
-//! Chart 4: the risk/waste frontier, mean wasted IPs against failure rate,
-//! one point per formula per instance type; the points no other formula on
-//! the same type beats on both measures are filled.
+//! Chart 4: risk against waste, one panel per instance type (the riskiest
+//! types when there are many): for each formula the share of random orders
+//! that leave a pod without an IP against its mean wasted IPs. Filled: no
+//! other formula on the type is better on one measure and no worse on the
+//! other, beyond sampling noise.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::waste::reference_order;
-use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, distinct, first_policy, legend_strip, no_data,
-    palette_items, render, titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, TICK, text_width};
+use super::layout::{axis_max, legend_strip, panel_rows, panels, tick_label, titled};
+use super::measures::{risk, wasted_ips};
+use super::palette::{formula_color, legend_items};
+use super::select::{MAX_TYPES, distinct, drawn_types, first_policy, fitting, left_out_note, reference_order};
 use crate::error::Error;
 use crate::output::Row;
+
+const COLS: usize = 3;
 
 struct Frontier<'a> {
     rows: Vec<&'a Row>,
     types: Vec<String>,
     formulas: Vec<String>,
     order: String,
-    note: String,
+    notes: Vec<String>,
 }
 
-/// Whether `r` is Pareto-optimal among `rows` of its type: no other row has
-/// a failure rate and waste both at most its own, one of them lower.
-pub fn dominated(r: &Row, rows: &[&Row]) -> bool {
+/// Whether another row of `r`'s type dominates it: a risk no worse (its
+/// interval at or below `r`'s) and waste no higher, one of them better (the
+/// risk's interval wholly below, or less waste). Equal figures dominate
+/// nothing, nor do figures that differ only within their intervals.
+fn dominated(r: &Row, rows: &[&Row]) -> bool {
+    let (rr, rw) = (risk(r), wasted_ips(r));
     rows.iter().any(|o| {
-        o.instance_type == r.instance_type
-            && o.failure_rate_mean <= r.failure_rate_mean
-            && o.wasted_ips_mean <= r.wasted_ips_mean
-            && (o.failure_rate_mean < r.failure_rate_mean || o.wasted_ips_mean < r.wasted_ips_mean)
+        let (or, ow) = (risk(o), wasted_ips(o));
+        let no_worse = or.high <= rr.low;
+        let better = or.differs(&rr) && or.value < rr.value;
+        o.instance_type == r.instance_type && no_worse && ow <= rw && (better || ow < rw)
     })
 }
 
 /// Draws chart 4 from summary rows.
-pub fn frontier(rows: &[Row]) -> Result<Chart, Error> {
-    let (rows, note) = first_policy(rows);
+pub(crate) fn frontier(rows: &[Row]) -> Result<Chart, Error> {
+    let (rows, policy) = first_policy(rows);
     if rows.is_empty() {
         return Err(Error::from(no_data("frontier", "summary.csv")));
     }
     let order = reference_order(&rows);
-    let rows: Vec<&Row> = rows.into_iter().filter(|r| r.order == order).collect();
+    let all_types = distinct(rows.iter().map(|r| r.instance_type.as_str())).len();
+    let (rows, left_out) = fitting(rows);
+    let types = drawn_types(&rows, MAX_TYPES);
+    let rows: Vec<&Row> = rows
+        .into_iter()
+        .filter(|r| r.order == order && types.contains(&r.instance_type))
+        .collect();
+    let mut notes = vec![left_out_note(&left_out, types.len(), all_types), policy];
+    notes.retain(|n| !n.is_empty());
     render(&Frontier {
-        types: distinct(rows.iter().map(|r| r.instance_type.as_str())),
         formulas: distinct(rows.iter().map(|r| r.formula.as_str())),
+        types,
         rows,
         order,
-        note,
+        notes,
     })
 }
 
-/// The marker of instance type `i`, centred on `at` (pixels in `area`),
-/// filled or outlined. Six shapes, then they repeat.
-fn marker<DB: DrawingBackend>(area: &Area<DB>, i: usize, at: (i32, i32), c: RGBColor, filled: bool) -> DrawResult<DB> {
-    let (x, y) = at;
-    let r = 9;
-    if i.is_multiple_of(6) {
-        let style = if filled { c.filled() } else { c.stroke_width(3) };
-        return area.draw(&Circle::new(at, r, style));
-    }
-    let pts: Vec<(i32, i32)> = match i % 6 {
-        1 => vec![
-            (x - r + 1, y - r + 1),
-            (x + r - 1, y - r + 1),
-            (x + r - 1, y + r - 1),
-            (x - r + 1, y + r - 1),
-        ],
-        2 => vec![(x, y - r - 1), (x + r + 1, y + r - 2), (x - r - 1, y + r - 2)],
-        3 => vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)],
-        4 => vec![(x, y + r + 1), (x + r + 1, y - r + 2), (x - r - 1, y - r + 2)],
-        // A plus sign.
-        _ => {
-            let (a, b) = (3, r);
-            vec![
-                (x - a, y - b),
-                (x + a, y - b),
-                (x + a, y - a),
-                (x + b, y - a),
-                (x + b, y + a),
-                (x + a, y + a),
-                (x + a, y + b),
-                (x - a, y + b),
-                (x - a, y + a),
-                (x - b, y + a),
-                (x - b, y - a),
-                (x - a, y - a),
-            ]
+impl Frontier<'_> {
+    fn panel<DB: DrawingBackend>(&self, area: &Area<DB>, ty: &str) -> DrawResult<DB> {
+        let rows: Vec<&Row> = self.rows.iter().copied().filter(|r| r.instance_type == ty).collect();
+        let y_top = rows.iter().map(|r| wasted_ips(r)).fold(0.0, f64::max);
+        let y_end = axis_max(y_top, 2.0);
+        let (x_lo, x_end) = (-4.0, 108.0);
+        let mut chart = ChartBuilder::on(area)
+            .caption(ty, ("sans-serif", LABEL + 2))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x_lo..x_end, -y_end * 0.04..y_end)?;
+        let fmt_x = tick_label(x_end - x_lo, 100.0, "%");
+        let fmt_y = tick_label(y_end, y_end, "");
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&fmt_x)
+            .y_label_formatter(&fmt_y)
+            .x_labels(6)
+            .x_desc(format!("{} orders that leave a pod without an IP (%)", self.order))
+            .y_desc("wasted IPs (mean)")
+            .label_style(("sans-serif", TICK))
+            .axis_desc_style(("sans-serif", TICK))
+            .draw()?;
+        // Formulas at the same point (the same maxPods, hence the same
+        // figures) are nested rings, largest first, so that every colour shows.
+        let mut points: Vec<((f64, f64), Vec<&Row>)> = Vec::new();
+        for r in &rows {
+            let at = (risk(r).value * 100.0, wasted_ips(r));
+            match points.iter_mut().find(|(p, _)| *p == at) {
+                Some((_, same)) => same.push(r),
+                None => points.push((at, vec![r])),
+            }
         }
-    };
-    if filled {
-        area.draw(&Polygon::new(pts, c.filled()))
-    } else {
-        // plotters' polygons are always filled: an outline is a closed path.
-        let mut closed = pts.clone();
-        closed.push(pts[0]);
-        area.draw(&PathElement::new(closed, c.stroke_width(3)))
+        let label = ("sans-serif", TICK - 2)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut placed: Vec<(i32, i32)> = Vec::new();
+        for (at, same) in &points {
+            let n = same.len() as i32;
+            for (k, r) in same.iter().enumerate() {
+                let radius = (6 + 4 * (n - k as i32)) as u32;
+                let c = formula_color(&r.formula);
+                let style = if dominated(r, &rows) {
+                    c.stroke_width(3)
+                } else {
+                    c.filled()
+                };
+                chart.draw_series(std::iter::once(Circle::new(*at, radius, style)))?;
+            }
+            let mut ms: Vec<u32> = same.iter().map(|r| r.max_pods).collect();
+            ms.dedup();
+            let text = format!("M={}", ms.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+            let (px, py) = chart.plotting_area().map_coordinate(at);
+            let offset = 10 + 4 * n;
+            let base = chart.plotting_area().get_base_pixel();
+            // Right of the point, or left of it where the label would leave the plot.
+            let plot_w = chart.plotting_area().dim_in_pixel().0 as i32;
+            let right = px - base.0 + offset + text_width(&text, TICK - 2) < plot_w;
+            let (lx, mut ly) = if right {
+                (px - base.0 + offset, py - base.1 - offset)
+            } else {
+                (px - base.0 - offset, py - base.1 - offset)
+            };
+            // Labels of nearby points stack rather than overprint.
+            while placed.iter().any(|&(x, y)| (x - lx).abs() < 60 && (y - ly).abs() < 14) {
+                ly += 14;
+            }
+            placed.push((lx, ly));
+            let style = if right {
+                label.clone()
+            } else {
+                label.clone().pos(Pos::new(HPos::Right, VPos::Center))
+            };
+            chart
+                .plotting_area()
+                .strip_coord_spec()
+                .draw(&Text::new(text, (lx, ly), style))?;
+        }
+        Ok(())
     }
 }
 
@@ -104,65 +158,20 @@ impl Figure for Frontier<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        (1300, 860)
+        (1500, 180 + panel_rows(self.types.len(), COLS) * 420)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
-        let sub = format!(
-            "one point per formula and instance type, {} order; filled: no other formula on that type is better on both; {}",
-            self.order, self.note
-        );
-        let area = titled(root, &self.title(), &sub)?;
-        let items = palette_items(&self.formulas);
-        let area = legend_strip(&area, "colour: formula", &items)?;
-        // The marker legend: shapes for types, drawn as outlines in black.
-        let (w, _) = area.dim_in_pixel();
-        let (strip, area) = area.split_vertically(36);
-        let font = ("sans-serif", LABEL).into_font().color(&BLACK);
-        strip.draw(&Text::new("shape: instance type:", (20, 6), font.clone()))?;
-        let mut x = 20 + super::text_width("shape: instance type:", LABEL) + 30;
-        for (i, ty) in self.types.iter().enumerate() {
-            if x > w as i32 - 120 {
-                break;
-            }
-            marker(&strip, i, (x, 14), RGBColor(0x33, 0x33, 0x33), false)?;
-            strip.draw(&Text::new(ty.clone(), (x + 16, 6), font.clone()))?;
-            x += 16 + super::text_width(ty, LABEL) + 34;
-        }
-        let x_top = self
-            .rows
-            .iter()
-            .map(|r| r.failure_rate_mean * 100.0)
-            .fold(0.0, f64::max);
-        let y_top = self.rows.iter().map(|r| r.wasted_ips_mean).fold(0.0, f64::max);
-        let mut chart = ChartBuilder::on(&area)
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(
-                -axis_max(x_top, 1.0) * 0.03..axis_max(x_top, 1.0),
-                -1.0..axis_max(y_top, 2.0),
-            )?;
-        let fmt_x = |v: &f64| format!("{v:.0}%");
-        let fmt_y = |v: &f64| format!("{v:.0}");
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_label_formatter(&fmt_x)
-            .y_label_formatter(&fmt_y)
-            .x_desc("failure rate: workload pods without an IP (%, mean)")
-            .y_desc("wasted IPs (mean, IPs)")
-            .label_style(("sans-serif", TICK))
-            .axis_desc_style(("sans-serif", LABEL))
-            .draw()?;
-        let plot = chart.plotting_area();
-        for r in &self.rows {
-            let ti = self.types.iter().position(|t| t == &r.instance_type).unwrap_or(0);
-            let fi = self.formulas.iter().position(|f| f == &r.formula).unwrap_or(0);
-            let at = plot.map_coordinate(&(r.failure_rate_mean * 100.0, r.wasted_ips_mean));
-            let on_frontier = !dominated(r, &self.rows);
-            // `at` is in the backend's pixels, which the root area uses as is.
-            marker(root, ti, at, color(fi), on_frontier)?;
+        let mut sub = vec![format!(
+            "one point per formula, {} order; filled: no other formula on that type is better on one measure and no worse on the other beyond sampling noise; M: its maxPods",
+            self.order
+        )];
+        sub.extend(self.notes.iter().cloned());
+        let area = titled(root, &self.title(), &sub.join("; "))?;
+        let items = legend_items(&self.formulas, formula_color);
+        let area = legend_strip(&area, "maxPods formula", &items)?;
+        for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {
+            self.panel(panel, ty)?;
         }
         Ok(())
     }
@@ -171,10 +180,11 @@ impl Figure for Frontier<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testing::{check_basics, fixture_rows};
+    use crate::chart::measures::Estimate;
+    use crate::chart::testing::{check_basics, fixture_rows, hex, svg_count_colour};
 
     #[test]
-    fn one_point_per_formula_and_type_and_frontier_marked() {
+    fn one_panel_per_type_and_a_point_per_formula() {
         let rows = fixture_rows();
         let chart = frontier(&rows).unwrap();
         let texts = check_basics(&chart);
@@ -183,20 +193,28 @@ mod tests {
             "m5.xlarge",
             "aws-default",
             "conservative",
-            "wasted IPs (mean, IPs)",
-            "failure rate: workload pods without an IP (%, mean)",
+            "wasted IPs (mean)",
+            "random orders that leave a pod without an IP (%)",
+            "M=29",
+            "M=20",
         ] {
             assert!(texts.iter().any(|t| t == want), "{want} missing from {texts:?}");
         }
+        // A point per formula and type, plus each legend swatch (a rect).
+        for f in ["aws-default", "conservative"] {
+            assert_eq!(svg_count_colour(&chart, "circle", &hex(formula_color(f))), 2);
+        }
+        // No negative or repeated tick labels.
+        assert!(!texts.iter().any(|t| t.starts_with('-')), "{texts:?}");
     }
 
     #[test]
     fn dominance_needs_both_measures_no_worse_and_one_better() {
-        let base = fixture_rows().remove(0);
+        let base = fixture_rows().into_iter().find(|r| r.order == "random").unwrap();
         let mk = |ty: &str, rate: f64, waste: f64| Row {
             instance_type: ty.into(),
-            failure_rate_mean: rate,
-            wasted_ips_mean: waste,
+            exact_failure_probability: Some(rate),
+            exact_wasted_ips_mean: Some(waste),
             ..base.clone()
         };
         let rows = [
@@ -210,5 +228,31 @@ mod tests {
         let got: Vec<bool> = rows.iter().map(|r| dominated(r, &refs)).collect();
         // Equal points do not dominate each other; another type never does.
         assert_eq!(got, [true, false, false, false, false]);
+    }
+
+    #[test]
+    fn a_risk_lower_only_within_the_noise_does_not_dominate() {
+        let base = fixture_rows().into_iter().find(|r| r.order == "random").unwrap();
+        let sampled = |k: u64, waste: f64| Row {
+            method: "monte-carlo".into(),
+            exact_failure_probability: None,
+            exact_wasted_ips_mean: None,
+            trials: 100,
+            trials_with_failure: k,
+            failure_probability_ci95_low: None,
+            failure_probability_ci95_high: None,
+            wasted_ips_mean: waste,
+            ..base.clone()
+        };
+        // 10 and 12 failing trials of 100: the intervals overlap.
+        let rows = [sampled(10, 3.0), sampled(12, 3.0)];
+        let (a, b): (Estimate, Estimate) = (risk(&rows[0]), risk(&rows[1]));
+        assert!(!a.differs(&b));
+        let refs: Vec<&Row> = rows.iter().collect();
+        assert!(!dominated(&rows[1], &refs));
+        // 0 and 60 of 100 are apart: the first dominates.
+        let rows = [sampled(0, 3.0), sampled(60, 3.0)];
+        let refs: Vec<&Row> = rows.iter().collect();
+        assert!(dominated(&rows[1], &refs) && !dominated(&rows[0], &refs));
     }
 }

@@ -4,7 +4,11 @@
 
 use plotters::prelude::*;
 
-use super::{Area, Chart, DrawResult, Figure, LABEL, SUBTITLE, TICK, distinct, no_data, render, titled};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, SUBTITLE, TICK, text_width};
+use super::layout::{count_label, titled};
+use super::measures::mismatch;
+use super::select::distinct;
 use crate::error::Error;
 use crate::output::Row;
 use crate::output::records::SafeCell;
@@ -19,7 +23,7 @@ const RAMP: [(f64, (u8, u8, u8)); 5] = [
 ];
 
 /// The map's colour for a probability in 0..=1 (clamped).
-pub fn ramp(p: f64) -> RGBColor {
+fn ramp(p: f64) -> RGBColor {
     let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
     let i = RAMP.iter().rposition(|(x, _)| *x <= p).unwrap_or(0).min(RAMP.len() - 2);
     let ((x0, a), (x1, b)) = (RAMP[i], RAMP[i + 1]);
@@ -41,11 +45,13 @@ struct SafeRegion<'a> {
     marks: Vec<Mark>,
     shares: Vec<f64>,
     max_pods: Vec<u32>,
+    /// What the map leaves out, for the subtitle.
+    notes: Vec<String>,
 }
 
 /// Draws chart 5 from the grid of `safe-region.csv`, marking the maxPods of
 /// each formula in `rows` for the mapped type.
-pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
+pub(crate) fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
     let Some(first) = cells.first() else {
         return Err(Error::from(no_data("safe-region", "safe-region.csv")));
     };
@@ -59,7 +65,17 @@ pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
     let mut max_pods: Vec<u32> = cells.iter().map(|c| c.max_pods).collect();
     max_pods.sort_unstable();
     max_pods.dedup();
-    let mine: Vec<&Row> = rows.iter().filter(|r| r.instance_type == first.instance_type).collect();
+    let (mine, misfit): (Vec<&Row>, Vec<&Row>) = rows
+        .iter()
+        .filter(|r| r.instance_type == first.instance_type)
+        .partition(|r| mismatch(r).is_none());
+    let mut notes: Vec<String> = distinct(misfit.iter().map(|r| r.formula.as_str()))
+        .into_iter()
+        .map(|f| {
+            let m = misfit.iter().find(|r| r.formula == f).map_or(0, |r| r.max_pods);
+            format!("{f} (M = {m}, maxPods for prefix delegation on nodes without it) not marked")
+        })
+        .collect();
     let mut marks: Vec<Mark> = Vec::new();
     for formula in distinct(mine.iter().map(|r| r.formula.as_str())) {
         let of: Vec<&&Row> = mine.iter().filter(|r| r.formula == formula).collect();
@@ -89,7 +105,19 @@ pub fn safe_region(cells: &[SafeCell], rows: &[Row]) -> Result<Chart, Error> {
         }
     }
     marks.sort_by_key(|k| std::cmp::Reverse(k.max_pods));
+    // The map ends a little above the highest mark: above it every share
+    // that fails at the mark fails too, and the marks' region stays legible.
+    let grid_top = max_pods.last().copied().unwrap_or(0);
+    if let Some(top) = marks.first().map(|k| k.max_pods) {
+        let shown = (top + top / 2).max(top + 10);
+        if grid_top > shown {
+            max_pods.retain(|&m| m <= shown);
+            notes.push(format!("maxPods up to {shown} of the {grid_top} computed"));
+        }
+    }
+    let cells: Vec<&SafeCell> = cells.into_iter().filter(|c| max_pods.contains(&c.max_pods)).collect();
     render(&SafeRegion {
+        notes,
         instance_type: first.instance_type.clone(),
         cells,
         marks,
@@ -104,7 +132,7 @@ const LABEL_W: u32 = 340;
 /// A formula mark's label, `names: M = m`, wrapped to fit [`LABEL_W`].
 fn label_lines(names: &str, m: u32) -> Vec<String> {
     let full = format!("{names}: M = {m}");
-    let fits = |s: &str| super::text_width(s, SUBTITLE) <= LABEL_W as i32 - 30;
+    let fits = |s: &str| text_width(s, SUBTITLE) <= LABEL_W as i32 - 30;
     if fits(&full) {
         return vec![full];
     }
@@ -142,10 +170,13 @@ impl Figure for SafeRegion<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
         let c0 = self.cells[0];
-        let sub = format!(
+        let mut sub = format!(
             "one node; workload = its free slots + its branch ENIs (the seed's fill size), x% SG pods, the rest IP pods; {} over every arrival order, at every maxPods",
             c0.method
         );
+        for n in &self.notes {
+            sub.push_str(&format!("; {n}"));
+        }
         let area = titled(root, &self.title(), &sub)?;
         // The colour scale, as a strip along the top.
         let (w, _) = area.dim_in_pixel();
@@ -153,7 +184,7 @@ impl Figure for SafeRegion<'_> {
         let font = ("sans-serif", LABEL).into_font().color(&BLACK);
         let heading = "share of random orders that leave a pod without an IP:";
         strip.draw(&Text::new(heading, (20, 12), font.clone()))?;
-        let x0 = 20 + super::text_width(heading, LABEL) + 20;
+        let x0 = 20 + text_width(heading, LABEL) + 20;
         let bar_w = (w as i32 - x0 - 220).clamp(100, 400);
         // Twenty steps: enough to read a colour off, each step distinct.
         let steps = 20;
@@ -191,7 +222,7 @@ impl Figure for SafeRegion<'_> {
             .configure_mesh()
             .disable_mesh()
             .x_label_formatter(&fmt_x)
-            .y_label_formatter(&super::count_label)
+            .y_label_formatter(&count_label)
             .x_desc("SG pods as a share of the workload (%)")
             .y_desc("maxPods (pods per node)")
             .label_style(("sans-serif", TICK))
@@ -254,11 +285,7 @@ mod tests {
             lines[1..].join(", "),
             "conservative, seed-userdata, karpenter-reserved-enis:1, fixed:20"
         );
-        assert!(
-            lines
-                .iter()
-                .all(|l| crate::chart::text_width(l, SUBTITLE) <= LABEL_W as i32 - 30)
-        );
+        assert!(lines.iter().all(|l| text_width(l, SUBTITLE) <= LABEL_W as i32 - 30));
     }
 
     #[test]

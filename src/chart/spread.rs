@@ -1,13 +1,14 @@
 //! Chart 3: the spread of the failure rate over random trials, a box plot
-//! per formula, one panel per instance type.
+//! per formula, one panel per instance type (the riskiest when there are many).
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, axis_max, color, distinct, formula_panel, legend_strip, no_data, palette_items,
-    panel_rows, panels, render, titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::layout::{axis_max, formula_panel, legend_strip, panel_rows, panels, titled};
+use super::palette::{formula_color, legend_items};
+use super::select::{MAX_TYPES, distinct, drawn_types, fitting, left_out_note};
 use crate::error::Error;
+use crate::output::Row;
 use crate::output::records::SpreadRow;
 
 const COLS: usize = 3;
@@ -17,19 +18,42 @@ struct Spread<'a> {
     types: Vec<String>,
     formulas: Vec<String>,
     policy: String,
+    /// What is left out, for the subtitle.
+    note: String,
     trials: u64,
     x_max: f64,
 }
 
-/// Draws chart 3 from the per-cell quantiles of `failure-spread.csv`.
-pub fn spread(rows: &[SpreadRow]) -> Result<Chart, Error> {
+/// Draws chart 3 from the per-cell quantiles of `failure-spread.csv`; the
+/// summary rows say which formulas fit their nodes and which types are the
+/// riskiest.
+pub(crate) fn spread(rows: &[SpreadRow], summary: &[Row]) -> Result<Chart, Error> {
     let Some(first) = rows.first() else {
         return Err(Error::from(no_data("failure-spread", "failure-spread.csv")));
     };
     let rows: Vec<&SpreadRow> = rows.iter().filter(|r| r.policy == first.policy).collect();
+    let all_types = distinct(rows.iter().map(|r| r.instance_type.as_str())).len();
+    let summary: Vec<&Row> = summary.iter().filter(|r| r.policy == first.policy).collect();
+    let (fit, left_out) = fitting(summary.clone());
+    let fits = |r: &SpreadRow| {
+        summary.is_empty()
+            || fit
+                .iter()
+                .any(|s| s.instance_type == r.instance_type && s.formula == r.formula)
+    };
+    let kept: Vec<&SpreadRow> = rows.iter().copied().filter(|r| fits(r)).collect();
+    let rows = if kept.is_empty() { rows } else { kept };
+    let mut types = drawn_types(&fit, MAX_TYPES);
+    types.retain(|t| rows.iter().any(|r| &r.instance_type == t));
+    if types.is_empty() {
+        types = distinct(rows.iter().map(|r| r.instance_type.as_str()));
+        types.truncate(MAX_TYPES);
+    }
+    let rows: Vec<&SpreadRow> = rows.into_iter().filter(|r| types.contains(&r.instance_type)).collect();
     let top = rows.iter().map(|r| r.max).fold(0.0, f64::max);
     render(&Spread {
-        types: distinct(rows.iter().map(|r| r.instance_type.as_str())),
+        note: left_out_note(&left_out, types.len(), all_types),
+        types,
         formulas: distinct(rows.iter().map(|r| r.formula.as_str())),
         policy: first.policy.clone(),
         trials: rows.iter().map(|r| r.trials).max().unwrap_or(0),
@@ -50,12 +74,15 @@ impl Figure for Spread<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
-        let sub = format!(
-            "{} random orders per cell; box: 25th–75th percentile; thick line: median; whiskers: 5th–95th; dots: min and max; ◆ mean; policy {}",
+        let mut sub = format!(
+            "{} sampled random orders per cell; box: 25th–75th percentile; thick line: median; whiskers: 5th–95th; dots: min and max; ◆ mean; policy {}",
             self.trials, self.policy
         );
+        if !self.note.is_empty() {
+            sub.push_str(&format!("; {}", self.note));
+        }
         let area = titled(root, &self.title(), &sub)?;
-        let items = palette_items(&self.formulas);
+        let items = legend_items(&self.formulas, formula_color);
         let area = legend_strip(&area, "maxPods formula", &items)?;
         let n = self.formulas.len();
         for (panel, ty) in panels(&area, self.types.len(), COLS).iter().zip(&self.types) {
@@ -63,7 +90,7 @@ impl Figure for Spread<'_> {
                 panel,
                 ty,
                 &self.formulas,
-                self.x_max,
+                (self.x_max, self.x_max),
                 "failure rate per trial (% of workload pods)",
             )?;
             for (fi, formula) in self.formulas.iter().enumerate() {
@@ -75,7 +102,7 @@ impl Figure for Spread<'_> {
                     continue;
                 };
                 let y = (n - 1 - fi) as f64;
-                let c = color(fi);
+                let c = formula_color(formula);
                 let p = |v: f64| v * 100.0;
                 let line = BLACK.stroke_width(2);
                 chart.draw_series([
@@ -109,24 +136,26 @@ impl Figure for Spread<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testing::{check_basics, fixture_spread, hex, svg_count_colour};
+    use crate::chart::testing::{check_basics, fixture_rows, fixture_spread, hex, svg_count_colour};
 
     #[test]
     fn one_box_per_type_and_formula() {
         let rows = fixture_spread();
         assert_eq!(rows.len(), 4);
-        let chart = spread(&rows).unwrap();
+        let chart = spread(&rows, &fixture_rows()).unwrap();
         let texts = check_basics(&chart);
         for want in ["m5.large", "m5.xlarge", "aws-default", "conservative"] {
             assert!(texts.iter().any(|t| t == want), "{want} missing from {texts:?}");
         }
         assert!(
-            texts.iter().any(|t| t.starts_with("200 random orders per cell")),
+            texts
+                .iter()
+                .any(|t| t.starts_with("200 sampled random orders per cell")),
             "{texts:?}"
         );
-        for i in 0..2 {
+        for f in ["aws-default", "conservative"] {
             // A box per type plus the legend swatch.
-            assert_eq!(svg_count_colour(&chart, "rect", &hex(color(i))), 2 + 1);
+            assert_eq!(svg_count_colour(&chart, "rect", &hex(formula_color(f))), 2 + 1);
         }
         // The mean diamonds.
         assert_eq!(svg_count_colour(&chart, "polygon", "#000000"), 4);
@@ -134,6 +163,6 @@ mod tests {
 
     #[test]
     fn no_rows_is_an_error() {
-        assert!(spread(&[]).is_err());
+        assert!(spread(&[], &[]).is_err());
     }
 }

@@ -3,30 +3,42 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Chart, DrawResult, Figure, LABEL, TICK, axis_max, color, legend_strip, no_data, panel_rows, panels, render,
-    titled,
-};
+use super::figure::{Area, Chart, DrawResult, Figure, no_data, render};
+use super::font::{LABEL, TICK};
+use super::layout::{axis_max, count_label, legend_strip, panel_rows, panels, titled};
+use super::palette::{BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION};
 use crate::error::Error;
 use crate::output::records::TimelineSample;
 
 const COLS: usize = 2;
 /// Panels drawn at most; the rest are named in the subtitle.
-pub const MAX_PANELS: usize = 8;
+const MAX_PANELS: usize = 8;
 
 type Get = fn(&TimelineSample) -> f64;
 
-/// The pod series: label, colour index, value.
-const PODS: [(&str, usize, Get); 4] = [
-    ("running", 2, |s| s.running),
-    ("pending", 0, |s| s.pending),
-    ("waiting for an IP", 1, |s| s.waiting_ip),
-    ("ip-failed", 4, |s| s.ip_failed),
+/// The pod series: label, colour, value.
+const PODS: [(&str, RGBColor, Get); 4] = [
+    ("running", BLUISH_GREEN, |s| s.running),
+    ("pending", ORANGE, |s| s.pending),
+    ("waiting for an IP", SKY_BLUE, |s| s.waiting_ip),
+    ("ip-failed", VERMILLION, |s| s.ip_failed),
 ];
 /// The node series.
-const NODES: [(&str, usize, Get); 2] = [
-    ("nodes ready", 3, |s| s.nodes_ready),
-    ("nodes launching", 5, |s| s.nodes_launching),
+const NODES: [(&str, RGBColor, Get); 2] = [
+    ("nodes ready", BLUE, |s| s.nodes_ready),
+    ("nodes launching", REDDISH_PURPLE, |s| s.nodes_launching),
+];
+
+/// Every series, for finding where a trial stops changing.
+const ALL: [Get; 8] = [
+    |s| s.running,
+    |s| s.pending,
+    |s| s.starting,
+    |s| s.waiting_ip,
+    |s| s.ip_failed,
+    |s| s.completed,
+    |s| s.nodes_ready,
+    |s| s.nodes_launching,
 ];
 
 struct Group<'a> {
@@ -41,11 +53,26 @@ struct Group<'a> {
 struct Timeline<'a> {
     groups: Vec<Group<'a>>,
     left_out: usize,
+    /// The last sample time in the file, the last change of any series in
+    /// any panel, and the time the panels are drawn to: past that change
+    /// when it comes well before the end.
+    horizon: f64,
+    settled: f64,
+    x_end: f64,
+}
+
+/// The time of the last sample at which any series changed (0 if none).
+fn last_change(samples: &[&TimelineSample]) -> f64 {
+    samples
+        .windows(2)
+        .filter(|w| ALL.iter().any(|f| f(w[0]) != f(w[1])))
+        .map(|w| w[1].time_s)
+        .fold(0.0, f64::max)
 }
 
 /// Draws chart 6 from `timeline.csv` samples: for each (formula, type,
 /// order, policy) the samples of its lowest-numbered trial, in time order.
-pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
+pub(crate) fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
     let mut groups: Vec<Group> = Vec::new();
     for s in samples {
         let same = |g: &&mut Group| {
@@ -76,18 +103,35 @@ pub fn timeline(samples: &[TimelineSample]) -> Result<Chart, Error> {
     }
     let left_out = groups.len().saturating_sub(MAX_PANELS);
     groups.truncate(MAX_PANELS);
-    render(&Timeline { groups, left_out })
+    let horizon = groups
+        .iter()
+        .filter_map(|g| g.samples.last().map(|s| s.time_s))
+        .fold(1.0, f64::max);
+    let settled = groups.iter().map(|g| last_change(&g.samples)).fold(0.0, f64::max);
+    // Drawn to a little past the last change, unless that is most of the run.
+    let x_end = if settled > 0.0 && settled * 1.25 < horizon {
+        (settled * 1.15).max(settled + 10.0)
+    } else {
+        horizon
+    };
+    render(&Timeline {
+        groups,
+        left_out,
+        horizon,
+        settled,
+        x_end,
+    })
 }
 
 fn lines<DB: DrawingBackend>(
     area: &Area<DB>,
     g: &Group,
-    series: &[(&str, usize, Get)],
+    t_max: f64,
+    series: &[(&str, RGBColor, Get)],
     caption: Option<String>,
     y_desc: &str,
     x_desc: &str,
 ) -> DrawResult<DB> {
-    let t_max = g.samples.last().map_or(1.0, |s| s.time_s).max(1.0);
     let y_max = g
         .samples
         .iter()
@@ -109,20 +153,24 @@ fn lines<DB: DrawingBackend>(
         .x_label_formatter(&fmt_x)
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .y_label_formatter(&super::count_label)
+        .y_label_formatter(&count_label)
         .label_style(("sans-serif", TICK))
         .axis_desc_style(("sans-serif", TICK))
         .draw()?;
     for (_, c, f) in series {
         // Steps: a count holds until the next sample.
         let mut pts = Vec::with_capacity(g.samples.len() * 2);
-        for (i, s) in g.samples.iter().enumerate() {
+        for (i, s) in g.samples.iter().enumerate().filter(|(_, s)| s.time_s <= t_max) {
             if i > 0 {
                 pts.push((s.time_s, f(g.samples[i - 1])));
             }
             pts.push((s.time_s, f(s)));
         }
-        chart.draw_series(LineSeries::new(pts, color(*c).stroke_width(3)))?;
+        if let Some(&(_, v)) = pts.last() {
+            // Held to the axis' end.
+            pts.push((t_max, v));
+        }
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(3)))?;
     }
     Ok(())
 }
@@ -140,6 +188,14 @@ impl Figure for Timeline<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult<DB> {
         let mut sub = "one trial per panel (the lowest-numbered); counts of pods and nodes at each sample".to_string();
+        if self.x_end < self.horizon {
+            sub.push_str(&format!(
+                "; nothing changes after {} s, so the panels end at {} s (timeline.csv runs to {} s)",
+                self.settled.round(),
+                self.x_end.round(),
+                self.horizon.round()
+            ));
+        }
         if self.left_out > 0 {
             sub.push_str(&format!(
                 "; {} more formula/type pairs in timeline.csv are not drawn",
@@ -150,7 +206,7 @@ impl Figure for Timeline<'_> {
         let items: Vec<(String, RGBColor)> = PODS
             .iter()
             .chain(NODES.iter())
-            .map(|(l, c, _)| (l.to_string(), color(*c)))
+            .map(|(l, c, _)| (l.to_string(), *c))
             .collect();
         let area = legend_strip(&area, "series", &items)?;
         for (panel, g) in panels(&area, self.groups.len(), COLS).iter().zip(&self.groups) {
@@ -161,8 +217,16 @@ impl Figure for Timeline<'_> {
                 caption.push_str(&format!(", {extra}"));
             }
             caption.push_str(&format!(" (trial {})", g.trial));
-            lines(&top, g, &PODS, Some(caption), "pods", "")?;
-            lines(&bottom, g, &NODES, None, "nodes", "time since the start (s)")?;
+            lines(&top, g, self.x_end, &PODS, Some(caption), "pods", "")?;
+            lines(
+                &bottom,
+                g,
+                self.x_end,
+                &NODES,
+                None,
+                "nodes",
+                "time since the start (s)",
+            )?;
         }
         Ok(())
     }
@@ -233,7 +297,7 @@ mod tests {
         );
         // One line per series per panel.
         for (_, c, _) in PODS.iter().chain(NODES.iter()) {
-            assert_eq!(svg_count_colour(&chart, "polyline", &hex(color(*c))), 2);
+            assert_eq!(svg_count_colour(&chart, "polyline", &hex(*c)), 2);
         }
     }
 

@@ -1,58 +1,131 @@
 //! `sgpsim run SCENARIO`: runs a scenario (static, or timed with `[timed]`)
-//! and writes its results directory whole.
+//! and writes its results directory whole; prints the summary table, or
+//! with `--format json` the summary and the files as JSON.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{SweepFlags, apply_overrides};
+use super::flags::SweepFlags;
+use super::{TableOrJson, emit, io, progress};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::input::scenario::Scenario;
+use crate::input::scenario::timed_cells;
+use crate::input::source;
+use crate::input::trace;
+use crate::output::run_json;
 use crate::results::{self, Results};
 use crate::runner::pool::Pool;
+use crate::timed::settings::Timed;
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    pub scenario: PathBuf,
+pub(crate) struct RunArgs {
+    /// The scenario file; `-` reads standard input (then --out is needed, and
+    /// a trace file is found from the current directory).
+    scenario: PathBuf,
     /// Output directory (default: results/<scenario name>/). It is replaced
     /// whole: it must be new, or hold only an earlier run's files.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    out: Option<PathBuf>,
     /// Also write one row per trial to DIR/trials.csv.
     #[arg(long)]
-    pub trials_csv: bool,
-    /// Do not print the table.
+    trials_csv: bool,
+    /// Print nothing on success: no table, no progress bar.
     #[arg(long, short)]
-    pub quiet: bool,
+    quiet: bool,
+    /// What to print: the summary table, or the summary and the files written as JSON.
+    #[arg(long, value_enum, default_value = "table")]
+    format: TableOrJson,
     #[command(flatten)]
-    pub sweep: SweepFlags,
+    sweep: SweepFlags,
 }
 
-pub fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let mut sc = Scenario::load(&a.scenario, catalog)?;
-    apply_overrides(&mut sc, &a.sweep)?;
+pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let (mut sc, text) = source::scenario(&a.scenario, catalog)?;
+    a.sweep.apply(&mut sc)?;
     let pool = Pool::new(a.sweep.threads)?;
-    let shown = a.scenario.display().to_string();
-    let text = std::fs::read(&a.scenario).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
-    let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+    let dir = match &a.out {
+        Some(dir) if source::is_stdin(dir) => {
+            return Err(InputError::field(
+                "--out",
+                "a run writes a directory of files, not one stream",
+                "give a directory; `--format json` prints the summary and the files' names on standard output",
+            )
+            .into());
+        }
+        Some(dir) => dir.clone(),
+        None if source::is_stdin(&a.scenario) => {
+            return Err(InputError::field(
+                "--out",
+                "a scenario from standard input has no file name to name its results directory after",
+                "give --out DIR",
+            )
+            .into());
+        }
+        None => Path::new("results").join(&sc.name),
+    };
     crate::output::directory::probe(&dir).map_err(|e| e.at("--out"))?;
+    let shown = source::shown(&a.scenario);
+    let show_progress = !a.quiet && progress::stderr_is_terminal();
     let results = match sc.timed.clone() {
         Some(timed) => {
-            let timed = crate::timed::settings::Timed {
+            let timed = Timed {
                 trials: a.sweep.trials.or(timed.trials),
                 ..timed
             };
-            let trace = crate::input::trace::for_scenario(&timed, &a.scenario)?;
-            results::timed_run(&sc, &timed, trace.as_ref(), &text, &pool, a.trials_csv, &dir)
-                .map_err(|e| in_file(e, &shown))?
+            let trace = trace::for_scenario(&timed, &a.scenario)?;
+            let total = if show_progress {
+                timed_cells(&sc, &timed, trace.as_ref())
+                    .map_err(|e| in_file(e.into(), &shown))?
+                    .iter()
+                    .map(|c| u64::from(c.trials))
+                    .sum()
+            } else {
+                0
+            };
+            progress::counting(show_progress, total, |done| {
+                results::timed_run(
+                    &sc,
+                    &timed,
+                    trace.as_ref(),
+                    text.as_bytes(),
+                    &pool,
+                    a.trials_csv,
+                    &dir,
+                    done,
+                )
+            })
+            .map_err(|e| in_file(e, &shown))?
         }
-        None => results::static_run(&sc, &text, &pool, a.trials_csv, &dir)?,
+        None => {
+            let total = if show_progress {
+                sc.cells()?.iter().map(|c| u64::from(c.trials)).sum()
+            } else {
+                0
+            };
+            progress::counting(show_progress, total, |done| {
+                results::static_run(&sc, text.as_bytes(), &pool, a.trials_csv, &dir, done)
+            })?
+        }
     };
     results.files.replace(&dir).map_err(|e| e.at("--out"))?;
-    if !a.quiet {
-        let _ = out.write_all(describe(&results, &dir).as_bytes());
+    if a.quiet {
+        return Ok(());
+    }
+    match a.format {
+        TableOrJson::Table => emit(out, describe(&results, &dir).as_bytes()),
+        TableOrJson::Json => emit(
+            out,
+            &run_json::render(
+                &sc.name,
+                sc.seed,
+                &dir,
+                &results.listed,
+                &results.skipped,
+                results.files.get("summary.csv").unwrap_or_default(),
+            ),
+        ),
     }
     Ok(())
 }
@@ -67,13 +140,6 @@ fn in_file(e: Error, file: &str) -> Error {
 
 /// The table, then one line per file written and per chart left out.
 fn describe(r: &Results, dir: &Path) -> String {
-    let mut text = r.table.clone();
-    text.push('\n');
-    for name in &r.listed {
-        text.push_str(&format!("wrote {}\n", dir.join(name).display()));
-    }
-    for (name, why) in &r.skipped {
-        text.push_str(&format!("skipped the {name} chart: {why}\n"));
-    }
-    text
+    let listed: Vec<PathBuf> = r.listed.iter().map(|name| dir.join(name)).collect();
+    format!("{}\n{}", r.table, io::written(&listed, &r.skipped))
 }

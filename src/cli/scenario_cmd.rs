@@ -9,17 +9,18 @@ use clap::{Args, Subcommand};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
 use crate::input::scenario::Scenario;
+use crate::input::source;
 use crate::manifest::{self, ImportOptions};
 use crate::output;
 
 #[derive(Debug, Args)]
-pub struct ScenarioArgs {
+pub(crate) struct ScenarioArgs {
     #[command(subcommand)]
-    pub command: ScenarioCommand,
+    command: ScenarioCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ScenarioCommand {
+pub(crate) enum ScenarioCommand {
     /// Read Kubernetes manifests (workloads, DaemonSets, SecurityGroupPolicies,
     /// Karpenter NodePools and EC2NodeClasses) and write a scenario.
     FromManifests(FromManifestsArgs),
@@ -29,42 +30,42 @@ pub enum ScenarioCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct FromClusterArgs {
+pub(crate) struct FromClusterArgs {
     /// The dump (JSON or YAML), or the nodes and the pods in separate files; `-` reads standard input.
     #[arg(required = true, value_name = "FILE|-")]
-    pub paths: Vec<PathBuf>,
-    /// Write the scenario here (default: standard output).
+    paths: Vec<PathBuf>,
+    /// Write the scenario here (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    out: Option<PathBuf>,
     /// The scenario's name.
     #[arg(long, default_value = "cluster")]
-    pub name: String,
+    name: String,
 }
 
 #[derive(Debug, Args)]
-pub struct FromManifestsArgs {
+pub(crate) struct FromManifestsArgs {
     /// YAML or JSON files, directories searched for *.yaml, *.yml and *.json, or `-` for standard input.
     #[arg(required = true, value_name = "FILE|DIR|-")]
-    pub paths: Vec<PathBuf>,
-    /// Write the scenario here (default: standard output).
+    paths: Vec<PathBuf>,
+    /// Write the scenario here (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    out: Option<PathBuf>,
     /// The scenario's name.
     #[arg(long, default_value = "imported")]
-    pub name: String,
+    name: String,
     /// Instance types (names or globs, comma-separated or repeated) instead of the NodePools' types.
     #[arg(long = "types", value_name = "PATTERN", value_delimiter = ',')]
-    pub types: Vec<String>,
+    types: Vec<String>,
     /// Do not add aws-node and kube-proxy (EKS's hostNetwork DaemonSets) when the manifests lack them.
     #[arg(long)]
-    pub no_eks_daemonsets: bool,
+    no_eks_daemonsets: bool,
 }
 
-pub fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn run(catalog: &Catalog, a: ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     match a.command {
         ScenarioCommand::FromManifests(a) => from_manifests(catalog, a, out, err),
         ScenarioCommand::FromCluster(a) => {
-            let dump = super::audit::read_dump(&a.paths)?;
+            let dump = super::audit_cmd::read_dump(&a.paths)?;
             let imp = crate::audit::scenario::from_cluster(&dump, catalog, &a.name)?;
             write_scenario(catalog, &imp, a.out.as_deref(), out, err)
         }
@@ -121,7 +122,7 @@ fn write_scenario(
         imp.types.len(),
         imp.formulas.len()
     );
-    match path {
+    match path.filter(|p| !source::is_stdin(p)) {
         Some(path) => {
             output::write_atomic(path, text.as_bytes()).map_err(|e| InputError {
                 field: Some("--out".into()),

@@ -39,6 +39,20 @@ pub struct Context {
     pub system: SystemPods,
 }
 
+impl Context {
+    /// SGP and prefix delegation on or off, and `system_pods` hostNetwork
+    /// system pods per node (the `S` of conservative and aggressive).
+    pub fn new(sgp: bool, prefix_delegation: bool, system_pods: u32) -> Context {
+        Context {
+            settings: NodeSettings { sgp, prefix_delegation },
+            system: SystemPods {
+                host: system_pods,
+                ip: 0,
+            },
+        }
+    }
+}
+
 /// `t` shared by all `types`, if they agree (MODEL.md §3).
 fn common_trunk(types: &[&InstanceType], s: &NodeSettings) -> Option<u32> {
     let first = trunk(types.first()?, s);

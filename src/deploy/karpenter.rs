@@ -54,10 +54,6 @@ use crate::manifest::nodepool::{self, LABEL_INSTANCE_TYPE};
 use crate::manifest::read::Doc;
 use crate::model::formula::Formula;
 
-/// EC2 user data is limited to 16 KB in raw form, before base64 encoding
-/// (Amazon EC2 User Guide, "Work with instance user data").
-pub const USER_DATA_LIMIT: usize = 16 * 1024;
-
 /// Karpenter label values (NodePool names) are label values: at most 63 characters.
 const MAX_NAME: usize = 63;
 
@@ -928,7 +924,6 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::context;
 
     #[test]
     fn eni_limited_pods_matches_karpenter() {
@@ -945,16 +940,16 @@ mod tests {
         let c = Catalog::bundled();
         let types = c.select(&["m5.*".into(), "c6i.*".into()], "t").unwrap();
         let f = Formula::parse("conservative").unwrap();
-        let (rows, _) = figures(&types, &f, &context(true, false, 2));
+        let (rows, _) = figures(&types, &f, &Context::new(true, false, 2));
         assert_eq!(exact_reserved_enis(&rows), Some(1));
-        let (rows, _) = figures(&types, &f, &context(true, false, 3));
+        let (rows, _) = figures(&types, &f, &Context::new(true, false, 3));
         assert_eq!(exact_reserved_enis(&rows), None);
         // A non-trunk type keeps all its ENIs: no single N.
         let mixed = c.select(&["m5.large".into(), "t3.large".into()], "t").unwrap();
-        let (rows, _) = figures(&mixed, &f, &context(true, false, 2));
+        let (rows, _) = figures(&mixed, &f, &Context::new(true, false, 2));
         assert_eq!(exact_reserved_enis(&rows), None);
         // SGP off: conservative is the default.
-        let (rows, _) = figures(&mixed, &f, &context(false, false, 2));
+        let (rows, _) = figures(&mixed, &f, &Context::new(false, false, 2));
         assert_eq!(exact_reserved_enis(&rows), Some(0));
     }
 
@@ -967,7 +962,7 @@ mod tests {
         let (rows, _) = figures(
             &types,
             &Formula::parse("conservative").unwrap(),
-            &context(true, false, 2),
+            &Context::new(true, false, 2),
         );
         let g = groups(&rows);
         assert_eq!(g.len(), 2);

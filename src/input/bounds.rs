@@ -97,3 +97,14 @@ pub fn check_work(estimate: u64, limit: u64, what: &str) -> Result<(), InputErro
     }
     Ok(())
 }
+
+/// At most a short excerpt of a user's text for an error message: errors
+/// fit on a screen whatever was typed.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}

@@ -80,22 +80,21 @@ impl Catalog {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the catalog", &e))?;
         let text = crate::input::utf8(&bytes, &shown)?;
-        let json = crate::input::catalog_json::is_json(path, text);
-        Catalog::bundled_with_text(text, &shown, json)
+        Catalog::bundled_with_text(text, &shown)
     }
 
-    /// [`Catalog::bundled_with_overrides`] on a file's text; `origin` names
-    /// it in errors; `json` for describe-instance-types JSON.
-    pub fn bundled_with_text(text: &str, origin: &str, json: bool) -> Result<(Catalog, Vec<String>), InputError> {
+    /// [`Catalog::bundled_with_overrides`] on text already read (standard
+    /// input); `shown` names it in errors, and a `.json` name marks JSON.
+    pub fn bundled_with_text(text: &str, shown: &str) -> Result<(Catalog, Vec<String>), InputError> {
         let mut cat = Catalog::bundled();
         let mut notes = Vec::new();
-        let rows = if json {
+        let rows = if crate::input::catalog_json::is_json(Path::new(shown), text) {
             // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
-            let aws = crate::input::catalog_json::parse(text, origin, |n| cat.get(n))?;
+            let aws = crate::input::catalog_json::parse(text, shown, |n| cat.get(n))?;
             notes = aws.notes;
             aws.rows
         } else {
-            parse_csv(text, origin)?
+            parse_csv(text, shown)?
         };
         for t in rows {
             cat.types.insert(t.name.clone(), t);

@@ -1,6 +1,7 @@
 //! Everything read from outside, validated before the core sees it: the
 //! catalog (CSV and `describe-instance-types` JSON), scenario files, their
-//! `[timed]` tables and `[[expect]]` entries, and traces.
+//! `[timed]` tables and `[[expect]]` entries, traces, `replay`'s flags, and
+//! standard input (`-`).
 
 pub mod bounds;
 pub mod catalog;
@@ -8,7 +9,11 @@ pub mod catalog_json;
 pub mod delay;
 pub mod expect;
 pub mod facts;
+pub mod prices;
+pub mod recommended;
+pub mod replay_flags;
 pub mod scenario;
+pub mod source;
 pub mod timed;
 pub mod trace;
 

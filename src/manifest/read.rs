@@ -206,7 +206,8 @@ pub fn parse_any(text: &str, file: &str) -> Result<Vec<Doc>, InputError> {
 pub fn read_text(p: &Path) -> Result<String, InputError> {
     let name = shown(p);
     if p == Path::new(STDIN) {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| InputError::io(&name, "read standard input", &e))
+        // Through input::source, so that standard input is read once per command.
+        crate::input::source::read(p, "this input")
     } else {
         std::fs::read_to_string(p).map_err(|e| InputError::io(&name, "read the file", &e))
     }

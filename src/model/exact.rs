@@ -248,11 +248,22 @@ pub fn one_node(w: &OneNode) -> Option<OneNodeDist> {
     })
 }
 
+/// A binomial term this far below the mode's weighs nothing in any figure
+/// the tool reports (risks are reported down to [`RISK_FLOOR`]): the walk
+/// from the mode stops there, a few standard deviations out, instead of at
+/// the ends of a long support.
+const NEGLIGIBLE: f64 = 1e-40;
+
+/// The smallest risk told apart from "positive but negligible": a computed
+/// risk below it is reported as the smallest positive `f64` (never 0, so a
+/// budget of 0 is never met by rounding). Far below any planning budget.
+pub const RISK_FLOOR: f64 = 1e-25;
+
 /// Visits the binomial weights of `x = 0..=n` with success probability `p`,
 /// relative to the mode (weight 1), and returns their sum: the caller
 /// divides by it. Walking out from the mode by the ratio of neighbouring
-/// terms needs no factorials and cannot overflow; terms too small for an
-/// `f64` beside the mode are left out.
+/// terms needs no factorials and cannot overflow; terms below [`NEGLIGIBLE`]
+/// beside the mode are left out.
 #[inline]
 fn binomial_weights(n: u32, p: f64, mut visit: impl FnMut(u32, f64)) -> f64 {
     if p <= 0.0 {
@@ -272,7 +283,7 @@ fn binomial_weights(n: u32, p: f64, mut visit: impl FnMut(u32, f64)) -> f64 {
     for x in mode..n {
         // P(x + 1) / P(x) = (n - x) / (x + 1) * p / q
         w *= f64::from(n - x) * odds / f64::from(x + 1);
-        if w == 0.0 {
+        if w < NEGLIGIBLE {
             break; // the terms only shrink away from the mode
         }
         visit(x + 1, w);
@@ -282,7 +293,7 @@ fn binomial_weights(n: u32, p: f64, mut visit: impl FnMut(u32, f64)) -> f64 {
     for x in (1..=mode).rev() {
         // P(x - 1) / P(x) = x / (n - x + 1) * q / p
         w *= f64::from(x) * inv_odds / f64::from(n - x + 1);
-        if w == 0.0 {
+        if w < NEGLIGIBLE {
             break;
         }
         visit(x - 1, w);
@@ -359,8 +370,8 @@ pub fn cluster_node(slots: u32, ips: u32, branches: u32, p: f64) -> ClusterNode 
         stranded_branches: f64::from(branches) - sg / sum,
     };
     if !riskless(slots, ips, branches, p) {
-        out.any_failure = out.any_failure.max(TINY);
-        out.failure_share = out.failure_share.max(TINY);
+        out.any_failure = floored(out.any_failure);
+        out.failure_share = floored(out.failure_share);
     }
     out
 }
@@ -368,6 +379,11 @@ pub fn cluster_node(slots: u32, ips: u32, branches: u32, p: f64) -> ClusterNode 
 /// The smallest positive `f64`: stands for a risk that is positive but too
 /// small to represent, so that a budget of 0 is never met by underflow.
 const TINY: f64 = f64::from_bits(1);
+
+/// A positive risk as reported: below [`RISK_FLOOR`] it is [`TINY`].
+fn floored(r: f64) -> f64 {
+    if r < RISK_FLOOR { TINY } else { r }
+}
 
 /// One risk measure of [`cluster_node`], with short cuts: 0 when no bound
 /// pod can lack an IP, and `any_failure = 1` when even `B` SG pods leave more
@@ -399,7 +415,7 @@ pub fn cluster_risk(slots: u32, ips: u32, branches: u32, p: f64, risk: Risk) -> 
         }
     };
     // Positive, as the risk is; at most 1 despite rounding.
-    value.clamp(TINY, 1.0)
+    floored(value.min(1.0))
 }
 
 /// A node type's capacities as the planner sees them (MODEL.md §3, §11).

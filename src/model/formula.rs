@@ -77,6 +77,12 @@ pub enum Formula {
     Fixed(u32),
     /// A researcher's own CEL expression.
     Cel(CelFormula),
+    /// A maxPods per instance type, from a table (`recommended:FILE`, read by
+    /// the input layer): what was simulated is what gets applied.
+    PerType {
+        name: String,
+        table: Arc<std::collections::BTreeMap<String, u32>>,
+    },
 }
 
 /// A compiled CEL expression and its source text.
@@ -215,6 +221,7 @@ impl Formula {
             Formula::PrefixDelegation => "prefix-delegation".into(),
             Formula::Fixed(n) => format!("fixed:{n}"),
             Formula::Cel(c) => c.source.clone(),
+            Formula::PerType { name, .. } => name.clone(),
         }
     }
 
@@ -273,6 +280,12 @@ impl Formula {
             }
             Formula::Fixed(n) => plain(*n),
             Formula::Cel(c) => c.evaluate(t, sys).map(|value| MaxPods { value, note: None }),
+            Formula::PerType { name, table } => match table.get(&t.name) {
+                Some(&v) => plain(v),
+                None => Err(Unavailable {
+                    reason: format!("{name} has no row for {}", t.name),
+                }),
+            },
         }
     }
 }

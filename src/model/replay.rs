@@ -87,6 +87,10 @@ impl Outcome {
 #[derive(Debug, Default)]
 pub struct Replayer {
     nodes: Vec<Usage>,
+    /// Tests only: skip the one-node fast path, so that the two paths can be
+    /// compared on the same cells.
+    #[cfg(test)]
+    general_only: bool,
 }
 
 impl Replayer {
@@ -148,7 +152,11 @@ impl Replayer {
         let mut seen_pods = 0u64;
         // One node that stays one node: the fast path takes every arrival it
         // can; the general loop below then only sees an empty remainder.
-        if self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
+        #[cfg(test)]
+        let fast = !self.general_only;
+        #[cfg(not(test))]
+        let fast = true;
+        if fast && self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
             seen_pods = self.bind_one_node(&spec, &mut out, &mut arrivals, &mut seen);
             free_slots = u64::from(spec.max_pods - self.nodes[0].slots);
         }
@@ -404,5 +412,36 @@ mod tests {
         assert_eq!(o.pending, [3, 2, 0]);
         let o = run(&mut r, &c, &[(Sg, 3)]);
         assert_eq!(o.nodes, 0, "an SG pod that fits no empty node launches nothing");
+    }
+
+    proptest::proptest! {
+        /// The one-node fast path and the general loop give the same outcome
+        /// on random one-node cells and random orders (MODEL.md §5 once).
+        #[test]
+        fn the_one_node_path_equals_the_general_path(
+            m in 1u32..80, host in 0u32..4, ip_sys in 0u32..3, ips in 0u32..60, br in 0u32..30,
+            sg in 0u32..40, ip in 0u32..70, h in 0u32..5, seed in 0u64..1000, p in 0usize..3,
+        ) {
+            let spec = NodeSpec {
+                max_pods: m + host + ip_sys,
+                ip_capacity: ips + ip_sys,
+                branch_capacity: br,
+                system: SystemPods { host, ip: ip_sys },
+            };
+            let cluster = Cluster { node: spec, nodes: Nodes::Fixed(1), policy: Policy::ALL[p] };
+            let counts = Counts { sg, ip, host: h };
+            let mut order = Vec::new();
+            crate::model::order::Order::Random.arrange(
+                counts,
+                &mut <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed),
+                &mut order,
+            );
+            let mut fast = Replayer::new();
+            let mut general = Replayer { general_only: true, ..Replayer::new() };
+            let a = fast.run(&cluster, counts, order.iter().copied());
+            let b = general.run(&cluster, counts, order.iter().copied());
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(fast.nodes(), general.nodes());
+        }
     }
 }

@@ -3,10 +3,14 @@
 
 pub mod csv;
 pub mod directory;
+pub mod listing;
 pub mod read;
+pub mod recommend;
 pub mod records;
+pub mod run_json;
 pub mod table;
 pub mod timed;
+pub mod trial;
 
 use std::io::Write;
 use std::path::Path;

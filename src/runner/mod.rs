@@ -3,6 +3,7 @@
 //! results do not depend on the number of threads (MODEL.md §7).
 
 pub mod pool;
+pub mod recommend;
 pub mod safe_region;
 pub mod sweep;
 pub mod timed;

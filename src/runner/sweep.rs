@@ -6,6 +6,8 @@
 //! and every sum is an exact integer, so 1 thread and N threads give the
 //! same bytes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use crate::model::cell::Cell;
@@ -27,6 +29,12 @@ pub struct SweepResult {
 
 /// Runs every trial of every cell on the current rayon pool.
 pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
+    run_counted(cells, seed, keep_trials, &AtomicU64::new(0))
+}
+
+/// [`run`], adding to `trials_done` as blocks of trials finish (for a
+/// progress bar; the results do not depend on it).
+pub fn run_counted(cells: &[Cell], seed: u64, keep_trials: bool, trials_done: &AtomicU64) -> SweepResult {
     let items: Vec<(usize, u32)> = cells
         .iter()
         .enumerate()
@@ -53,6 +61,7 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
                         });
                     }
                 }
+                trials_done.fetch_add(u64::from(end - start), Ordering::Relaxed);
                 (c, acc, kept)
             },
         )

@@ -2,6 +2,8 @@
 //! order with exact integer sums, so 1 thread and N threads give the same
 //! bytes. Rayon is used here and nowhere else in `timed`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use crate::model::summary::TrialRecord;
@@ -13,6 +15,19 @@ use crate::timed::summary::{CellResult, TimedResult, TimedTotals};
 
 /// Runs every trial of every cell on the current rayon pool.
 pub fn run(cells: &[TimedCell], timed: &Timed, seed: u64, trace: Option<&Trace>, keep_trials: bool) -> TimedResult {
+    run_counted(cells, timed, seed, trace, keep_trials, &AtomicU64::new(0))
+}
+
+/// [`run`], adding one to `trials_done` per trial finished (for a progress
+/// bar; the results do not depend on it).
+pub fn run_counted(
+    cells: &[TimedCell],
+    timed: &Timed,
+    seed: u64,
+    trace: Option<&Trace>,
+    keep_trials: bool,
+    trials_done: &AtomicU64,
+) -> TimedResult {
     let items: Vec<(usize, u32)> = cells
         .iter()
         .enumerate()
@@ -24,7 +39,9 @@ pub fn run(cells: &[TimedCell], timed: &Timed, seed: u64, trace: Option<&Trace>,
             || (Sim::new(), Buffers::default()),
             |(sim, bufs), &(c, trial)| {
                 let record = trial == timed.timeline_trial;
-                run_trial_with(&cells[c], timed, seed, trial, trace, sim, bufs, record)
+                let outcome = run_trial_with(&cells[c], timed, seed, trial, trace, sim, bufs, record);
+                trials_done.fetch_add(1, Ordering::Relaxed);
+                outcome
             },
         )
         .collect();

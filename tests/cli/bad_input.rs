@@ -205,3 +205,102 @@ fn expectations_are_validated() {
         );
     }
 }
+
+#[test]
+fn standard_input_is_read_once_and_a_run_from_it_needs_out() {
+    use crate::commands::sgpsim_with_stdin;
+    let o = sgpsim_with_stdin(&["run", "-"], OK.as_bytes());
+    fails_with(&o, &["--out", "standard input", "give --out DIR"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("res");
+    // `--catalog -` takes standard input first: the scenario cannot be `-` too.
+    let catalog = sgpsim(&["catalog", "m5.large", "--format", "csv"]).stdout;
+    let o = sgpsim_with_stdin(
+        &["--catalog", "-", "run", "-", "--out", out.to_str().unwrap()],
+        &catalog,
+    );
+    fails_with(&o, &["<stdin>", "already read", "the scenario cannot be `-` too"]);
+    assert!(!out.exists());
+    // A scenario on standard input that does not validate names `<stdin>` and the field.
+    let o = sgpsim_with_stdin(&["check", "-"], b"trails = 5\ninstance_types = [\"m5.large\"]\n");
+    fails_with(&o, &["<stdin>", "trails"]);
+    let o = sgpsim_with_stdin(&["--catalog", "-", "catalog"], b"instance_type,max_enis\nx.large,3\n");
+    fails_with(&o, &["<stdin>", "--catalog"]);
+}
+
+#[test]
+fn man_pages_need_a_directory_they_can_be_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    fails_with(
+        &sgpsim(&["man", "--dir", blocker.join("man1").to_str().unwrap()]),
+        &["--dir", "man1"],
+    );
+}
+
+#[test]
+fn a_run_cannot_write_its_directory_to_standard_output() {
+    fails_with(
+        &sgpsim(&["run", "scenarios/default.toml", "--out", "-"]),
+        &["--out", "a directory of files", "--format json"],
+    );
+}
+
+#[test]
+fn an_export_that_cannot_be_written_leaves_no_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("missing-dir").join("ud.txt");
+    fails_with(
+        &sgpsim(&[
+            "export",
+            "ec2nodeclass",
+            "--target",
+            "nodeadm",
+            "--formula",
+            "conservative",
+            "--types",
+            "m5.large",
+            "-o",
+            target.to_str().unwrap(),
+        ]),
+        &["--out", "ud.txt"],
+    );
+    assert!(!target.exists());
+    // Too large a UserData: refused with its size, nothing written.
+    let file = tmp.path().join("big.txt");
+    let o = sgpsim(&[
+        "export",
+        "ec2nodeclass",
+        "--target",
+        "al2",
+        "--formula",
+        "conservative",
+        "--types",
+        "*",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    fails_with(&o, &["--types/--nodepool", "16 KB"]);
+    assert!(!file.exists());
+}
+
+#[test]
+fn standard_input_is_read_once_whichever_inputs_name_it() {
+    use crate::commands::sgpsim_with_stdin;
+    let catalog = sgpsim(&["catalog", "m5.large", "--format", "csv"]).stdout;
+    let o = sgpsim_with_stdin(
+        &[
+            "--catalog",
+            "-",
+            "export",
+            "karpenter",
+            "--formula",
+            "conservative",
+            "--nodepool",
+            "-",
+        ],
+        &catalog,
+    );
+    fails_with(&o, &["<stdin>", "already read"]);
+}

@@ -153,7 +153,7 @@ fn results_with(name: &str, as_file: &str) -> (tempfile::TempDir, PathBuf) {
                 [workload]\nfill = \"seed\"\n";
     let sc = Scenario::from_toml(toml, "s", &Catalog::bundled()).unwrap();
     let pool = Pool::new(Some(1)).unwrap();
-    let r = sgpsim::results::static_run(&sc, toml.as_bytes(), &pool, false, &dir).unwrap();
+    let r = sgpsim::results::static_run(&sc, toml.as_bytes(), &pool, false, &dir, &Default::default()).unwrap();
     r.files.replace(&dir).unwrap();
     std::fs::copy(crash(name), dir.join(as_file)).unwrap();
     (tmp, dir)
@@ -346,7 +346,7 @@ fn a_catalog_memory_near_u64_max_is_refused() {
          zz.large,3,10,9,true,nitro,29,2,{}\n",
         u64::MAX - 1
     );
-    let e = Catalog::bundled_with_text(&csv, "mine.csv", false).unwrap_err();
+    let e = Catalog::bundled_with_text(&csv, "mine.csv").unwrap_err();
     short(&e, "memory_mib");
 }
 
@@ -354,7 +354,7 @@ fn a_catalog_memory_near_u64_max_is_refused() {
 fn a_1mb_type_name_is_refused_at_once() {
     let name = "m".repeat(1 << 20);
     let csv = format!("instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible\n{name},3,10,9,true\n");
-    let e = quick("catalog", || Catalog::bundled_with_text(&csv, "mine.csv", false)).unwrap_err();
+    let e = quick("catalog", || Catalog::bundled_with_text(&csv, "mine.csv")).unwrap_err();
     short(&e, "instance_type");
     let cat = Catalog::bundled();
     let e = quick("select", || {

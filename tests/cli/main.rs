@@ -10,6 +10,7 @@ mod import_export;
 mod karpenter;
 mod properties;
 mod readme;
+mod recommend;
 mod regression;
 mod report;
 mod tidy;

@@ -174,3 +174,38 @@ fn an_output_directory_with_other_files_is_refused() {
     );
     assert!(sc.exists());
 }
+
+/// `sgpsim check` used to ignore a scenario's `[timed]` table and check the
+/// static replay: a timed scenario is checked with the timed engine. Here
+/// the horizon ends before the first node is Ready (90 s launch): in time,
+/// no pod runs; the static replay would run all ten.
+#[test]
+fn check_uses_the_timed_engine_for_a_timed_scenario() {
+    let text = r#"
+instance_types = ["m5.large"]
+formulas = ["aws-default"]
+orders = ["sg-first"]
+workload = { sg_pods = 5, ip_pods = 5 }
+nodes = { autoscale = true, initial = 0, max = 10 }
+
+[timed]
+horizon = 30
+
+[[expect]]
+table = "regression"
+instance_type = "m5.large"
+formula = "aws-default"
+order = "sg-first"
+metric = "running"
+value = 0
+"#;
+    let (_dir, path) = scenario_file(text);
+    let o = sgpsim(&["check", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("1 passed, 0 failed"), "{}", stdout(&o));
+    // Without [timed], the same expectation differs: the static replay runs them all.
+    let static_text = text.replace("[timed]\nhorizon = 30\n", "");
+    let (_dir, path) = scenario_file(&static_text);
+    let o = sgpsim(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}

@@ -46,8 +46,13 @@ fn run_draws_every_chart_and_report_redraws_the_same_bytes() {
     }
     assert!(!out.join("charts/timeline.png").exists(), "no timed run, no timeline");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("Seed <b>11</b>"));
-    assert!(html.contains("With aws-default on m5.large,") || html.contains("With aggressive on m5.large,"));
+    assert!(html.contains("Seed <b>11</b>. 12 cells: 2 instance types × 3 formulas × 2 orders."));
+    // The reading answers first: aws-default's risk, then the largest safe maxPods.
+    assert!(
+        html.contains("<li>With aws-default on m5.large (maxPods 29), "),
+        "{html}"
+    );
+    assert!(html.contains("at which no arrival order can leave a pod without an IP, is 20: 2 system pods + 18 IPs"));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("| formula | maxPods |") && md.contains("![Where maxPods is safe on m5.large"));
 
@@ -165,17 +170,18 @@ fn report_renders_in_headless_chromium() {
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
     let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    // Orange: the random order and aws-default; vermillion: ip-first and aggressive.
     let orange = pixels
         .iter()
         .filter(|p| p[0] == 0xE6 && p[1] == 0x9F && p[2] == 0x00)
         .count();
-    let sky = pixels
+    let vermillion = pixels
         .iter()
-        .filter(|p| p[0] == 0x56 && p[1] == 0xB4 && p[2] == 0xE9)
+        .filter(|p| p[0] == 0xD5 && p[1] == 0x5E && p[2] == 0x00)
         .count();
     assert!(
-        orange > 500 && sky > 500,
-        "chart colours on the screenshot: {orange} orange, {sky} sky-blue pixels"
+        orange > 500 && vermillion > 500,
+        "chart colours on the screenshot: {orange} orange, {vermillion} vermillion pixels"
     );
 }
 
@@ -210,4 +216,167 @@ fn a_timed_run_draws_the_timeline_and_skips_the_static_only_charts() {
         4,
         "failure-rate, waste, frontier, timeline"
     );
+}
+
+/// `report.md` of a scenario file run with `trials` random trials per cell.
+fn report_md(scenario: &str, trials: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = sgpsim(&[
+        "run",
+        scenario,
+        "--out",
+        out.to_str().unwrap(),
+        "--trials",
+        trials,
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
+/// The default scenario's report, reviewed whole when it changes
+/// (`INSTA_UPDATE=always`, then read the diff): 50 random trials keep it fast.
+#[test]
+fn snapshot_of_the_default_report() {
+    insta::assert_snapshot!("default_report_md", report_md("scenarios/default.toml", "50"));
+}
+
+/// A timed scenario's report (every built-in formula, a Karpenter rollout).
+#[test]
+fn snapshot_of_a_timed_report() {
+    insta::assert_snapshot!(
+        "timed_rollout_report_md",
+        report_md("scenarios/timed-rollout.toml", "2")
+    );
+}
+
+/// Runs `text` as a scenario and returns its results directory.
+fn run_scenario(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, scenario) = scenario_file(text);
+    let out = dir.path().join("out");
+    let o = sgpsim(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir, out)
+}
+
+/// Regression (issue 9 §4): `replay --type t2.micro --formula conservative
+/// --order random --sg-pods 10 --ip-pods 10` read "fail mean 0.0%" while 18
+/// of the 20 pods were pending. The report says so, in its reading and its table.
+#[test]
+fn pending_pods_are_read_out_beside_the_failures() {
+    let (_d, out) = run_scenario(
+        r#"
+        seed = 3
+        trials = 50
+        instance_types = ["t2.micro"]
+        formulas = ["conservative"]
+        orders = ["random"]
+        workload = { sg_pods = 10, ip_pods = 10 }
+        "#,
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("18 of its 20 workload pods stay pending on average"),
+        "{md}"
+    );
+    assert!(md.contains("| no IP, random | pending, random |"), "{md}");
+    assert!(md.contains("| 0% | 90% |"), "{md}");
+}
+
+/// Regression (issue 9 §4): 1056 types drew a 1500 × 133,910 px chart and a
+/// 27 MB report. Many types now draw the riskiest few, say so, and keep
+/// every type in one table.
+#[test]
+fn a_report_of_many_types_stays_small_and_says_what_it_leaves_out() {
+    let (_d, out) = run_scenario(
+        r#"
+        seed = 5
+        trials = 5
+        instance_types = ["m5*", "c5*", "r5*"]
+        formulas = ["aws-default", "conservative"]
+        orders = ["ip-first", "random"]
+        system_pods = { host = 3 }
+        workload = { fill = "seed" }
+        "#,
+    );
+    let (_, rows) = csv_rows(&std::fs::read_to_string(out.join("summary.csv")).unwrap());
+    let types: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(types.len() > 30, "{} types", types.len());
+    for name in CHARTS {
+        let (w, h) = png_size(&out.join("charts").join(format!("{name}.png")));
+        assert!(w <= 2400 && h <= 3200, "{name}: {w}x{h}");
+    }
+    let svg = std::fs::read_to_string(out.join("charts/failure-rate.svg")).unwrap();
+    assert!(
+        svg.contains(&format!("the 12 riskiest of {} instance types", types.len())),
+        "failure-rate subtitle"
+    );
+    let html = std::fs::metadata(out.join("report.html")).unwrap().len();
+    assert!(html < 2_000_000, "report.html is {html} bytes");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains(&format!(
+            "The other {} of the {} instance types",
+            types.len() - 12,
+            types.len()
+        )),
+        "reading"
+    );
+    // The table of every type has a row per type.
+    let glance = md.split("## Per instance type").next().unwrap();
+    for ty in &types {
+        assert!(
+            glance.contains(&format!("\n| {ty} |")),
+            "{ty} missing from the table of every type"
+        );
+    }
+}
+
+/// Regression (issue 9 §4): colours followed positions, so `random` changed
+/// colour between reports. An order (and a formula) has one colour by name.
+#[test]
+fn an_order_keeps_its_colour_whatever_the_scenario_lists() {
+    let svg = |orders: &str| {
+        let (_d, out) = run_scenario(&format!(
+            "seed = 1\ntrials = 10\ninstance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [{orders}]\nworkload = {{ fill = \"seed\" }}\n"
+        ));
+        std::fs::read_to_string(out.join("charts/failure-rate.svg")).unwrap()
+    };
+    // Orange (#E69F00) is random's: its bar and legend swatch, in both.
+    for orders in ["\"random\"", "\"ip-first\", \"sg-first\", \"random\""] {
+        let text = svg(orders);
+        assert_eq!(text.matches("fill=\"#E69F00\"").count(), 2, "{orders}");
+    }
+}
+
+/// Regression (issue 9 §4): a timed run's report left out its timed
+/// measures, and drew timelines to the horizon after all activity ended.
+#[test]
+fn a_timed_report_has_the_timed_measures_and_a_timeline_that_ends_with_the_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("burst");
+    let o = sgpsim(&[
+        "run",
+        "scenarios/timed-burst.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for want in [
+        "SG pods to running, s (p50 / p95 / max)",
+        "ip-failed pod-seconds",
+        "node-hours",
+        "pending at the end",
+        "130 of 730 workload pods (18%) were left without an IP at the end",
+        "1 cell: 1 instance type × 1 formula × 1 order. Timed engine, 1 trial per cell.",
+    ] {
+        assert!(md.contains(want), "{want} missing from {md}");
+    }
+    let svg = std::fs::read_to_string(out.join("charts/timeline.svg")).unwrap();
+    assert!(svg.contains("so the panels end at") && svg.contains("timeline.csv runs to 900 s"));
+    let failure = std::fs::read_to_string(out.join("charts/failure-rate.svg")).unwrap();
+    assert!(!failure.contains("whisker"), "no interval is drawn, none is promised");
 }

@@ -1,0 +1,76 @@
+//! Flags several subcommands share: node settings, sweep overrides and the
+//! output format.
+
+use clap::{Args, ValueEnum};
+
+use crate::error::InputError;
+use crate::input::bounds::check_trials;
+use crate::input::scenario::Scenario;
+use crate::model::node::NodeSettings;
+
+/// `--format` of the listings and `replay`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// `--format` of `run` and `check`: the report for a person, or JSON.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum TableOrJson {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NodeFlags {
+    /// SGP off (`ENABLE_POD_ENI=false`): no trunk ENI, no branch ENIs.
+    #[arg(long)]
+    pub(crate) no_sgp: bool,
+    /// Prefix delegation on: 16 IPs per ENI slot.
+    #[arg(long)]
+    pub(crate) prefix_delegation: bool,
+}
+
+impl NodeFlags {
+    pub(crate) fn settings(&self) -> NodeSettings {
+        NodeSettings {
+            sgp: !self.no_sgp,
+            prefix_delegation: self.prefix_delegation,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SweepFlags {
+    /// Random trials per cell (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub(crate) trials: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long, value_name = "S")]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub(crate) threads: Option<usize>,
+    /// Raises the limit on a run's estimated work (pod placements, pod starts, samples).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_work: Option<u64>,
+}
+
+impl SweepFlags {
+    /// Sets the scenario's trials and seed where the flags give them.
+    pub(crate) fn apply(&self, sc: &mut Scenario) -> Result<(), InputError> {
+        if let Some(t) = self.trials {
+            check_trials(t, "--trials")?;
+            sc.trials = t;
+        }
+        if let Some(s) = self.seed {
+            sc.seed = s;
+        }
+        if let Some(w) = self.max_work {
+            sc.max_work = w;
+        }
+        Ok(())
+    }
+}

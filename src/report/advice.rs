@@ -1,0 +1,157 @@
+//! What the report answers beyond the rows themselves: the largest maxPods
+//! no arrival order can break for a type and mix (MODEL.md §11), the formula
+//! a reading starts from, and which types get a table of their own.
+
+use crate::chart::measures::{mismatch, types_by_risk};
+use crate::model::exact::{NodeCapacity, Risk, recommend};
+use crate::output::Row;
+
+/// The most maxPods a recommendation goes to (MODEL.md §11's default cap,
+/// the EKS guidance for large nodes).
+pub(super) const CAP: u32 = 250;
+
+/// Instance types with a table and a reading of their own at most; the
+/// table of every type holds the rest.
+pub(super) const DETAILED_TYPES: usize = 12;
+
+/// The largest maxPods at which no arrival order leaves a pod without an IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct SafeMaxPods {
+    pub max_pods: u32,
+    /// System pods (host and IP) on the node.
+    pub system: u32,
+    /// IPs the workload can have, `C`.
+    pub ips: u32,
+    /// Branch ENIs counted in (a workload of SG pods only), else 0.
+    pub branches: u32,
+    /// Whether [`CAP`] bounds it rather than the IPs.
+    pub capped: bool,
+}
+
+/// The largest safe maxPods for a type's capacities and its workload's mix,
+/// from the node-in-a-cluster model with no risk allowed
+/// (`model::exact::recommend`): `S + S_ip + C` while any pod is an IP pod,
+/// `S + S_ip + B + C` when all are SG pods. `None` when even the smallest
+/// maxPods risks a failure.
+pub(super) fn largest_safe(r: &Row) -> Option<SafeMaxPods> {
+    let node = NodeCapacity {
+        host_system_pods: r.system_pods,
+        ip_system_pods: r.system_ip_pods,
+        ip_capacity: r.ip_capacity,
+        branches: r.branch_capacity,
+    };
+    let pods = u64::from(r.sg_pods) + u64::from(r.ip_pods);
+    let p = if pods == 0 { 0.0 } else { r.sg_pods as f64 / pods as f64 };
+    let rec = recommend(&node, p, Risk::AnyFailure, 0.0, CAP)?;
+    let ips = r.ip_capacity.saturating_sub(r.system_ip_pods);
+    let room = if p >= 1.0 { ips + r.branch_capacity } else { ips };
+    Some(SafeMaxPods {
+        max_pods: rec.max_pods,
+        system: r.system_pods + r.system_ip_pods,
+        ips,
+        branches: rec.slots.saturating_sub(ips).min(r.branch_capacity),
+        capped: rec.slots < room,
+    })
+}
+
+/// The formula a type's reading starts from: `aws-default` (what Karpenter
+/// and the EKS AMIs use unless told otherwise) where the scenario has it,
+/// else the first formula that fits its nodes.
+pub(super) fn baseline(rows: &[&Row]) -> Option<String> {
+    let fits = || rows.iter().filter(|r| mismatch(r).is_none());
+    fits()
+        .find(|r| r.formula == "aws-default")
+        .or_else(|| fits().next())
+        .or_else(|| rows.first())
+        .map(|r| r.formula.clone())
+}
+
+/// The types that get a table and a reading of their own, in the rows'
+/// order: all of them when there are few, else the first (the scenario's
+/// own) and the riskiest up to [`DETAILED_TYPES`].
+pub(super) fn detailed_types(rows: &[&Row]) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    for r in rows {
+        if !all.contains(&r.instance_type) {
+            all.push(r.instance_type.clone());
+        }
+    }
+    if all.len() <= DETAILED_TYPES {
+        return all;
+    }
+    let mut keep = vec![all[0].clone()];
+    for t in types_by_risk(rows) {
+        if keep.len() == DETAILED_TYPES {
+            break;
+        }
+        if !keep.contains(&t) {
+            keep.push(t);
+        }
+    }
+    all.retain(|t| keep.contains(t));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testing::fixture_rows;
+
+    #[test]
+    fn the_largest_safe_max_pods_is_the_system_pods_and_the_ips() {
+        let rows = fixture_rows();
+        // m5.large: 2 system pods + 18 IPs (conservative's 20), whatever the mix.
+        let large = rows.iter().find(|r| r.instance_type == "m5.large").unwrap();
+        let safe = largest_safe(large).unwrap();
+        assert_eq!((safe.max_pods, safe.system, safe.ips, safe.branches), (20, 2, 18, 0));
+        assert!(!safe.capped);
+        // SG pods only: the branch ENIs count too.
+        let sg_only = Row {
+            ip_pods: 0,
+            ..large.clone()
+        };
+        let safe = largest_safe(&sg_only).unwrap();
+        assert_eq!((safe.max_pods, safe.branches), (2 + 18 + 9, 9));
+        // IPs beyond the cap: the cap bounds it, and says so.
+        let roomy = Row {
+            ip_capacity: 400,
+            ..large.clone()
+        };
+        let safe = largest_safe(&roomy).unwrap();
+        assert_eq!(safe.max_pods, CAP);
+        assert!(safe.capped);
+    }
+
+    #[test]
+    fn the_reading_starts_from_aws_default_unless_it_is_absent() {
+        let rows = fixture_rows();
+        let refs: Vec<&Row> = rows.iter().collect();
+        assert_eq!(baseline(&refs).as_deref(), Some("aws-default"));
+        let refs: Vec<&Row> = rows.iter().filter(|r| r.formula != "aws-default").collect();
+        assert_eq!(baseline(&refs).as_deref(), Some("conservative"));
+    }
+
+    #[test]
+    fn many_types_keep_the_first_and_the_riskiest() {
+        let base = fixture_rows();
+        let mut rows = Vec::new();
+        for i in 0..20 {
+            for r in &base {
+                let mut r = r.clone();
+                r.instance_type = format!("t{i}");
+                if r.order == "random" {
+                    r.exact_failure_probability = Some(if i == 0 { 0.0 } else { f64::from(i) / 100.0 });
+                }
+                rows.push(r);
+            }
+        }
+        let refs: Vec<&Row> = rows.iter().collect();
+        let kept = detailed_types(&refs);
+        assert_eq!(kept.len(), DETAILED_TYPES);
+        assert_eq!(kept[0], "t0");
+        assert!(
+            kept.contains(&"t19".to_string()) && !kept.contains(&"t5".to_string()),
+            "{kept:?}"
+        );
+    }
+}

@@ -1,0 +1,572 @@
+//! The plain-language reading of a result, computed from its rows: the
+//! planner's answer first (how often the usual maxPods leaves a pod without
+//! an IP, and the largest maxPods no order can break), then what else the
+//! tables show. Every sentence is true of the tables: sampled figures come
+//! with their interval, equal figures are named together, and nothing is
+//! called better or worse.
+
+use super::advice::{DETAILED_TYPES, SafeMaxPods, baseline, detailed_types, largest_safe};
+use super::inputs::TimedMeasures;
+use super::words::{count, distinct, join_names, pct, pct_with_interval, plural};
+use crate::chart::measures::{Estimate, failure_rate, mismatch, pending, risk, wasted_ips, workload};
+use crate::output::Row;
+
+/// How a risk reads in a sentence about random orders.
+fn random_risk(r: &Row) -> String {
+    let e = risk(r);
+    let rate = failure_rate(r);
+    if e.value == 0.0 {
+        return if e.is_exact() {
+            "no random order leaves a pod without an IP (exact, over every order)".into()
+        } else {
+            format!("none of {} sampled random orders left a pod without an IP", r.trials)
+        };
+    }
+    let how = if e.is_exact() {
+        "exact, over every order".to_string()
+    } else {
+        format!(
+            "95% interval {}–{}, {} sampled orders",
+            pct(e.low),
+            pct(e.high),
+            r.trials
+        )
+    };
+    // summary.csv keeps six decimals: a rate too small for them reads 0
+    // beside a positive risk, and is not 0.
+    let rate = if rate.value == 0.0 {
+        "under 0.0001%".to_string()
+    } else {
+        pct(rate.value)
+    };
+    format!(
+        "{} of random orders leave a pod without an IP ({how}; {rate} of workload pods on average)",
+        pct(e.value),
+    )
+}
+
+/// The fixed orders of `rows` that leave pods without an IP, with the share.
+fn failing_fixed(rows: &[&Row]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| r.order != "random" && r.ip_failed_mean > 0.0)
+        .map(|r| format!("{} ({} of workload pods)", r.order, pct(failure_rate(r).value)))
+        .collect()
+}
+
+/// The workload slots of a fixed cluster (`nodes = fixed:N`): `N (M - S - S_ip)`.
+fn fixed_slots(r: &Row) -> Option<u64> {
+    let n: u64 = r.nodes.strip_prefix("fixed:")?.parse().ok()?;
+    let per = r.max_pods.saturating_sub(r.system_pods + r.system_ip_pods);
+    Some(n * u64::from(per))
+}
+
+/// The sentence on the largest safe maxPods for a type's mix.
+fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
+    let Some(s) = safe else {
+        return format!("On {ty} even the smallest maxPods risks a pod without an IP for this mix.");
+    };
+    let parts = if s.branches > 0 {
+        format!(
+            "{} system pods + {} IPs + {} branch ENIs, as the workload has no IP pod",
+            s.system, s.ips, s.branches
+        )
+    } else {
+        format!("{} system pods + {} IPs", s.system, s.ips)
+    };
+    let givers = distinct(
+        of.iter()
+            .filter(|r| r.max_pods == s.max_pods && mismatch(r).is_none())
+            .map(|r| r.formula.as_str()),
+    );
+    let given = match givers.len() {
+        0 => String::new(),
+        1 => format!(", which {} gives", givers[0]),
+        _ => format!(", which {} give", join_names(&givers)),
+    };
+    if s.capped {
+        return format!(
+            "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is {} here, the cap (the EKS guidance for large nodes): its {parts} would allow {} (MODEL.md §11, no risk allowed){given}.",
+            s.max_pods,
+            s.system + s.ips + s.branches
+        );
+    }
+    format!(
+        "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is {}: {parts}{given} (MODEL.md §11, no risk allowed).",
+        s.max_pods
+    )
+}
+
+/// Formulas grouped by equal figures: `conservative, seed-userdata and
+/// karpenter-reserved-enis:1 (maxPods 20, 6 IPs unused each)` from (name,
+/// maxPods, figure).
+fn grouped(items: &[(String, u32, String)]) -> Vec<String> {
+    let mut groups: Vec<(Vec<String>, u32, String)> = Vec::new();
+    for (name, m, figure) in items {
+        match groups.iter_mut().find(|(_, gm, gf)| gm == m && gf == figure) {
+            Some((names, _, _)) => names.push(name.clone()),
+            None => groups.push((vec![name.clone()], *m, figure.clone())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(names, m, figure)| {
+            let each = if names.len() > 1 { " each" } else { "" };
+            format!("{} (maxPods {m}, {figure}{each})", join_names(&names))
+        })
+        .collect()
+}
+
+/// The reading of one instance type under one policy.
+fn type_bullet(ty: &str, of: &[&Row]) -> String {
+    let Some(base) = baseline(of) else {
+        return String::new();
+    };
+    let mine: Vec<&Row> = of.iter().copied().filter(|r| r.formula == base).collect();
+    let m = mine[0].max_pods;
+    let random = mine.iter().copied().find(|r| r.order == "random");
+    let mut s = match random {
+        Some(r) => format!("With {base} on {ty} (maxPods {m}), {}.", random_risk(r)),
+        None => format!("With {base} on {ty} (maxPods {m}):"),
+    };
+    let fixed = failing_fixed(&mine);
+    if fixed.is_empty() && random.is_none() {
+        s.push_str(" no order tried leaves a pod without an IP.");
+    } else if !fixed.is_empty() {
+        let lead = if random.is_some() {
+            " Fixed orders that do:"
+        } else {
+            " orders that leave pods without an IP:"
+        };
+        s.push_str(&format!("{lead} {}.", join_names(&fixed)));
+    }
+    let reference = random.unwrap_or(mine[0]);
+    if pending(reference) > 0.0 {
+        let slots = fixed_slots(reference)
+            .filter(|&l| l < workload(reference))
+            .map_or(String::new(), |l| {
+                format!("; {} pods for {l} free slots", workload(reference))
+            });
+        s.push_str(&format!(
+            " {} of its {} workload pods stay pending on average ({} order{slots}): never bound, they hold no IP, and do not run.",
+            count(pending(reference)),
+            workload(reference),
+            reference.order
+        ));
+    }
+    s.push(' ');
+    s.push_str(&safe_sentence(ty, largest_safe(mine[0]), of));
+    // The formulas that never fail here, and what they leave unused.
+    let fits: Vec<&Row> = of.iter().copied().filter(|r| mismatch(r).is_none()).collect();
+    let formulas = distinct(fits.iter().map(|r| r.formula.as_str()));
+    let rows_of = |f: &str| -> Vec<&Row> { fits.iter().copied().filter(|r| r.formula == f).collect() };
+    let reference_of = |f: &str| {
+        let rows = rows_of(f);
+        rows.iter().copied().find(|r| r.order == "random").unwrap_or(rows[0])
+    };
+    let never: Vec<String> = formulas
+        .iter()
+        .filter(|f| rows_of(f).iter().all(|r| risk(r).value == 0.0))
+        .cloned()
+        .collect();
+    if never.is_empty() {
+        s.push_str(&format!(
+            " Every formula tried leaves pods without an IP on {ty} in some order."
+        ));
+    } else {
+        let mut items: Vec<(String, u32, String)> = never
+            .iter()
+            .map(|f| {
+                let r = reference_of(f);
+                let w = count(wasted_ips(r));
+                let noun = if w == "1" { "IP" } else { "IPs" };
+                (f.clone(), r.max_pods, format!("{w} {noun} unused"))
+            })
+            .collect();
+        items.sort_by_key(|i| std::cmp::Reverse(i.1));
+        let sampled = never.iter().any(|f| rows_of(f).iter().any(|r| !risk(r).is_exact()));
+        let tried = if sampled { " tried" } else { "" };
+        s.push_str(&format!(
+            " No order{tried} leaves a pod without an IP with {} (IPs unused: mean over the {} order).",
+            join_names(&grouped(&items)),
+            reference_of(&never[0]).order,
+        ));
+    }
+    // The other formulas that fail in random orders, with their figures.
+    let failing: Vec<(String, u32, String, Estimate)> = formulas
+        .iter()
+        .filter(|f| **f != base && !never.contains(f))
+        .filter_map(|f| {
+            let r = rows_of(f).into_iter().find(|r| r.order == "random")?;
+            Some((
+                f.clone(),
+                r.max_pods,
+                format!("in {} of random orders", pct(risk(r).value)),
+                risk(r),
+            ))
+        })
+        .collect();
+    if !failing.is_empty() {
+        // Equal maxPods, equal figures: one group. An interval, where sampled, follows its figure.
+        let items: Vec<(String, u32, String)> = failing
+            .iter()
+            .map(|(f, m, text, e)| {
+                let interval = if e.is_exact() {
+                    String::new()
+                } else {
+                    format!(", 95% interval {}–{}", pct(e.low), pct(e.high))
+                };
+                (f.clone(), *m, format!("{text}{interval}"))
+            })
+            .collect();
+        s.push_str(&format!(" Other formulas that fail: {}.", join_names(&grouped(&items))));
+    }
+    s
+}
+
+/// The bullet explaining rows whose formula does not fit their nodes.
+fn misfit_bullet(rows: &[&Row]) -> Option<String> {
+    let misfit: Vec<&Row> = rows.iter().copied().filter(|r| mismatch(r).is_some()).collect();
+    let first = misfit.first()?;
+    let formulas = distinct(misfit.iter().map(|r| r.formula.as_str()));
+    let types = distinct(misfit.iter().map(|r| r.instance_type.as_str()));
+    let mut maxpods: Vec<String> = Vec::new();
+    for r in &misfit {
+        let m = r.max_pods.to_string();
+        if !maxpods.contains(&m) {
+            maxpods.push(m);
+        }
+    }
+    let random: Vec<&&Row> = misfit.iter().filter(|r| r.order == "random").collect();
+    let fails = if random.is_empty() {
+        String::new()
+    } else {
+        let lo = random.iter().map(|r| risk(r).value).fold(1.0, f64::min);
+        let hi = random.iter().map(|r| risk(r).value).fold(0.0, f64::max);
+        let range = if pct(lo) == pct(hi) {
+            pct(lo)
+        } else {
+            format!("{}–{}", pct(lo), pct(hi))
+        };
+        format!(" With it, {range} of random orders leave a pod without an IP.")
+    };
+    Some(format!(
+        "{} (maxPods {} on {}) is a mismatch, not a finding: {}. Its rows stay in the tables, marked †, and are left out of the other sentences and of the charts.{fails} Set prefix_delegation = true to see it on nodes that have prefix delegation.",
+        join_names(&formulas),
+        join_names(&maxpods),
+        if types.len() == 1 {
+            types[0].clone()
+        } else {
+            format!("all {} types", types.len())
+        },
+        mismatch(first).unwrap_or_default(),
+    ))
+}
+
+/// The bullet on pending pods across the rows.
+fn pending_bullet(rows: &[&Row]) -> String {
+    let with: Vec<&Row> = rows.iter().copied().filter(|r| pending(r) > 0.0).collect();
+    if with.is_empty() {
+        return "No workload pod was left pending (unscheduled) in any cell: every pod was bound to a node.".into();
+    }
+    let mut worst = with.clone();
+    worst.sort_by(|a, b| (pending(b) / workload(b).max(1) as f64).total_cmp(&(pending(a) / workload(a).max(1) as f64)));
+    let shown: Vec<String> = worst
+        .iter()
+        .take(3)
+        .map(|r| {
+            format!(
+                "{} on {} ({}): {} of {}",
+                r.formula,
+                r.instance_type,
+                r.order,
+                count(pending(r)),
+                workload(r)
+            )
+        })
+        .collect();
+    let most = if with.len() > shown.len() { "most in " } else { "" };
+    format!(
+        "Pods left pending (never bound: no node had a slot, a branch ENI or the CPU and memory; the autoscaler's cue, not an IP failure) in {} of {}: {most}{}.",
+        with.len(),
+        plural(rows.len(), "cell"),
+        join_names(&shown)
+    )
+}
+
+/// The closing bullet across every type: which formulas no order broke.
+fn across_bullet(rows: &[&Row]) -> String {
+    let fits: Vec<&Row> = rows.iter().copied().filter(|r| mismatch(r).is_none()).collect();
+    let types = distinct(rows.iter().map(|r| r.instance_type.as_str())).len();
+    let never: Vec<String> = distinct(fits.iter().map(|r| r.formula.as_str()))
+        .into_iter()
+        .filter(|f| fits.iter().filter(|r| &r.formula == f).all(|r| risk(r).value == 0.0))
+        .collect();
+    let on = if types == 1 {
+        "on the 1 instance type".to_string()
+    } else {
+        format!("on any of the {types} instance types")
+    };
+    if never.is_empty() {
+        format!("No formula kept every pod with an IP {on} in every order tried.")
+    } else {
+        format!(
+            "{} left no pod without an IP {on}, in any order tried.",
+            join_names(&never)
+        )
+    }
+}
+
+/// The reading of a timed cell.
+fn timed_bullet(r: &Row, m: &TimedMeasures) -> String {
+    let n = workload(r);
+    let share = |x: f64| if n > 0 { pct(x / n as f64) } else { "0%".into() };
+    let e = risk(r);
+    let trials = if r.trials == 1 {
+        "1 trial".to_string()
+    } else {
+        format!("{} of {} trials fail", pct_with_interval(&e), r.trials)
+    };
+    let mut s = format!(
+        "With {} on {} (maxPods {}, {} order, arrivals {}; {trials}): {} of {n} workload pods ({}) were left without an IP at the end, {} ({}) still pending and {} ({}) running.",
+        r.formula,
+        r.instance_type,
+        r.max_pods,
+        r.order,
+        m.arrivals,
+        count(r.ip_failed_mean),
+        share(r.ip_failed_mean),
+        count(pending(r)),
+        share(pending(r)),
+        count(r.running_mean),
+        share(r.running_mean),
+    );
+    let ttr = |kind: &str, t: &super::inputs::TimeToRunning| {
+        t.p95.map(|p| {
+            format!(
+                "{kind} pods reached running in {p:.0} s at the 95th percentile ({:.0} s at worst)",
+                t.max.unwrap_or(p)
+            )
+        })
+    };
+    let times: Vec<String> = [ttr("SG", &m.sg), ttr("IP", &m.ip)].into_iter().flatten().collect();
+    if !times.is_empty() {
+        s.push_str(&format!(" {}.", join_names(&times)));
+    }
+    s.push_str(&format!(
+        " ip-failed pods waited {:.0} pod-seconds in all; {} nodes launched, {:.2} node-hours{}.",
+        m.ip_failed_pod_seconds,
+        count(m.nodes_launched),
+        m.node_hours,
+        m.cost.map_or(String::new(), |c| format!(", ${c:.2}"))
+    ));
+    s
+}
+
+/// The reading of a static run, one bullet per line.
+pub(super) fn reading(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    let policies = distinct(rows.iter().map(|r| r.policy.as_str()));
+    for policy in &policies {
+        let rows: Vec<&Row> = rows.iter().filter(|r| &r.policy == policy).collect();
+        let suffix = if policies.len() > 1 {
+            format!(" (policy {policy})")
+        } else {
+            String::new()
+        };
+        let all = distinct(rows.iter().map(|r| r.instance_type.as_str()));
+        let shown = detailed_types(&rows);
+        for ty in &shown {
+            let of: Vec<&Row> = rows.iter().copied().filter(|r| &r.instance_type == ty).collect();
+            out.push(format!("{}{suffix}", type_bullet(ty, &of)));
+        }
+        if shown.len() < all.len() {
+            out.push(format!(
+                "The other {} of the {} instance types are in the table of every type below; the {} read here are the scenario's first and the riskiest.",
+                all.len() - shown.len(),
+                all.len(),
+                shown.len().min(DETAILED_TYPES)
+            ));
+        }
+        if let Some(b) = misfit_bullet(&rows) {
+            out.push(format!("{b}{suffix}"));
+        }
+        out.push(format!("{}{suffix}", pending_bullet(&rows)));
+        out.push(format!("{}{suffix}", across_bullet(&rows)));
+    }
+    out
+}
+
+/// The reading of a timed run: each cell's outcome over time, then the
+/// largest safe maxPods of the first type.
+pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures]) -> Vec<String> {
+    let mut out: Vec<String> = rows
+        .iter()
+        .zip(measures)
+        .filter(|(r, _)| mismatch(r).is_none())
+        .take(DETAILED_TYPES)
+        .map(|(r, m)| timed_bullet(r, m))
+        .collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    if rows.iter().zip(measures).filter(|(r, _)| mismatch(r).is_none()).count() > DETAILED_TYPES {
+        out.push(format!(
+            "The other cells are in the tables below ({} in all).",
+            plural(rows.len(), "cell")
+        ));
+    }
+    if let Some(first) = rows.first() {
+        let of: Vec<&Row> = refs
+            .iter()
+            .copied()
+            .filter(|r| r.instance_type == first.instance_type)
+            .collect();
+        out.push(
+            safe_sentence(&first.instance_type, largest_safe(first), &of)
+                .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
+        );
+    }
+    if let Some(b) = misfit_bullet(&refs) {
+        out.push(b);
+    }
+    out.push(across_bullet(&refs));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testing::fixture_rows;
+
+    fn row(ty: &str, formula: &str, order: &str, failed: u64, trials: u64) -> Row {
+        let base = fixture_rows().into_iter().find(|r| r.order == "random").unwrap();
+        Row {
+            instance_type: ty.into(),
+            formula: formula.into(),
+            order: order.into(),
+            method: if order == "random" {
+                "monte-carlo".into()
+            } else {
+                "exact".into()
+            },
+            exact_failure_probability: None,
+            exact_failure_rate_mean: None,
+            exact_wasted_ips_mean: None,
+            exact_pending_mean: None,
+            failure_probability_ci95_low: None,
+            failure_probability_ci95_high: None,
+            trials,
+            trials_with_failure: failed,
+            ip_failed_mean: failed as f64,
+            failure_rate_mean: failed as f64 / 1000.0,
+            failure_rate_ci95_low: Some(0.0),
+            failure_rate_ci95_high: Some(failed as f64 / 500.0),
+            wasted_ips_mean: 10.0 - failed as f64,
+            pending_mean: 0.0,
+            ..base
+        }
+    }
+
+    #[test]
+    fn reading_answers_first_then_lists_without_naming_winners() {
+        let rows = vec![
+            row("m5.xlarge", "aws-default", "random", 62, 100),
+            row("m5.xlarge", "aws-default", "ip-first", 1, 1),
+            row("m5.xlarge", "conservative", "random", 0, 100),
+            row("m5.xlarge", "conservative", "ip-first", 0, 1),
+            row("m5.xlarge", "aggressive", "random", 3, 100),
+        ];
+        let lines = reading(&rows);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        let first = &lines[0];
+        assert!(
+            first.starts_with("With aws-default on m5.xlarge (maxPods 29), 62% of random orders leave a pod without an IP (95% interval"),
+            "{first}"
+        );
+        assert!(first.contains("100 sampled orders"), "{first}");
+        assert!(first.contains("Fixed orders that do: ip-first"), "{first}");
+        assert!(
+            first.contains("The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is 20: 2 system pods + 18 IPs"),
+            "{first}"
+        );
+        // Sampled zeros are "tried", not "never".
+        assert!(
+            first.contains("No order tried leaves a pod without an IP with conservative"),
+            "{first}"
+        );
+        assert!(
+            first.contains("Other formulas that fail: aggressive (maxPods 29, in 3% of random orders, 95% interval"),
+            "{first}"
+        );
+        assert!(!first.contains("fewest") && !first.contains("best"), "{first}");
+        assert_eq!(
+            lines[1],
+            "No workload pod was left pending (unscheduled) in any cell: every pod was bound to a node."
+        );
+        assert_eq!(
+            lines[2],
+            "conservative left no pod without an IP on the 1 instance type, in any order tried."
+        );
+        let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)]);
+        assert!(
+            none[0].starts_with(
+                "With aws-default on c6i.large (maxPods 29), none of 50 sampled random orders left a pod without an IP."
+            ),
+            "{}",
+            none[0]
+        );
+    }
+
+    #[test]
+    fn equal_figures_are_named_together() {
+        let rows: Vec<Row> = ["conservative", "seed-userdata", "karpenter-reserved-enis:1"]
+            .iter()
+            .map(|f| row("m5.large", f, "random", 0, 100))
+            .collect();
+        let lines = reading(&rows);
+        assert!(
+            lines[0]
+                .contains("conservative, seed-userdata and karpenter-reserved-enis:1 (maxPods 29, 10 IPs unused each)"),
+            "{}",
+            lines[0]
+        );
+        // 10 and 12 of 100 are no difference; 0 and 60 are.
+        let r = |k| risk(&row("a", "x", "random", k, 100));
+        assert!(!r(10).differs(&r(12)));
+        assert!(r(0).differs(&r(60)));
+    }
+
+    #[test]
+    fn pending_pods_are_read_out() {
+        let mut r = row("t2.micro", "conservative", "random", 0, 1000);
+        r.sg_pods = 10;
+        r.ip_pods = 10;
+        r.host_pods = 0;
+        r.pending_mean = 18.0;
+        let lines = reading(&[r]);
+        assert!(
+            lines[0].contains("18 of its 20 workload pods stay pending on average (random order"),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[1].starts_with("Pods left pending"), "{}", lines[1]);
+        assert!(
+            lines[1].contains("conservative on t2.micro (random): 18 of 20"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn a_mismatch_is_explained_and_kept_out_of_the_headline() {
+        let mut pd = row("m5.large", "prefix-delegation", "random", 100, 100);
+        pd.max_pods = 110;
+        let rows = vec![pd, row("m5.large", "aws-default", "random", 50, 100)];
+        let lines = reading(&rows);
+        assert!(lines[0].starts_with("With aws-default on m5.large"), "{}", lines[0]);
+        assert!(!lines[0].contains("prefix-delegation"), "{}", lines[0]);
+        assert!(
+            lines[1].starts_with("prefix-delegation (maxPods 110 on m5.large) is a mismatch, not a finding"),
+            "{}",
+            lines[1]
+        );
+    }
+}
