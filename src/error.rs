@@ -45,6 +45,10 @@ impl InputError {
         let fix = match err.kind() {
             std::io::ErrorKind::NotFound => "check the path",
             std::io::ErrorKind::PermissionDenied => "choose a path you may write to, or change its permissions",
+            std::io::ErrorKind::StorageFull => "the disk is full: free some space, or choose a path on another disk",
+            std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only: choose a path you may write to",
+            std::io::ErrorKind::InvalidData => "save the file as UTF-8 text (`iconv -t UTF-8`)",
+            std::io::ErrorKind::IsADirectory => "give a file, not a directory",
             _ => "check the path and the disk",
         };
         InputError::file(file, format!("cannot {action}: {err}"), fix)

@@ -53,6 +53,9 @@ pub(crate) struct SweepFlags {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub(crate) threads: Option<usize>,
+    /// Raises the limit on a run's estimated work (pod placements, pod starts, samples).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_work: Option<u64>,
 }
 
 impl SweepFlags {
@@ -64,6 +67,9 @@ impl SweepFlags {
         }
         if let Some(s) = self.seed {
             sc.seed = s;
+        }
+        if let Some(w) = self.max_work {
+            sc.max_work = w;
         }
         Ok(())
     }

@@ -40,6 +40,7 @@ pub(crate) fn run(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: 
             .map(|f| Formula::parse(f).map_err(|e| InputError::from(e).at("--formula")))
             .collect::<Result<_, _>>()?
     };
+    crate::input::bounds::check_system_pods(a.system_pods, "--system-pods")?;
     let system = SystemPods {
         host: a.system_pods,
         ip: 0,

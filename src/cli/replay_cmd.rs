@@ -93,7 +93,8 @@ impl ReplayArgs {
 }
 
 pub(crate) fn run(catalog: &Catalog, a: ReplayArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let sc = a.flags().scenario(catalog)?;
+    let mut sc = a.flags().scenario(catalog)?;
+    sc.max_work = a.sweep.max_work.unwrap_or(sc.max_work);
     let cells = sc.cells()?;
     if let Some(k) = a.trial {
         let cell = &cells[0];

@@ -65,6 +65,7 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
         }
         None => Path::new("results").join(&sc.name),
     };
+    crate::output::directory::probe(&dir).map_err(|e| e.at("--out"))?;
     let shown = source::shown(&a.scenario);
     let show_progress = !a.quiet && progress::stderr_is_terminal();
     let results = match sc.timed.clone() {

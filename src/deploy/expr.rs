@@ -105,12 +105,12 @@ fn candidate(f: &Formula, target: Target, ctx: &Context, types: &[&InstanceType]
             } else {
                 replace_word(&src, "system_pods", &s.to_string())
             };
-            let program = cel::Program::compile(&text).ok()?;
-            let refs = program.references();
-            refs.variables()
-                .iter()
-                .all(|v| target.variables().contains(v))
-                .then_some(text)
+            let Ok(Formula::Cel(c)) = Formula::parse(&format!("cel:{text}")) else {
+                return None;
+            };
+            let fits = c.uses().iter().all(|v| target.variables().contains(v))
+                && (target == Target::Karpenter || c.nodeadm_compatible());
+            fits.then_some(text)
         }
         _ => None,
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::InputError;
+pub use crate::input::bounds::{MAX_MEMORY_MIB, MAX_NAME};
 pub use crate::model::instance::{InstanceType, MAX_BRANCH_ENIS, MAX_ENIS, MAX_IPV4_PER_ENI};
 
 /// The bundled table, compiled in.
@@ -60,19 +61,26 @@ pub struct Catalog {
 impl Catalog {
     /// The table compiled into the binary.
     pub fn bundled() -> Catalog {
-        let types =
-            parse_csv(BUNDLED_CSV, "<bundled catalog>").expect("the bundled catalog is valid: checked by the tests");
-        Catalog {
-            types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
-        }
+        // Parsed once per process: every command and test starts from it.
+        static BUNDLED: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        BUNDLED
+            .get_or_init(|| {
+                let types = parse_csv(BUNDLED_CSV, "<bundled catalog>")
+                    .expect("the bundled catalog is valid: checked by the tests");
+                Catalog {
+                    types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
+                }
+            })
+            .clone()
     }
 
     /// The bundled table with the rows of `path` added or replacing theirs,
     /// and notes on rows left out (for the caller to show).
     pub fn bundled_with_overrides(path: &Path) -> Result<(Catalog, Vec<String>), InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::io(path.display().to_string(), "read the catalog", &e))?;
-        Catalog::bundled_with_text(&text, &path.display().to_string())
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the catalog", &e))?;
+        let text = crate::input::utf8(&bytes, &shown)?;
+        Catalog::bundled_with_text(text, &shown)
     }
 
     /// [`Catalog::bundled_with_overrides`] on text already read (standard
@@ -118,11 +126,27 @@ impl Catalog {
         let mut picked: Vec<&InstanceType> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for pat in patterns {
+            // A glob's match can backtrack over every `*`: a pattern far longer
+            // than any name is refused before matching.
+            if pat.len() > 2 * MAX_NAME {
+                return Err(InputError::field(
+                    field,
+                    format!(
+                        "`{}` is {} characters long, longer than any instance type or pattern",
+                        crate::model::formula::shown(pat),
+                        pat.len()
+                    ),
+                    format!(
+                        "give a name or glob of at most {} characters, such as `m5.*`",
+                        2 * MAX_NAME
+                    ),
+                ));
+            }
             let matches: Vec<&InstanceType> = if pat.contains(['*', '?', '[']) {
                 let g = glob::Pattern::new(pat).map_err(|e| {
                     InputError::field(
                         field,
-                        format!("`{pat}` is not a valid glob: {e}"),
+                        format!("`{}` is not a valid glob: {e}", crate::model::formula::shown(pat)),
                         "use `*`, `?` and `[...]`, as in `m5.*` or `*.large`",
                     )
                 })?;
@@ -147,7 +171,7 @@ impl Catalog {
         let near = self.nearest(name, 3);
         InputError::field(
             field,
-            format!("unknown instance type `{name}`"),
+            format!("unknown instance type `{}`", crate::model::formula::shown(name)),
             format!(
                 "did you mean {}? (`sgpsim catalog` lists every type; --catalog FILE adds new ones)",
                 near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
@@ -157,6 +181,10 @@ impl Catalog {
 
     /// The `n` known names closest to `name` (Damerau–Levenshtein).
     pub fn nearest(&self, name: &str, n: usize) -> Vec<String> {
+        // The distance costs time in the product of the lengths: a name far
+        // longer than any type is compared by its first characters only.
+        let name: String = name.chars().take(MAX_NAME).collect();
+        let name = name.as_str();
         let mut scored: Vec<(usize, &str)> = self
             .types
             .keys()
@@ -203,13 +231,20 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
     let bad = |column: &str, value: &str, fix: &str| {
         InputError::file(
             origin,
-            format!("line {line}, column `{column}`: `{value}` is not valid"),
+            format!(
+                "line {line}, column `{column}`: `{}` is not valid",
+                crate::model::formula::shown(value)
+            ),
             fix,
         )
     };
     let name = raw.instance_type.trim().to_string();
-    if name.is_empty() || name.contains(char::is_whitespace) {
-        return Err(bad("instance_type", &name, "give a name such as `m5.large`"));
+    if name.is_empty() || name.contains(char::is_whitespace) || name.len() > MAX_NAME {
+        return Err(bad(
+            "instance_type",
+            &crate::model::formula::shown(&name),
+            &format!("give a name such as `m5.large`, at most {MAX_NAME} characters"),
+        ));
     }
     // Bounds far above any published figure (the largest types have 15 ENIs
     // on their default card, 50 IPs per ENI, 120 branches), so that the
@@ -242,8 +277,14 @@ fn validate_row(raw: RawRow, origin: &str, line: usize) -> Result<InstanceType, 
             raw.memory_mib
                 .parse::<u64>()
                 .ok()
-                .filter(|m| *m > 0)
-                .ok_or_else(|| bad("memory_mib", &raw.memory_mib, "give the memory in MiB, a whole number"))?,
+                .filter(|m| (1..=MAX_MEMORY_MIB).contains(m))
+                .ok_or_else(|| {
+                    bad(
+                        "memory_mib",
+                        &crate::model::formula::shown(&raw.memory_mib),
+                        &format!("give the memory in MiB, a whole number from 1 to {MAX_MEMORY_MIB}"),
+                    )
+                })?,
         )
     };
     Ok(InstanceType {

@@ -83,6 +83,17 @@ pub fn parse<'b>(
             .get("InstanceType")
             .and_then(Value::as_str)
             .ok_or_else(|| bad(origin, at("InstanceType"), "missing".into()))?;
+        if name.is_empty() || name.len() > crate::input::bounds::MAX_NAME {
+            return Err(bad(
+                origin,
+                at("InstanceType"),
+                format!(
+                    "`{}` is not an instance type name (at most {} characters)",
+                    crate::model::formula::shown(name),
+                    crate::input::bounds::MAX_NAME
+                ),
+            ));
+        }
         let uint = |path: &[&str], field: &str| -> Result<Option<u64>, InputError> {
             let mut x = it;
             for p in path {
@@ -91,9 +102,16 @@ pub fn parse<'b>(
                     None => return Ok(None),
                 }
             }
-            x.as_u64()
-                .map(Some)
-                .ok_or_else(|| bad(origin, at(field), format!("`{x}` is not a whole number ({name})")))
+            x.as_u64().map(Some).ok_or_else(|| {
+                bad(
+                    origin,
+                    at(field),
+                    format!(
+                        "`{}` is not a whole number ({name})",
+                        crate::model::formula::shown(&x.to_string())
+                    ),
+                )
+            })
         };
         let net = it.get("NetworkInfo");
         let default_card = uint(
@@ -143,6 +161,14 @@ pub fn parse<'b>(
         })?;
         let vcpus = uint(&["VCpuInfo", "DefaultVCpus"], "VCpuInfo.DefaultVCpus")?;
         let memory = uint(&["MemoryInfo", "SizeInMiB"], "MemoryInfo.SizeInMiB")?;
+        let max_mem = crate::input::bounds::MAX_MEMORY_MIB;
+        if memory.is_some_and(|m| m == 0 || m > max_mem) {
+            return Err(bad(
+                origin,
+                at("MemoryInfo.SizeInMiB"),
+                format!("{} is out of range (1 to {max_mem}) for {name}", memory.unwrap_or(0)),
+            ));
+        }
         let small = |x: u64, f: &str, max: u32| {
             u32::try_from(x)
                 .ok()

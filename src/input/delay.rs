@@ -50,7 +50,7 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
                 other => {
                     return Err(InputError::field(
                         format!("{field}.dist"),
-                        format!("unknown distribution `{other}`"),
+                        format!("unknown distribution `{}`", crate::model::formula::shown(other)),
                         "use fixed, uniform, exponential or lognormal",
                     ));
                 }
@@ -66,7 +66,10 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
             if let Some((name, _)) = given.iter().find(|(n, v)| v.is_some() && !allowed.contains(n)) {
                 return Err(InputError::field(
                     format!("{field}.{name}"),
-                    format!("`{name}` does not apply to a {} delay", d.dist),
+                    format!(
+                        "`{name}` does not apply to a {} delay",
+                        crate::model::formula::shown(&d.dist)
+                    ),
                     format!("give only {}", allowed.join(" and ")),
                 ));
             }
@@ -77,7 +80,7 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
                     if lo > hi {
                         return Err(InputError::field(
                             format!("{field}.min"),
-                            format!("min {lo} is above max {hi}"),
+                            format!("min {lo:?} is above max {hi:?}"),
                             "make min at most max",
                         ));
                     }
@@ -104,7 +107,7 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
                     if !(sigma.is_finite() && (0.0..=5.0).contains(&sigma)) {
                         return Err(InputError::field(
                             format!("{field}.sigma"),
-                            format!("sigma {sigma} is outside 0..=5"),
+                            format!("sigma {sigma:?} is outside 0..=5"),
                             "give the spread of log-seconds, e.g. 0.5",
                         ));
                     }
@@ -115,6 +118,16 @@ pub fn validate(raw: &RawDelay, field: &str) -> Result<Delay, InputError> {
     }
 }
 
+/// The mean of a delay, in seconds.
+pub fn mean_secs(d: &Delay) -> f64 {
+    match *d {
+        Delay::Fixed(t) => t.as_secs_f64(),
+        Delay::Uniform { lo, hi } => (lo.as_secs_f64() + hi.as_secs_f64()) / 2.0,
+        Delay::Exponential { mean } => mean,
+        Delay::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+    }
+}
+
 /// A count of seconds between 0 and [`MAX_SECONDS`].
 pub fn check_secs(v: f64, field: &str) -> Result<f64, InputError> {
     if v.is_finite() && (0.0..=MAX_SECONDS).contains(&v) {
@@ -122,7 +135,7 @@ pub fn check_secs(v: f64, field: &str) -> Result<f64, InputError> {
     } else {
         Err(InputError::field(
             field,
-            format!("{v} seconds is outside 0..={MAX_SECONDS}"),
+            format!("{v:?} seconds is outside 0..={MAX_SECONDS}"),
             "give a number of seconds, e.g. 5 or 1.5",
         ))
     }

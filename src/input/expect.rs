@@ -193,6 +193,19 @@ pub struct Expect {
     pub disputed: Option<(Figure, String)>,
 }
 
+/// A name far longer than any order or policy is refused before parsing,
+/// so that no message echoes it whole.
+fn short<'a>(text: &'a str, field: &str) -> Result<&'a str, InputError> {
+    if text.chars().count() > 64 {
+        return Err(InputError::field(
+            field,
+            format!("`{}` is not a {field} name", crate::model::formula::shown(text)),
+            format!("name one of the scenario's {field} values"),
+        ));
+    }
+    Ok(text)
+}
+
 fn figure(v: &toml::Value, field: &str) -> Result<Figure, InputError> {
     match v {
         toml::Value::Integer(i) => Ok(Some(*i as f64)),
@@ -200,7 +213,7 @@ fn figure(v: &toml::Value, field: &str) -> Result<Figure, InputError> {
         toml::Value::String(s) if s == "none" => Ok(None),
         other => Err(InputError::field(
             field,
-            format!("`{other}` is not a figure"),
+            format!("`{}` is not a figure", crate::model::formula::shown(&other.to_string())),
             "give a number, or \"none\" for no IP failure",
         )),
     }
@@ -217,14 +230,17 @@ impl Expect {
             .ok_or_else(|| {
                 InputError::field(
                     "metric",
-                    format!("unknown metric `{}`", raw.metric),
+                    format!("unknown metric `{}`", crate::model::formula::shown(&raw.metric)),
                     format!("use one of {}", METRICS.map(|(n, _)| n).join(", ")),
                 )
             })?;
         if !sc.types.iter().any(|t| t.name == raw.instance_type) {
             return Err(InputError::field(
                 "instance_type",
-                format!("`{}` is not among the scenario's instance types", raw.instance_type),
+                format!(
+                    "`{}` is not among the scenario's instance types",
+                    crate::model::formula::shown(&raw.instance_type)
+                ),
                 "add it to `instance_types`",
             ));
         }
@@ -235,7 +251,10 @@ impl Expect {
             } else {
                 Err(InputError::field(
                     field,
-                    format!("`{name}` is not among the scenario's formulas"),
+                    format!(
+                        "`{}` is not among the scenario's formulas",
+                        crate::model::formula::shown(name)
+                    ),
                     "add it to `formulas`",
                 ))
             }
@@ -271,7 +290,9 @@ impl Expect {
         };
         let order = match (&raw.order, metric.needs_order()) {
             (Some(o), _) => {
-                let o: Order = o.parse().map_err(|e| InputError::from(e).at("order"))?;
+                let o: Order = short(o, "order")?
+                    .parse()
+                    .map_err(|e| InputError::from(e).at("order"))?;
                 if !sc.orders.contains(&o) {
                     return Err(InputError::field(
                         "order",
@@ -292,7 +313,9 @@ impl Expect {
         };
         let policy = match &raw.policy {
             Some(p) => {
-                let p: Policy = p.parse().map_err(|e| InputError::from(e).at("policy"))?;
+                let p: Policy = short(p, "policy")?
+                    .parse()
+                    .map_err(|e| InputError::from(e).at("policy"))?;
                 if !sc.policies.contains(&p) {
                     return Err(InputError::field(
                         "policy",
@@ -320,7 +343,7 @@ impl Expect {
             other => {
                 return Err(InputError::field(
                     "op",
-                    format!("unknown comparison `{other}`"),
+                    format!("unknown comparison `{}`", crate::model::formula::shown(other)),
                     "use eq, le, ge, lt or gt",
                 ));
             }

@@ -9,7 +9,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::InputError;
-use crate::input::bounds::{DEFAULT_SEED, DEFAULT_TRIALS, MAX_MAX_PODS, MAX_NODES, check_counts, check_trials};
+use crate::input::bounds::{
+    DEFAULT_SEED, DEFAULT_TRIALS, MAX_MAX_PODS, MAX_NODES, MAX_TIMELINE_ROWS, MAX_WORK, check_counts,
+    check_system_pods, check_trials, check_work,
+};
 use crate::input::catalog::{Catalog, InstanceType};
 use crate::input::expect::{Axes, Expect, RawExpect};
 use crate::model::cell::Cell;
@@ -130,6 +133,8 @@ pub struct Scenario {
     pub expects: Vec<Expect>,
     /// The validated `[timed]` table, if any.
     pub timed: Option<crate::timed::settings::Timed>,
+    /// The most work [`Scenario::cells`] accepts ([`MAX_WORK`] unless raised).
+    pub max_work: u64,
 }
 
 fn non_empty<T>(v: Vec<T>, field: &str, fix: &str) -> Result<Vec<T>, InputError> {
@@ -144,33 +149,32 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Scenario, InputError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the scenario", &e))?;
+        let text = crate::input::utf8(&bytes, &shown)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown))
+        Scenario::from_toml(text, &stem, catalog).map_err(|e| e.in_file(shown))
     }
 
     /// Parses and validates scenario TOML; `stem` names it when `name` is absent.
     pub fn from_toml(text: &str, stem: &str, catalog: &Catalog) -> Result<Scenario, InputError> {
-        let raw: RawScenario = toml::from_str(text).map_err(|e| InputError {
-            file: None,
-            field: None,
-            problem: format!("not a valid scenario: {}", e.to_string().trim_end()),
-            fix: "see scenarios/default.toml for every field, and README.md for their meaning".into(),
-        })?;
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         Scenario::validate(raw, stem, catalog)
     }
 
     /// Turns the file's form into the typed form, checking every field.
     pub fn validate(raw: RawScenario, stem: &str, catalog: &Catalog) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
-        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') || name.len() > 200 {
             return Err(InputError::field(
                 "name",
-                format!("`{name}` cannot name a results directory"),
-                "use letters, digits, `-` and `_`",
+                format!(
+                    "`{}` cannot name a results directory",
+                    crate::model::formula::shown(&name)
+                ),
+                "use letters, digits, `-` and `_`, at most 200 of them",
             ));
         }
         let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
@@ -208,7 +212,10 @@ impl Scenario {
                 "name at least one of sg-first, ip-first, random, interleaved",
             )?
             .iter()
-            .map(|o| o.parse::<Order>().map_err(|e| InputError::from(e).at("orders")))
+            .map(|o| {
+                short_word(o, "orders", "sg-first, ip-first, random, interleaved")?;
+                o.parse::<Order>().map_err(|e| InputError::from(e).at("orders"))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         };
         let orders = dedup(orders);
@@ -221,10 +228,16 @@ impl Scenario {
                     "keep one: `policy = \"most-allocated\"` or `policies = [...]`",
                 ));
             }
-            (Some(p), None) => vec![p.parse::<Policy>().map_err(InputError::from)?],
+            (Some(p), None) => {
+                short_word(&p, "policy", POLICIES)?;
+                vec![p.parse::<Policy>().map_err(InputError::from)?]
+            }
             (None, Some(list)) => non_empty(list, "policies", "name at least one policy")?
                 .iter()
-                .map(|p| p.parse::<Policy>().map_err(|e| InputError::from(e).at("policies")))
+                .map(|p| {
+                    short_word(p, "policies", POLICIES)?;
+                    p.parse::<Policy>().map_err(|e| InputError::from(e).at("policies"))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             (None, None) => vec![Policy::MostAllocated],
         };
@@ -239,11 +252,19 @@ impl Scenario {
             host: raw.system_pods.host,
             ip: raw.system_pods.ip,
         };
+        check_system_pods(system.host, "system_pods.host")?;
+        check_system_pods(system.ip, "system_pods.ip")?;
         let mut system_by_type = BTreeMap::new();
         for (ty, o) in &raw.system_pods.by_type {
             if catalog.get(ty).is_none() {
-                return Err(catalog.unknown(ty, &format!("system_pods.by_type.\"{ty}\"")));
+                return Err(catalog.unknown(
+                    ty,
+                    &format!("system_pods.by_type.\"{}\"", crate::model::formula::shown(ty)),
+                ));
             }
+            let field = format!("system_pods.by_type.\"{ty}\"");
+            check_system_pods(o.host.unwrap_or(0), &format!("{field}.host"))?;
+            check_system_pods(o.ip.unwrap_or(0), &format!("{field}.ip"))?;
             system_by_type.insert(
                 ty.clone(),
                 SystemPods {
@@ -276,6 +297,7 @@ impl Scenario {
             nodes,
             expects: Vec::new(),
             timed,
+            max_work: MAX_WORK,
         };
         let axes = Axes {
             types: &scenario.types,
@@ -291,7 +313,9 @@ impl Scenario {
             .collect::<Result<Vec<_>, _>>()?;
         scenario.expects = expects;
         // Every cell must be valid (formula defined, room for the workload).
-        scenario.cells()?;
+        // The work is checked by `cells()`, once the flags that may raise
+        // the limit (or the trials) are applied, before anything runs.
+        scenario.all_cells()?;
         Ok(scenario)
     }
 
@@ -320,8 +344,65 @@ impl Scenario {
         Ok((spec, m.note))
     }
 
-    /// Every (type, formula, order, policy) cell, in that nesting order.
+    /// Every (type, formula, order, policy) cell, in that nesting order;
+    /// refused when their work is above [`Scenario::max_work`].
     pub fn cells(&self) -> Result<Vec<Cell>, InputError> {
+        let cells = self.all_cells()?;
+        self.check_work(&cells, self.timed.as_ref())?;
+        Ok(cells)
+    }
+
+    /// The run's work, estimated: pod placements for the static replay; for
+    /// a timed run, pod starts (replacements included) and timeline samples.
+    pub fn check_work(&self, cells: &[Cell], timed: Option<&Timed>) -> Result<(), InputError> {
+        let placements: u64 = cells
+            .iter()
+            .map(|c| u64::from(c.trials).saturating_mul(c.counts.total_wide()))
+            .fold(0, u64::saturating_add);
+        let Some(t) = timed else {
+            return check_work(placements, self.max_work, "pod placements");
+        };
+        let trials = u64::from(t.trials.unwrap_or(self.trials));
+        let horizon = t.horizon.map(|h| h.as_secs_f64());
+        let mut starts = 0u64;
+        let mut samples = 0u64;
+        for c in cells {
+            let pods = c.counts.total_wide();
+            // A replaced pod starts again once per lifetime until the horizon.
+            let lives = match (t.replace, t.lifetime, horizon) {
+                (true, Some(l), Some(h)) => {
+                    let mean = crate::input::delay::mean_secs(&l).max(1e-6);
+                    (h / mean).min(1e15) as u64 + 1
+                }
+                _ => 1,
+            };
+            let per_trial = pods.saturating_mul(lives);
+            let trials = if c.order.is_random() || t.is_stochastic() {
+                trials
+            } else {
+                1
+            };
+            starts = starts.saturating_add(per_trial.saturating_mul(trials));
+            // One timeline per cell, sampled until the horizon (or, without
+            // one, an hour past the last arrival, as an estimate).
+            let span = horizon.unwrap_or_else(|| arrival_span(&t.arrivals, pods) + 3600.0);
+            let interval = t.timeline_interval.as_secs_f64().max(1e-6);
+            samples = samples.saturating_add((span / interval).min(1e15) as u64 + 1);
+        }
+        if samples > MAX_TIMELINE_ROWS {
+            return Err(InputError::field(
+                "timed.timeline.interval",
+                format!(
+                    "the timeline would hold about {samples} rows ({} cells), more than {MAX_TIMELINE_ROWS}",
+                    cells.len()
+                ),
+                "give a longer interval, e.g. `timeline = { interval = 10 }`, or fewer cells",
+            ));
+        }
+        check_work(starts.saturating_add(samples), self.max_work, "pod starts and samples")
+    }
+
+    fn all_cells(&self) -> Result<Vec<Cell>, InputError> {
         let mut cells = Vec::new();
         for t in &self.types {
             for f in &self.formulas {
@@ -364,7 +445,7 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
         ));
     }
     let mut out = Vec::new();
-    for mut cell in sc.cells()? {
+    for mut cell in sc.all_cells()? {
         let t = sc
             .types
             .iter()
@@ -431,7 +512,42 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
             trials,
         });
     }
+    let cells: Vec<Cell> = out.iter().map(|c| c.cell.clone()).collect();
+    sc.check_work(&cells, Some(timed))?;
     Ok(out)
+}
+
+/// A TOML error as line, column and the parser's message, quoting at most a
+/// short excerpt of the line (the parser's own text repeats the whole line).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> InputError {
+    let at = e.span().map_or(0, |s| s.start.min(text.len()));
+    let before = text.get(..at).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let first = e.message().lines().next().unwrap_or("");
+    let message: String = if first.contains("recursion limit") {
+        "the keys or values nest too deeply (a dotted key or nested tables and arrays of dozens of levels)".into()
+    } else {
+        first.chars().take(300).map(crate::model::cel::printable).collect()
+    };
+    let near = crate::model::cel::excerpt(text, at);
+    InputError {
+        file: None,
+        field: None,
+        problem: format!("not a valid scenario: line {line}, column {column}: {message} (near `{near}`)"),
+        fix: "see scenarios/default.toml for every field, and README.md for their meaning".into(),
+    }
+}
+
+/// How long the arrivals of `pods` pods last, in seconds (0 for a trace: its
+/// rows are checked on their own).
+fn arrival_span(a: &crate::timed::settings::Arrivals, pods: u64) -> f64 {
+    use crate::timed::settings::Arrivals;
+    match *a {
+        Arrivals::AtOnce | Arrivals::Trace { .. } => 0.0,
+        Arrivals::Rate(r) | Arrivals::Poisson(r) => pods as f64 / r,
+        Arrivals::Waves { step, every } => (pods / u64::from(step.max(1))) as f64 * every.as_secs_f64(),
+    }
 }
 
 /// A formula that leaves no slot for the workload is an error (MODEL.md §4),
@@ -562,7 +678,7 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
         }
         Some(other) => Err(InputError::field(
             "workload.fill",
-            format!("unknown fill `{other}`"),
+            format!("unknown fill `{}`", crate::model::formula::shown(other)),
             "use `fill = \"seed\"` (B SG pods and M - S IP pods per node, S the hostNetwork system pods), or give counts",
         )),
         None => {
@@ -587,6 +703,21 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
             }))
         }
     }
+}
+
+const POLICIES: &str = "most-allocated, least-allocated, first-fit";
+
+/// A name far longer than any the field takes is refused before parsing,
+/// so that no message echoes it whole.
+fn short_word(text: &str, field: &str, names: &str) -> Result<(), InputError> {
+    if text.chars().count() > 64 {
+        return Err(InputError::field(
+            field,
+            format!("`{}` is not one of {names}", crate::model::formula::shown(text)),
+            format!("use one of {names}"),
+        ));
+    }
+    Ok(())
 }
 
 fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {

@@ -123,6 +123,9 @@ pub struct RawCni {
 /// The prefix of every field name in this table.
 const F: &str = "timed";
 
+/// The slowest branch-creation rate accepted (per second), 0 aside.
+pub const MIN_BRANCH_RATE: f64 = 0.001;
+
 /// Validates `[timed]`; field names in errors start with `timed.`.
 pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
     let d = Timed::default();
@@ -174,6 +177,13 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
             "add `lifetime = <seconds or a distribution>`, or drop `replace`",
         ));
     }
+    if replace && lifetime.is_some_and(|l| delay::mean_secs(&l) == 0.0) {
+        return Err(InputError::field(
+            "timed.lifetime",
+            "a lifetime of 0 s with `replace = true` ends and replaces every pod at one instant, for ever",
+            "give pods a lifetime above zero, e.g. `lifetime = 300`, or drop `replace`",
+        ));
+    }
     let tl = raw.timeline.unwrap_or_default();
     let timeline_interval = secs(tl.interval, "timeline.interval", d.timeline_interval)?;
     if timeline_interval == Time::ZERO {
@@ -198,7 +208,7 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
         {
             return Err(InputError::field(
                 format!("{field}.price"),
-                format!("price {p} is not a price"),
+                format!("price {p:?} is not a price"),
                 "give the hourly price, e.g. 0.096",
             ));
         }
@@ -239,11 +249,13 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
     let r = raw.resource_controller.unwrap_or_default();
     let dr = &d.rc;
     let branch_rate = r.branch_rate.unwrap_or(dr.branch_rate);
-    if !(branch_rate.is_finite() && (0.0..=1e6).contains(&branch_rate)) {
+    // A rate below the minimum would make the token bucket's interval (in
+    // microseconds) overflow; one creation per 1000 s is far slower than any controller.
+    if !(branch_rate == 0.0 || (branch_rate.is_finite() && (MIN_BRANCH_RATE..=1e6).contains(&branch_rate))) {
         return Err(InputError::field(
             "timed.resource_controller.branch_rate",
-            format!("{branch_rate} per second is outside 0..=1000000"),
-            "give creations per second, e.g. 12, or 0 for no limit",
+            format!("{branch_rate:?} per second is outside {MIN_BRANCH_RATE}..=1000000"),
+            format!("give creations per second from {MIN_BRANCH_RATE} to 1000000, e.g. 12, or 0 for no limit"),
         ));
     }
     let branch_burst = r.branch_burst.unwrap_or(dr.branch_burst);
@@ -331,7 +343,7 @@ fn validate_arrivals(raw: Option<RawArrivals>) -> Result<Arrivals, InputError> {
         } else {
             Err(InputError::field(
                 format!("{f}.rate"),
-                format!("{r} pods per second is outside (0, 1e7]"),
+                format!("{r:?} pods per second is outside (0, 1e7]"),
                 "give pods per second, e.g. 5",
             ))
         }
@@ -390,7 +402,7 @@ fn validate_arrivals(raw: Option<RawArrivals>) -> Result<Arrivals, InputError> {
         }
         other => Err(InputError::field(
             format!("{f}.process"),
-            format!("unknown arrival process `{other}`"),
+            format!("unknown arrival process `{}`", crate::model::formula::shown(other)),
             "use at-once, rate, poisson, waves or trace",
         )),
     }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::error::InputError;
+use crate::input::bounds::MAX_PODS_PER_CELL;
 use crate::model::workload::Kind;
 use crate::timed::arrivals::{Trace, TraceRow};
 use crate::timed::settings::{Arrivals, Timed};
@@ -35,7 +36,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
     {
         return Err(InputError::file(
             file,
-            format!("the header is `{}`", names.join(",")),
+            format!("the header is `{}`", crate::model::formula::shown(&names.join(","))),
             "start the trace with the header `time,kind` or `time,kind,lifetime`",
         ));
     }
@@ -49,7 +50,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 bad(
                     line,
                     name,
-                    format!("`{s}` is not a number of seconds"),
+                    format!("`{}` is not a number of seconds", crate::model::formula::shown(s)),
                     "give seconds, e.g. 12.5",
                 )
             })?;
@@ -57,7 +58,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 return Err(bad(
                     line,
                     name,
-                    format!("{v} is outside 0..={MAX_SECONDS}"),
+                    format!("{v:?} is outside 0..={MAX_SECONDS}"),
                     "give seconds from the start of the rollout",
                 ));
             }
@@ -72,7 +73,7 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 return Err(bad(
                     line,
                     "kind",
-                    format!("unknown kind `{other}`"),
+                    format!("unknown kind `{}`", crate::model::formula::shown(other)),
                     "use sg, ip or host",
                 ));
             }
@@ -82,6 +83,14 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
             Some(_) => Some(secs(2, "lifetime")?),
         };
         rows.push(TraceRow { time, kind, lifetime });
+        if rows.len() > MAX_PODS_PER_CELL as usize {
+            return Err(bad(
+                line,
+                "-",
+                format!("the trace has more than {MAX_PODS_PER_CELL} pods, the most one cell may have"),
+                "split the rollout into several traces, or sample it",
+            ));
+        }
     }
     if rows.is_empty() {
         return Err(InputError::file(
@@ -97,8 +106,8 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
 /// Reads and parses a trace file.
 pub fn load(path: &Path) -> Result<Trace, InputError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&shown, "read the trace", &e))?;
-    parse(&text, &shown)
+    let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, "read the trace", &e))?;
+    parse(crate::input::utf8(&bytes, &shown)?, &shown)
 }
 
 /// Loads the trace of a trace-driven scenario, beside the scenario file.
@@ -111,10 +120,24 @@ pub fn for_scenario(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>
             } else {
                 scenario_path.parent().unwrap_or(Path::new(".")).join(p)
             };
-            load(&full).map(Some).map_err(|e| InputError {
+            let trace = load(&full).map_err(|e| InputError {
                 field: e.field.or(Some("timed.arrivals.file".into())),
                 ..e
-            })
+            })?;
+            if timed.replace
+                && let Some(r) = trace.rows.iter().find(|r| r.lifetime == Some(Time::ZERO))
+            {
+                return Err(InputError {
+                    file: Some(full.display().to_string()),
+                    field: Some("lifetime".into()),
+                    problem: format!(
+                        "the pod arriving at {} s has a lifetime of 0 s: with `replace = true` it would end and be replaced at one instant, for ever",
+                        r.time.as_secs_f64()
+                    ),
+                    fix: "give every lifetime above zero, or leave it empty (the pod then never ends)".into(),
+                });
+            }
+            Ok(Some(trace))
         }
         _ => Ok(None),
     }

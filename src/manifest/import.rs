@@ -1184,7 +1184,8 @@ fn add_kubelet_formula(formulas: &mut Vec<(String, String)>, notes: &mut Vec<Str
         Value::String(s) => s.clone(),
         other => {
             notes.push(format!(
-                "{who}: kubelet.maxPods `{other}` is neither a number nor an expression: ignored"
+                "{who}: kubelet.maxPods `{}` is neither a number nor an expression: ignored",
+                crate::model::formula::shown(&other.to_string())
             ));
             return;
         }
@@ -1200,7 +1201,8 @@ fn add_kubelet_formula(formulas: &mut Vec<(String, String)>, notes: &mut Vec<Str
             }
         }
         Err(e) => notes.push(format!(
-            "{who}: kubelet.maxPods `{text}` is not a formula sgpsim reads: {}",
+            "{who}: kubelet.maxPods `{}` is not a formula sgpsim reads: {}",
+            crate::model::formula::shown(&text),
             e.problem
         )),
     }

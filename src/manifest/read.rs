@@ -184,7 +184,7 @@ pub fn parse_docs(text: &str, file: &str) -> Result<Vec<Doc>, InputError> {
         } else {
             "fix the YAML syntax (`kubectl apply --dry-run=client -f FILE` shows the same problem)"
         };
-        InputError::file(file, format!("not valid YAML: {}", e.to_string().trim_end()), fix)
+        InputError::file(file, format!("not valid YAML: {}", crate::input::yaml_message(&e.to_string())), fix)
     })?;
     let mut out = Vec::new();
     for (i, value) in values.into_iter().enumerate() {

@@ -131,7 +131,7 @@ pub fn scenario_toml(imp: &Import) -> String {
         let _ = writeln!(w, "#   {} x{}: {}", one_line(&wl.origin), wl.pods, one_line(&wl.why));
     }
     let _ = writeln!(w, "[workload]");
-    if sg + ip + host == 0 {
+    if u64::from(sg) + u64::from(ip) + u64::from(host) == 0 {
         let _ = writeln!(
             w,
             "# No workload pods were found: the seed's fill stands in (B SG pods + every free slot's IP pods)."

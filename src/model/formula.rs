@@ -4,6 +4,7 @@ use super::invalid::Invalid;
 use std::fmt;
 use std::sync::Arc;
 
+use super::cel::{self, Type, Value};
 use super::instance::InstanceType;
 use super::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity};
 
@@ -26,6 +27,21 @@ pub const CEL_VARIABLES: [&str; 8] = [
     "branch_enis",
     "system_pods",
 ];
+
+/// The CEL environment of a formula: [`CEL_VARIABLES`] with their types, as
+/// nodeadm and Karpenter declare them (every one an `int` but `instance_type`).
+const CEL_ENV: cel::Env = cel::Env {
+    variables: &[
+        ("default_enis", Type::Int),
+        ("ips_per_eni", Type::Int),
+        ("max_pods", Type::Int),
+        ("vcpus", Type::Int),
+        ("memory_mib", Type::Int),
+        ("instance_type", Type::String),
+        ("branch_enis", Type::Int),
+        ("system_pods", Type::Int),
+    ],
+};
 
 /// The variables of nodeadm's `kubelet.maxPodsExpression`.
 pub const NODEADM_VARIABLES: &[&str] = CEL_VARIABLES.split_at(3).0;
@@ -74,7 +90,6 @@ pub enum Formula {
 pub struct CelFormula {
     source: String,
     program: Arc<cel::Program>,
-    uses: Vec<&'static str>,
 }
 
 /// A formula's value for one type, with a note where it is flagged.
@@ -121,9 +136,23 @@ pub fn seed_reserved(size: &str) -> Option<u32> {
     }
 }
 
-/// `E * (I - 1) + 2`.
+/// `E * (I - 1) + 2`. The catalog's bounds keep it far below `u32::MAX`;
+/// saturating arithmetic keeps an unchecked type from wrapping round.
 pub fn aws_default(t: &InstanceType) -> u32 {
-    t.max_enis * t.ipv4_per_eni.saturating_sub(1) + 2
+    t.max_enis
+        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+        .saturating_add(2)
+}
+
+/// At most `max` characters of a formula's text, for messages: a CEL
+/// formula may be up to [`cel::MAX_LEN`] bytes, and an error quotes a short excerpt.
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out: String = text.chars().take(MAX).map(cel::printable).collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
 }
 
 impl Formula {
@@ -135,7 +164,7 @@ impl Formula {
             rest.trim().parse::<u32>().map_err(|_| {
                 Invalid::new(
                     "formula",
-                    format!("`{s}`: `{rest}` is not a whole number"),
+                    format!("`{}`: `{}` is not a whole number", shown(s), shown(rest)),
                     format!("write it as `{what}:N`, e.g. `{what}:1`"),
                 )
             })
@@ -201,8 +230,8 @@ impl Formula {
         let plain = |value| Ok(MaxPods { value, note: None });
         match self {
             Formula::AwsDefault => plain(aws_default(t)),
-            Formula::Conservative => plain(sys.host + ip_capacity(t, s)),
-            Formula::Aggressive => plain(sys.host + ip_capacity(t, s) + branch_capacity(t, s)),
+            Formula::Conservative => plain(sum(self, t, &[sys.host, ip_capacity(t, s)])?),
+            Formula::Aggressive => plain(sum(self, t, &[sys.host, ip_capacity(t, s), branch_capacity(t, s)])?),
             Formula::SeedUserdata => {
                 let d = t.eni_max_pods.ok_or_else(|| Unavailable {
                     reason: format!(
@@ -229,7 +258,9 @@ impl Formula {
                 plain(if usable == 0 {
                     0
                 } else {
-                    usable * t.ipv4_per_eni.saturating_sub(1) + 2
+                    usable
+                        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+                        .saturating_add(2)
                 })
             }
             Formula::PrefixDelegation => {
@@ -244,8 +275,8 @@ impl Formula {
                 } else {
                     PD_CAP_HIGH_CPU
                 };
-                let uncapped = t.max_enis as u64 * t.ipv4_per_eni.saturating_sub(1) as u64 * 16 + 2;
-                plain(uncapped.min(cap as u64) as u32)
+                let uncapped = u64::from(t.max_enis) * u64::from(t.ipv4_per_eni.saturating_sub(1)) * 16 + 2;
+                plain(uncapped.min(u64::from(cap)) as u32)
             }
             Formula::Fixed(n) => plain(*n),
             Formula::Cel(c) => c.evaluate(t, sys).map(|value| MaxPods { value, note: None }),
@@ -259,95 +290,117 @@ impl Formula {
     }
 }
 
+/// `S` plus capacities, or an error where the sum leaves `u32` (a system-pod
+/// count far beyond any node; the input layer bounds it, this keeps any
+/// other caller from a wrapped figure).
+fn sum(f: &Formula, t: &InstanceType, parts: &[u32]) -> Result<u32, Unavailable> {
+    parts
+        .iter()
+        .try_fold(0u32, |acc, x| acc.checked_add(*x))
+        .ok_or_else(|| Unavailable {
+            reason: format!(
+                "{} on {} adds up to more than {}: check the system pod count",
+                f.name(),
+                t.name,
+                u32::MAX
+            ),
+        })
+}
+
 impl CelFormula {
     fn compile(source: &str) -> Result<CelFormula, Invalid> {
-        let program = cel::Program::compile(source).map_err(|e| {
+        let fix = || {
+            format!(
+                "name one of {}, `fixed:N`, or write CEL over {}",
+                BUILTIN_NAMES.join(", "),
+                CEL_VARIABLES.join(", ")
+            )
+        };
+        let program = cel::Program::compile(source, CEL_ENV).map_err(|e| {
             Invalid::new(
                 "formula",
-                format!("`{source}` is neither a formula name nor a valid CEL expression: {e}"),
                 format!(
-                    "name one of {}, `fixed:N`, or write CEL over {}",
-                    BUILTIN_NAMES.join(", "),
-                    CEL_VARIABLES.join(", ")
+                    "`{}` is neither a formula name nor a valid CEL expression: {}",
+                    shown(source),
+                    e.describe(source)
                 ),
+                fix(),
             )
         })?;
-        let refs = program.references();
-        let mut unknown: Vec<&str> = refs
-            .variables()
-            .into_iter()
-            .filter(|v| !CEL_VARIABLES.contains(v))
-            .collect();
-        unknown.sort();
-        if !unknown.is_empty() {
+        if !matches!(program.result_type(), Type::Int | Type::Uint | Type::Double) {
             return Err(Invalid::new(
                 "formula",
                 format!(
-                    "`{source}` is not a formula name, and as CEL it uses unknown variable(s) {}",
-                    unknown.join(", ")
+                    "`{}` gives a {}, not a number of pods",
+                    shown(source),
+                    program.result_type()
                 ),
-                format!(
-                    "name one of {}, `fixed:N`, or use only the variables {}",
-                    BUILTIN_NAMES.join(", "),
-                    CEL_VARIABLES.join(", ")
-                ),
+                "make the expression give an int, e.g. `cond ? 20 : max_pods`",
             ));
         }
-        let uses = CEL_VARIABLES.iter().copied().filter(|v| refs.has_variable(v)).collect();
         Ok(CelFormula {
             source: source.to_string(),
             program: Arc::new(program),
-            uses,
         })
     }
 
+    /// The variables the expression reads.
+    pub fn uses(&self) -> &[&'static str] {
+        self.program.variables()
+    }
+
     /// Whether the expression uses only the names nodeadm's
-    /// `kubelet.maxPodsExpression` knows (`default_enis`, `ips_per_eni`, `max_pods`).
+    /// `kubelet.maxPodsExpression` knows (`default_enis`, `ips_per_eni`,
+    /// `max_pods`) and no function outside CEL's standard library.
     pub fn nodeadm_compatible(&self) -> bool {
-        self.uses.iter().all(|v| NODEADM_VARIABLES.contains(v))
+        self.uses().iter().all(|v| NODEADM_VARIABLES.contains(v)) && self.program.extensions().is_empty()
     }
 
     fn evaluate(&self, t: &InstanceType, sys: SystemPods) -> Result<u32, Unavailable> {
+        let shown = shown(&self.source);
         let missing = |what: &str| Unavailable {
-            reason: format!("`{}` uses {what}, which the catalog lacks for {}", self.source, t.name),
+            reason: format!("`{shown}` uses {what}, which the catalog lacks for {}", t.name),
         };
-        let mut ctx = cel::Context::default();
-        let mut int = |name: &str, v: i64| {
-            if self.uses.contains(&name) {
-                ctx.add_variable_from_value(name, v);
-            }
+        let uses = |name: &str| self.uses().contains(&name);
+        let int = |v: u32| Some(Value::Int(i64::from(v)));
+        let vcpus = match t.vcpus {
+            Some(v) => int(v),
+            None if uses("vcpus") => return Err(missing("vcpus")),
+            None => None,
         };
-        int("default_enis", t.max_enis as i64);
-        int("ips_per_eni", t.ipv4_per_eni as i64);
-        int("max_pods", aws_default(t) as i64);
-        int("branch_enis", t.branch_enis as i64);
-        int("system_pods", sys.host as i64);
-        if self.uses.contains(&"vcpus") {
-            int("vcpus", t.vcpus.ok_or_else(|| missing("vcpus"))? as i64);
-        }
-        if self.uses.contains(&"memory_mib") {
-            int("memory_mib", t.memory_mib.ok_or_else(|| missing("memory_mib"))? as i64);
-        }
-        if self.uses.contains(&"instance_type") {
-            ctx.add_variable_from_value("instance_type", t.name.clone());
-        }
-        let value = self.program.execute(&ctx).map_err(|e| Unavailable {
-            reason: format!("`{}` failed for {}: {e}", self.source, t.name),
+        let memory = match t.memory_mib {
+            Some(m) => Some(Value::Int(i64::try_from(m).map_err(|_| Unavailable {
+                reason: format!("the memory of {} ({m} MiB) is out of range for CEL", t.name),
+            })?)),
+            None if uses("memory_mib") => return Err(missing("memory_mib")),
+            None => None,
+        };
+        let vars = [
+            int(t.max_enis),
+            int(t.ipv4_per_eni),
+            int(aws_default(t)),
+            vcpus,
+            memory,
+            Some(Value::String(t.name.clone())),
+            int(t.branch_enis),
+            int(sys.host),
+        ];
+        let value = self.program.evaluate(&vars).map_err(|e| Unavailable {
+            reason: format!("`{shown}` failed for {}: {e}", t.name),
         })?;
         let n: i128 = match value {
-            cel::Value::Int(i) => i as i128,
-            cel::Value::UInt(u) => u as i128,
+            Value::Int(i) => i128::from(i),
+            Value::Uint(u) => i128::from(u),
+            // nodeadm and Karpenter truncate a double toward zero.
+            Value::Double(d) if d.is_finite() && d.abs() < 1e30 => d.trunc() as i128,
             other => {
                 return Err(Unavailable {
-                    reason: format!(
-                        "`{}` gave {other:?} for {}, not a whole number (wrap it in int(...))",
-                        self.source, t.name
-                    ),
+                    reason: format!("`{shown}` gave {other} for {}, not a whole number", t.name),
                 });
             }
         };
         u32::try_from(n).map_err(|_| Unavailable {
-            reason: format!("`{}` gave {n} for {}, outside 0..=4294967295", self.source, t.name),
+            reason: format!("`{shown}` gave {n} for {}, outside 0..=4294967295", t.name),
         })
     }
 }
@@ -485,10 +538,13 @@ mod tests {
         }
         let e = Formula::parse("conservativ").unwrap_err().to_string();
         assert!(e.contains("aws-default"), "{e}");
+        // A type error is found before anything runs, as cel-go's checker finds it.
+        let e = Formula::parse("max_pods / 2.0").unwrap_err();
+        assert!(e.problem.contains("int and double"), "{e}");
         let c = Catalog::bundled();
         let t = c.get("m5.large").unwrap();
-        let f = Formula::parse("max_pods / 2.0").unwrap();
-        assert!(f.max_pods(t, &NodeSettings::default(), SystemPods::default()).is_err());
+        // A double is truncated toward zero, as nodeadm and Karpenter do.
+        assert_eq!(m("double(max_pods) / 2.0", "m5.large", 2), 14);
         let neg = Formula::parse("max_pods - 100").unwrap();
         assert!(
             neg.max_pods(t, &NodeSettings::default(), SystemPods::default())

@@ -5,10 +5,17 @@
 //! target and swaps it in: a reader sees the previous run's files or this
 //! run's, never a mix, and nothing the previous run wrote survives (a stale
 //! `trials.csv` included). A lock beside the target makes a second run into
-//! the same directory refuse instead of mixing its files in.
+//! the same directory refuse instead of mixing its files in; the lock holds
+//! its owner's PID, so one left by a killed run is known to be stale.
+//!
+//! Interrupted (SIGINT, SIGTERM) while writing, a run removes the fresh
+//! directory and its lock and leaves the previous results in place; a full
+//! disk or a read-only target is an error that says so, with nothing partial
+//! left. [`probe`] checks the target before a long run starts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
 
 use crate::error::InputError;
 
@@ -94,33 +101,48 @@ impl Files {
     /// unrelated file is ever removed; then writes a fresh sibling
     /// directory and swaps it in.
     pub fn replace(&self, dir: &Path) -> Result<(), InputError> {
-        let _lock = Lock::take(dir)?;
+        let lock = Lock::take(dir)?;
         check_ours(dir)?;
         let (parent, name) = split(dir);
         let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&fresh);
+        on_signal_clean(Pending {
+            dir: dir.to_path_buf(),
+            fresh: fresh.clone(),
+            old: old.clone(),
+            lock: lock.0.clone(),
+        });
         let written = self.write_into(&fresh);
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&fresh);
-            return Err(io(dir, "write the results directory", &e));
+            forget_pending();
+            return Err(write_error(dir, &e));
         }
-        let swap = (|| -> std::io::Result<()> {
-            if dir.exists() {
-                std::fs::rename(dir, &old)?;
-            }
-            if let Err(e) = std::fs::rename(&fresh, dir) {
-                // Put the previous results back rather than leave none.
-                let _ = std::fs::rename(&old, dir);
-                return Err(e);
-            }
-            Ok(())
-        })();
+        let swap = {
+            // The signal handler waits for the swap: it never sees the
+            // target moved away and the fresh directory not yet in place.
+            let _guard = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+            (|| -> std::io::Result<()> {
+                if dir.exists() {
+                    std::fs::rename(dir, &old)?;
+                }
+                if let Err(e) = std::fs::rename(&fresh, dir) {
+                    // Put the previous results back rather than leave none.
+                    let _ = std::fs::rename(&old, dir);
+                    return Err(e);
+                }
+                Ok(())
+            })()
+        };
         if let Err(e) = swap {
             let _ = std::fs::remove_dir_all(&fresh);
-            return Err(io(dir, "replace the results directory", &e));
+            forget_pending();
+            return Err(write_error(dir, &e));
         }
         let _ = std::fs::remove_dir_all(&old);
+        forget_pending();
+        drop(lock);
         Ok(())
     }
 
@@ -210,7 +232,97 @@ fn check_ours(dir: &Path) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A lock beside the target, held while one run writes it.
+/// What a signal must undo while a run writes its directory.
+#[derive(Debug, Clone)]
+struct Pending {
+    dir: PathBuf,
+    fresh: PathBuf,
+    old: PathBuf,
+    lock: PathBuf,
+}
+
+static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
+static HANDLER: Once = Once::new();
+
+/// Registers what an interrupted write leaves, and installs (once) the
+/// SIGINT/SIGTERM handler that removes it and exits.
+fn on_signal_clean(p: Pending) {
+    *PENDING.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
+    HANDLER.call_once(|| {
+        // If another handler is already installed, the caller owns signals.
+        let _ = ctrlc::set_handler(|| {
+            let pending = PENDING.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let mut msg = String::from("interrupted (SIGINT or SIGTERM)");
+            if let Some(p) = pending {
+                undo(&p);
+                msg.push_str(&format!(
+                    " while writing {}: nothing partial is left, and what was there before is unchanged",
+                    p.dir.display()
+                ));
+            }
+            eprintln!("{msg}");
+            std::process::exit(130);
+        });
+    });
+}
+
+/// Undoes an interrupted write: the fresh directory goes, the previous
+/// results come back if the swap had moved them, the lock goes.
+fn undo(p: &Pending) {
+    let _ = std::fs::remove_dir_all(&p.fresh);
+    if !p.dir.exists() && p.old.exists() {
+        let _ = std::fs::rename(&p.old, &p.dir);
+    }
+    let _ = std::fs::remove_dir_all(&p.old);
+    let _ = std::fs::remove_dir_all(&p.lock);
+}
+
+fn forget_pending() {
+    *PENDING.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// An error writing the results, naming what happened.
+fn write_error(dir: &Path, e: &std::io::Error) -> InputError {
+    let shown = dir.display().to_string();
+    let what = match e.kind() {
+        std::io::ErrorKind::StorageFull => "the disk is full".to_string(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    InputError::file(
+        shown,
+        format!(
+            "cannot write the results directory: {what}; nothing was written, and what was there before is unchanged"
+        ),
+        match e.kind() {
+            std::io::ErrorKind::StorageFull => "free some space, or give --out a directory on another disk",
+            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+                "give --out a directory you may write to"
+            }
+            _ => "check the path and the disk",
+        },
+    )
+}
+
+/// Checks, before any work, that a run could write `dir`: its parent can be
+/// created and written, no live run holds its lock, and it holds only an
+/// earlier run's files. Leaves nothing behind.
+pub fn probe(dir: &Path) -> Result<(), InputError> {
+    let (parent, name) = split(dir);
+    std::fs::create_dir_all(&parent).map_err(|e| write_error(dir, &e).at("--out"))?;
+    let probe = parent.join(format!(".{name}.probe-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(|e| write_error(dir, &e))?;
+    let _ = std::fs::remove_dir(&probe);
+    let lock = parent.join(format!(".{name}.lock"));
+    if lock.exists() && !Lock::stale(&lock) {
+        return Err(Lock::busy(dir, &lock));
+    }
+    check_ours(dir)
+}
+
+/// A lock beside the target, held while one run writes it: a directory
+/// (created atomically) holding a file `pid`.
 struct Lock(PathBuf);
 
 impl Lock {
@@ -218,24 +330,52 @@ impl Lock {
         let (parent, name) = split(dir);
         std::fs::create_dir_all(&parent).map_err(|e| io(&parent, "create the output directory", &e))?;
         let path = parent.join(format!(".{name}.lock"));
-        match std::fs::create_dir(&path) {
-            Ok(()) => Ok(Lock(path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(InputError::file(
-                dir.display().to_string(),
-                format!("another sgpsim run is writing it (it holds {})", path.display()),
-                format!(
-                    "wait for that run to finish, or give --out another directory; if no run is going on, remove {}",
-                    path.display()
-                ),
-            )),
-            Err(e) => Err(io(&path, "create the lock of the output directory", &e)),
+        for _ in 0..2 {
+            match std::fs::create_dir(&path) {
+                Ok(()) => {
+                    let _ = std::fs::write(path.join("pid"), std::process::id().to_string());
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if !Lock::stale(&path) {
+                        return Err(Lock::busy(dir, &path));
+                    }
+                    // Left by a run that was killed: take it over.
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+                Err(e) => return Err(write_error(dir, &e)),
+            }
         }
+        Err(Lock::busy(dir, &path))
+    }
+
+    /// Whether the lock's owner is gone: its PID is not a running process
+    /// (checked in /proc; where there is no /proc, a lock is never stale).
+    fn stale(path: &Path) -> bool {
+        let Ok(pid) = std::fs::read_to_string(path.join("pid")) else {
+            return false;
+        };
+        let Ok(pid) = pid.trim().parse::<u32>() else {
+            return false;
+        };
+        Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
+    }
+
+    fn busy(dir: &Path, path: &Path) -> InputError {
+        InputError::file(
+            dir.display().to_string(),
+            format!("another sgpsim run is writing it (it holds {})", path.display()),
+            format!(
+                "wait for that run to finish, or give --out another directory; if no run is going on, remove {}",
+                path.display()
+            ),
+        )
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -275,6 +415,86 @@ mod tests {
         let e = files(&[("summary.csv", "a")]).replace(tmp.path()).unwrap_err();
         assert!(e.problem.contains("notes.txt"), "{e}");
         assert_eq!(std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn an_interrupted_write_is_undone_at_every_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let p = Pending {
+            dir: dir.clone(),
+            fresh: tmp.path().join(".out.new-1"),
+            old: tmp.path().join(".out.old-1"),
+            lock: tmp.path().join(".out.lock"),
+        };
+        let before = files(&[("summary.csv", "before")]);
+        // Writing the fresh directory; between the two renames; after the swap.
+        for step in 0..3 {
+            before.replace(&dir).unwrap();
+            std::fs::create_dir(&p.lock).unwrap();
+            files(&[("summary.csv", "new")]).write_into(&p.fresh).unwrap();
+            if step >= 1 {
+                std::fs::rename(&dir, &p.old).unwrap();
+            }
+            if step == 2 {
+                std::fs::rename(&p.fresh, &dir).unwrap();
+            }
+            undo(&p);
+            let want = if step == 2 { "new" } else { "before" };
+            assert_eq!(
+                Files::read(&dir).unwrap().get("summary.csv"),
+                Some(want.as_bytes()),
+                "step {step}"
+            );
+            let left: Vec<_> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(left, vec!["out"], "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_lock_left_by_a_dead_process_is_taken_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let lock = tmp.path().join(".out.lock");
+        std::fs::create_dir(&lock).unwrap();
+        // PIDs above the kernel's limit never run.
+        std::fs::write(lock.join("pid"), "4294967294").unwrap();
+        probe(&dir).unwrap();
+        files(&[("summary.csv", "a")]).replace(&dir).unwrap();
+        assert!(!lock.exists());
+        // A live owner (this process) keeps it.
+        std::fs::create_dir(&lock).unwrap();
+        std::fs::write(lock.join("pid"), std::process::id().to_string()).unwrap();
+        assert!(probe(&dir).unwrap_err().problem.contains("another sgpsim run"));
+        std::fs::remove_dir_all(&lock).unwrap();
+    }
+
+    #[test]
+    fn probe_finds_a_read_only_parent_before_any_work() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ro = tmp.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let r = probe(&ro.join("out"));
+        // Root may write anywhere: then the probe rightly passes.
+        if std::fs::create_dir(ro.join("x")).is_err() {
+            let e = r.unwrap_err();
+            assert!(
+                e.problem.contains("permission denied") || e.problem.contains("read-only"),
+                "{e}"
+            );
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&ro)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "x")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

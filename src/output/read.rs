@@ -80,10 +80,6 @@ impl Rec<'_> {
             .trim()
     }
 
-    fn string(&self, col: &str) -> String {
-        self.text(col).to_string()
-    }
-
     fn error(&self, col: &str, problem: String) -> InputError {
         InputError {
             file: Some(self.table.file.clone()),
@@ -96,8 +92,12 @@ impl Rec<'_> {
     /// A required value of type `T`.
     fn parse<T: FromStr>(&self, col: &str) -> Result<T, InputError> {
         let t = self.text(col);
-        t.parse()
-            .map_err(|_| self.error(col, format!("`{t}` is not a valid {col}")))
+        t.parse().map_err(|_| {
+            self.error(
+                col,
+                format!("`{}` is not a valid {col}", crate::model::formula::shown(t)),
+            )
+        })
     }
 
     /// An optional value: empty (or an absent column) is `None`.
@@ -123,7 +123,94 @@ impl Rec<'_> {
             Err(self.error(col, format!("`{v}` is not a finite number")))
         }
     }
+
+    /// A float within `lo..=hi`: a figure sgpsim could have written. Values
+    /// near the float maximum pass the finiteness check but would make a
+    /// chart's axis infinite.
+    fn within(&self, col: &str, lo: f64, hi: f64) -> Result<f64, InputError> {
+        let v = self.float(col)?;
+        if (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.error(col, format!("{v:?} is outside {lo}..={hi}")))
+        }
+    }
+
+    /// A share or probability, in 0..=1.
+    fn share(&self, col: &str) -> Result<f64, InputError> {
+        self.within(col, 0.0, 1.0)
+    }
+
+    /// A mean or count of pods, nodes or IPs: at most [`MAX_COUNT`].
+    fn count(&self, col: &str) -> Result<f64, InputError> {
+        self.within(col, 0.0, MAX_COUNT)
+    }
+
+    /// An optional share.
+    fn opt_share(&self, col: &str) -> Result<Option<f64>, InputError> {
+        if self.text(col).is_empty() {
+            Ok(None)
+        } else {
+            self.share(col).map(Some)
+        }
+    }
+
+    /// An optional count.
+    fn opt_count(&self, col: &str) -> Result<Option<f64>, InputError> {
+        if self.text(col).is_empty() {
+            Ok(None)
+        } else {
+            self.count(col).map(Some)
+        }
+    }
+
+    /// A share from a column after the required ones: absent or empty is 0.
+    fn share_or_zero(&self, col: &str) -> Result<f64, InputError> {
+        if self.text(col).is_empty() {
+            Ok(0.0)
+        } else {
+            self.share(col)
+        }
+    }
+
+    /// A mean from a column after the required ones: absent or empty is 0.
+    fn count_or_zero(&self, col: &str) -> Result<f64, InputError> {
+        if self.text(col).is_empty() {
+            Ok(0.0)
+        } else {
+            self.count(col)
+        }
+    }
+
+    /// A whole number within `0..=max`.
+    fn int<T: FromStr + Into<u64> + Copy>(&self, col: &str, max: u64) -> Result<T, InputError> {
+        let v: T = self.parse(col)?;
+        if v.into() <= max {
+            Ok(v)
+        } else {
+            Err(self.error(col, format!("{} is more than {max}", v.into())))
+        }
+    }
+
+    /// Text of at most [`MAX_TEXT`] bytes.
+    fn label(&self, col: &str) -> Result<String, InputError> {
+        let t = self.text(col);
+        if t.len() > MAX_TEXT {
+            return Err(self.error(col, format!("a value of {} bytes is longer than {MAX_TEXT}", t.len())));
+        }
+        Ok(t.to_string())
+    }
 }
+
+/// The largest count a results file may hold (pods, nodes, IPs, their means):
+/// far above what any validated run writes (10 million pods per cell).
+const MAX_COUNT: f64 = 1e9;
+/// The longest text value (a CEL formula is at most 1024 bytes).
+const MAX_TEXT: usize = 2048;
+/// The largest count of trials or pods as a whole number.
+const MAX_INT: u64 = 1_000_000_000;
+/// The longest time a timeline may reach, in seconds.
+const MAX_TIME_S: f64 = crate::timed::time::MAX_SECONDS;
 
 /// `summary.csv` back into rows. The required columns must all be there; the
 /// extra ones default when absent (an older file).
@@ -134,57 +221,57 @@ pub fn summary(bytes: &[u8], file: &str) -> Result<Vec<Row>, InputError> {
         .rows()
         .map(|r| {
             Ok(Row {
-                instance_type: r.string("instance_type"),
-                formula: r.string("formula"),
-                order: r.string("order"),
-                policy: r.string("policy"),
-                trials: r.parse("trials")?,
+                instance_type: r.label("instance_type")?,
+                formula: r.label("formula")?,
+                order: r.label("order")?,
+                policy: r.label("policy")?,
+                trials: r.int("trials", MAX_INT)?,
                 seed: r.parse("seed")?,
-                system_pods: r.parse("system_pods")?,
-                system_ip_pods: r.parse("system_ip_pods")?,
-                sg_pods: r.parse("sg_pods")?,
-                ip_pods: r.parse("ip_pods")?,
-                max_pods: r.parse("max_pods")?,
-                ip_capacity: r.parse("ip_capacity")?,
-                branch_capacity: r.parse("branch_capacity")?,
-                running_mean: r.float("running_mean")?,
-                ip_failed_mean: r.float("ip_failed_mean")?,
-                pending_mean: r.float("pending_mean")?,
-                failure_rate_mean: r.float("failure_rate_mean")?,
-                failure_rate_p50: r.float("failure_rate_p50")?,
-                failure_rate_p95: r.float("failure_rate_p95")?,
-                failure_rate_max: r.float("failure_rate_max")?,
-                trials_with_failure: r.parse("trials_with_failure")?,
-                wasted_ips_mean: r.float("wasted_ips_mean")?,
-                wasted_ips_max: r.parse("wasted_ips_max")?,
-                stranded_slots_mean: r.float("stranded_slots_mean")?,
+                system_pods: r.int("system_pods", MAX_INT)?,
+                system_ip_pods: r.int("system_ip_pods", MAX_INT)?,
+                sg_pods: r.int("sg_pods", MAX_INT)?,
+                ip_pods: r.int("ip_pods", MAX_INT)?,
+                max_pods: r.int("max_pods", MAX_INT)?,
+                ip_capacity: r.int("ip_capacity", MAX_INT)?,
+                branch_capacity: r.int("branch_capacity", MAX_INT)?,
+                running_mean: r.count("running_mean")?,
+                ip_failed_mean: r.count("ip_failed_mean")?,
+                pending_mean: r.count("pending_mean")?,
+                failure_rate_mean: r.share("failure_rate_mean")?,
+                failure_rate_p50: r.share("failure_rate_p50")?,
+                failure_rate_p95: r.share("failure_rate_p95")?,
+                failure_rate_max: r.share("failure_rate_max")?,
+                trials_with_failure: r.int("trials_with_failure", MAX_INT)?,
+                wasted_ips_mean: r.count("wasted_ips_mean")?,
+                wasted_ips_max: r.int("wasted_ips_max", MAX_INT)?,
+                stranded_slots_mean: r.count("stranded_slots_mean")?,
                 first_ip_failure_min: r.opt("first_ip_failure_min")?,
-                nodes_mean: r.float("nodes_mean")?,
+                nodes_mean: r.count("nodes_mean")?,
                 host_pods: r.or_default("host_pods")?,
-                failure_rate_ci95_low: r.opt("failure_rate_ci95_low")?,
-                failure_rate_ci95_high: r.opt("failure_rate_ci95_high")?,
-                running_sg_mean: r.or_default("running_sg_mean")?,
-                running_ip_mean: r.or_default("running_ip_mean")?,
-                running_host_mean: r.or_default("running_host_mean")?,
-                pending_sg_mean: r.or_default("pending_sg_mean")?,
-                pending_ip_mean: r.or_default("pending_ip_mean")?,
-                pending_host_mean: r.or_default("pending_host_mean")?,
+                failure_rate_ci95_low: r.opt_share("failure_rate_ci95_low")?,
+                failure_rate_ci95_high: r.opt_share("failure_rate_ci95_high")?,
+                running_sg_mean: r.count_or_zero("running_sg_mean")?,
+                running_ip_mean: r.count_or_zero("running_ip_mean")?,
+                running_host_mean: r.count_or_zero("running_host_mean")?,
+                pending_sg_mean: r.count_or_zero("pending_sg_mean")?,
+                pending_ip_mean: r.count_or_zero("pending_ip_mean")?,
+                pending_host_mean: r.count_or_zero("pending_host_mean")?,
                 sgp: r.opt("sgp")?.unwrap_or(true),
                 prefix_delegation: r.or_default("prefix_delegation")?,
-                nodes: r.string("nodes"),
-                note: r.string("note"),
-                method: r.string("method"),
-                failure_probability: r.or_default("failure_probability")?,
-                failure_probability_ci95_low: r.opt("failure_probability_ci95_low")?,
-                failure_probability_ci95_high: r.opt("failure_probability_ci95_high")?,
-                exact_failure_probability: r.opt("exact_failure_probability")?,
-                exact_failure_rate_mean: r.opt("exact_failure_rate_mean")?,
-                exact_failure_rate_p50: r.opt("exact_failure_rate_p50")?,
-                exact_failure_rate_p95: r.opt("exact_failure_rate_p95")?,
-                exact_failure_rate_max: r.opt("exact_failure_rate_max")?,
-                exact_wasted_ips_mean: r.opt("exact_wasted_ips_mean")?,
-                exact_stranded_slots_mean: r.opt("exact_stranded_slots_mean")?,
-                exact_pending_mean: r.opt("exact_pending_mean")?,
+                nodes: r.label("nodes")?,
+                note: r.label("note")?,
+                method: r.label("method")?,
+                failure_probability: r.share_or_zero("failure_probability")?,
+                failure_probability_ci95_low: r.opt_share("failure_probability_ci95_low")?,
+                failure_probability_ci95_high: r.opt_share("failure_probability_ci95_high")?,
+                exact_failure_probability: r.opt_share("exact_failure_probability")?,
+                exact_failure_rate_mean: r.opt_share("exact_failure_rate_mean")?,
+                exact_failure_rate_p50: r.opt_share("exact_failure_rate_p50")?,
+                exact_failure_rate_p95: r.opt_share("exact_failure_rate_p95")?,
+                exact_failure_rate_max: r.opt_share("exact_failure_rate_max")?,
+                exact_wasted_ips_mean: r.opt_count("exact_wasted_ips_mean")?,
+                exact_stranded_slots_mean: r.opt_count("exact_stranded_slots_mean")?,
+                exact_pending_mean: r.opt_count("exact_pending_mean")?,
                 exact_first_ip_failure_min: r.opt("exact_first_ip_failure_min")?,
             })
         })
@@ -206,20 +293,20 @@ pub fn spread(bytes: &[u8], file: &str) -> Result<Vec<SpreadRow>, InputError> {
         .rows()
         .map(|r| {
             Ok(SpreadRow {
-                instance_type: r.string("instance_type"),
-                formula: r.string("formula"),
-                policy: r.string("policy"),
-                trials: r.parse("trials")?,
+                instance_type: r.label("instance_type")?,
+                formula: r.label("formula")?,
+                policy: r.label("policy")?,
+                trials: r.int("trials", MAX_INT)?,
                 seed: r.parse("seed")?,
-                min: r.float("failure_rate_min")?,
-                p05: r.float("failure_rate_p05")?,
-                p25: r.float("failure_rate_p25")?,
-                p50: r.float("failure_rate_p50")?,
-                p75: r.float("failure_rate_p75")?,
-                p95: r.float("failure_rate_p95")?,
-                max: r.float("failure_rate_max")?,
-                mean: r.float("failure_rate_mean")?,
-                trials_with_failure: r.parse("trials_with_failure")?,
+                min: r.share("failure_rate_min")?,
+                p05: r.share("failure_rate_p05")?,
+                p25: r.share("failure_rate_p25")?,
+                p50: r.share("failure_rate_p50")?,
+                p75: r.share("failure_rate_p75")?,
+                p95: r.share("failure_rate_p95")?,
+                max: r.share("failure_rate_max")?,
+                mean: r.share("failure_rate_mean")?,
+                trials_with_failure: r.int("trials_with_failure", MAX_INT)?,
             })
         })
         .collect()
@@ -232,15 +319,15 @@ pub fn safe_region(bytes: &[u8], file: &str) -> Result<Vec<SafeCell>, InputError
         .rows()
         .map(|r| {
             Ok(SafeCell {
-                instance_type: r.string("instance_type"),
-                policy: r.string("policy"),
-                sg_share: r.float("sg_share")?,
-                max_pods: r.parse("max_pods")?,
-                sg_pods: r.parse("sg_pods")?,
-                ip_pods: r.parse("ip_pods")?,
-                method: r.string("method"),
-                failure_probability: r.float("failure_probability")?,
-                failure_rate_mean: r.float("failure_rate_mean")?,
+                instance_type: r.label("instance_type")?,
+                policy: r.label("policy")?,
+                sg_share: r.share("sg_share")?,
+                max_pods: r.int("max_pods", MAX_INT)?,
+                sg_pods: r.int("sg_pods", MAX_INT)?,
+                ip_pods: r.int("ip_pods", MAX_INT)?,
+                method: r.label("method")?,
+                failure_probability: r.share("failure_probability")?,
+                failure_rate_mean: r.share("failure_rate_mean")?,
             })
         })
         .collect()
@@ -253,20 +340,20 @@ pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputEr
         .rows()
         .map(|r| {
             Ok(TimelineSample {
-                formula: r.string("formula"),
-                instance_type: r.string("instance_type"),
-                order: r.string("order"),
-                policy: r.string("policy"),
-                trial: r.parse("trial")?,
-                time_s: r.float("time_s")?,
-                running: r.float("running")?,
-                pending: r.float("pending")?,
-                starting: r.float("starting")?,
-                waiting_ip: r.float("waiting_ip")?,
-                ip_failed: r.float("ip_failed")?,
-                completed: r.float("completed")?,
-                nodes_launching: r.float("nodes_launching")?,
-                nodes_ready: r.float("nodes_ready")?,
+                formula: r.label("formula")?,
+                instance_type: r.label("instance_type")?,
+                order: r.label("order")?,
+                policy: r.label("policy")?,
+                trial: r.int("trial", MAX_INT)?,
+                time_s: r.within("time_s", 0.0, MAX_TIME_S)?,
+                running: r.count("running")?,
+                pending: r.count("pending")?,
+                starting: r.count("starting")?,
+                waiting_ip: r.count("waiting_ip")?,
+                ip_failed: r.count("ip_failed")?,
+                completed: r.count("completed")?,
+                nodes_launching: r.count("nodes_launching")?,
+                nodes_ready: r.count("nodes_ready")?,
             })
         })
         .collect()

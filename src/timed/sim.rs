@@ -1085,10 +1085,13 @@ impl<'a> Sim<'a> {
         if rc.branch_rate == 0.0 {
             return self.now;
         }
+        // Validation keeps the rate at 0.001/s or more and the burst at most
+        // 1e6, so these stay far below u64::MAX; saturating all the same, so
+        // that no rate can wrap the bucket round and lift the limit.
         let interval = ((1e6 / rc.branch_rate).round() as u64).max(1);
-        let tau = interval * u64::from(rc.branch_burst - 1);
+        let tau = interval.saturating_mul(u64::from(rc.branch_burst.saturating_sub(1)));
         let start = self.now.0.max(self.rc_tat.saturating_sub(tau));
-        self.rc_tat = self.rc_tat.max(start) + interval;
+        self.rc_tat = self.rc_tat.max(start).saturating_add(interval);
         Time(start)
     }
 

@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod commands;
 mod determinism;
+mod fuzz_regressions;
 mod import_export;
 mod karpenter;
 mod properties;
