@@ -101,6 +101,7 @@ impl Files {
     /// unrelated file is ever removed; then writes a fresh sibling
     /// directory and swaps it in.
     pub fn replace(&self, dir: &Path) -> Result<(), InputError> {
+        let dir = &target(dir)?;
         let lock = Lock::take(dir)?;
         check_ours(dir)?;
         let (parent, name) = split(dir);
@@ -177,6 +178,39 @@ fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
 
 fn io(path: &Path, action: &str, e: &std::io::Error) -> InputError {
     InputError::io(path.display().to_string(), action, e)
+}
+
+/// The output directory as a path with a real last name (`.`, `..` and
+/// `out/.` resolved), refused when it is the working directory or holds it:
+/// the swap moves the target away, which would leave the shell that ran
+/// sgpsim in a deleted directory.
+fn target(dir: &Path) -> Result<PathBuf, InputError> {
+    let resolved = if dir.exists() {
+        dir.canonicalize().map_err(|e| io(dir, "resolve", &e))?
+    } else {
+        match (dir.parent().filter(|p| !p.as_os_str().is_empty()), dir.file_name()) {
+            (Some(parent), Some(name)) if parent.exists() => {
+                parent.canonicalize().map_err(|e| io(parent, "resolve", &e))?.join(name)
+            }
+            _ => dir.to_path_buf(),
+        }
+    };
+    let here = std::env::current_dir().and_then(|d| d.canonicalize());
+    if here.is_ok_and(|here| here.starts_with(&resolved)) {
+        return Err(InputError::file(
+            dir.display().to_string(),
+            "it is the working directory (or holds it), and a run replaces its output directory whole",
+            "run sgpsim from the directory above and name this one, e.g. `cd .. && sgpsim report NAME`",
+        ));
+    }
+    // Keep the user's spelling, minus `.` components (`rename("out/.")` is
+    // refused), where it names the directory without `..`.
+    let plain = !dir.components().any(|c| c == std::path::Component::ParentDir);
+    Ok(if plain && dir.file_name().is_some() {
+        dir.components().collect()
+    } else {
+        resolved
+    })
 }
 
 /// The directory holding `dir`, and `dir`'s own name.
@@ -309,6 +343,7 @@ fn write_error(dir: &Path, e: &std::io::Error) -> InputError {
 /// created and written, no live run holds its lock, and it holds only an
 /// earlier run's files. Leaves nothing behind.
 pub fn probe(dir: &Path) -> Result<(), InputError> {
+    let dir = &target(dir)?;
     let (parent, name) = split(dir);
     std::fs::create_dir_all(&parent).map_err(|e| write_error(dir, &e).at("--out"))?;
     let probe = parent.join(format!(".{name}.probe-{}", std::process::id()));

@@ -209,3 +209,44 @@ value = 0
     let o = sgpsim(&["check", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
 }
+
+/// `sgpsim report .` inside a results directory used to redo the whole
+/// report and then fail on its own lock ("holds `.results.lock`, which sgpsim
+/// did not write"). The swap would move the working directory away, so it
+/// is refused before any work with the way round; `out/.` from above works.
+#[test]
+fn report_of_the_working_directory_is_refused_up_front_and_out_dot_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("s.toml");
+    std::fs::write(
+        &s,
+        "instance_types = [\"m5.large\"]\nformulas = [\"fixed:20\"]\n[workload]\nip_pods = 3\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = sgpsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+
+    let o = sgpsim_in(&out, &["report", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("working directory") && stderr(&o).contains("cd .."),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(out.join("summary.csv")).unwrap(),
+        before,
+        "left as it was"
+    );
+
+    let o = sgpsim_in(tmp.path(), &["report", "out/."]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("report.md").exists());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "only s.toml and out: {left:?}");
+}
