@@ -185,6 +185,7 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
     let settings = NodeSettings {
         sgp: cni.sgp,
         prefix_delegation: cni.pd,
+        ..NodeSettings::default()
     };
     let mut observed: BTreeMap<&str, u32> = BTreeMap::new();
     for t in &types {

@@ -156,7 +156,7 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(
             host: a.system_pods,
             ip: a.system_ip_pods,
         },
-        settings: a.node.settings(),
+        settings: a.node.settings()?,
         cap: a.max_pods_cap,
         workload: a.pods.zip(a.sg_pods),
         region: a.region.clone(),

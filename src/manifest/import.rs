@@ -1214,6 +1214,7 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
     let settings = NodeSettings {
         sgp: imp.sgp,
         prefix_delegation: imp.prefix_delegation,
+        ..NodeSettings::default()
     };
     let system_of = |imp: &Import, n: &str| imp.system_by_type.get(n).copied().unwrap_or(imp.system());
     let before = imp.types.len();

@@ -288,10 +288,7 @@ fn from_cluster_replays_the_cluster() {
         ("t3.large", 35),
     ];
     let f = &sc.formulas[0];
-    let settings = NodeSettings {
-        sgp: true,
-        prefix_delegation: false,
-    };
+    let settings = NodeSettings::default();
     for (t, m) in observed {
         let got = f.max_pods(catalog.get(t).unwrap(), &settings, sc.system).unwrap().value;
         assert_eq!(got, m, "{t}: {}", f.name());
