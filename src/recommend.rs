@@ -504,6 +504,35 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
 /// `--model SCENARIO`: the scenario with its instance types replaced by `t`,
 /// its formulas by the checked maxPods values and its orders by `random`
 /// (its workload, cluster and delays kept), and what each value checks.
+/// A scenario checks an answer only under the question's node settings:
+/// otherwise its nodes have other capacities than the ones the answer is
+/// for, and the two figures would differ for that reason alone.
+pub fn check_settings(q: &Question, sc: &Scenario) -> Result<(), InputError> {
+    if q.settings == sc.settings {
+        return Ok(());
+    }
+    let words = |s: &NodeSettings| {
+        let mut w = vec![
+            format!("SGP {}", if s.sgp { "on" } else { "off" }),
+            format!("prefix delegation {}", if s.prefix_delegation { "on" } else { "off" }),
+        ];
+        if !s.custom_networking {
+            w.push("custom networking off".into());
+        }
+        w.extend(s.describe_networking());
+        w.join(", ")
+    };
+    Err(InputError::field(
+        "--model",
+        format!(
+            "the scenario's node settings ({}) are not the flags' ({}): its nodes have other capacities than the answer's",
+            words(&sc.settings),
+            words(&q.settings)
+        ),
+        "give recommend the scenario's settings as flags (--no-sgp, --prefix-delegation, --custom-networking, --cni-version V, --pods-per-core N), or set them in the scenario",
+    ))
+}
+
 pub fn scenario_for(t: &InstanceType, a: &Answer, sc: &Scenario) -> Result<(Scenario, Vec<Checked>), InputError> {
     let values = checked_values(a);
     let mut sc = sc.clone();

@@ -170,6 +170,7 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(
         "rollout" => pool.install(|| crate::runner::recommend::rollouts(&types, &answers, &q, a.trials, a.seed)),
         path => {
             let sc = Scenario::load(std::path::Path::new(path), catalog).map_err(|e| e.at("--model"))?;
+            recommend::check_settings(&q, &sc).map_err(|e| e.in_file(path))?;
             pool.install(|| crate::runner::recommend::in_scenario(&types, &answers, &sc))
                 .map_err(|e| e.in_file(path))?
         }

@@ -375,3 +375,26 @@ fn the_shipped_custom_networking_scenario() {
     }
     assert_eq!(field(&h, row("aws-custom-networking", "ip-first"), "max_pods"), "44");
 }
+
+/// `recommend --model SCENARIO` checks the answer only on nodes with the
+/// same settings: the shipped custom-networking scenario needs the flag.
+#[test]
+fn a_scenario_check_needs_the_same_settings() {
+    let sc = root().join("scenarios/custom-networking.toml");
+    let sc = sc.to_str().unwrap();
+    let base = ["recommend", "m5.xlarge", "--sg-share", "0.3", "--model", sc];
+    refused(
+        &sgpsim(&base),
+        &[
+            "custom-networking.toml",
+            "--model",
+            "custom networking on",
+            "--custom-networking",
+        ],
+    );
+    let mut with = base.to_vec();
+    with.push("--custom-networking");
+    let o = sgpsim(&with);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("on a cluster (custom-networking"), "{}", stdout(&o));
+}
