@@ -347,6 +347,16 @@ impl Scenario {
     pub fn node_spec(&self, t: &InstanceType, f: &Formula) -> Result<(NodeSpec, Option<String>), InputError> {
         let system = self.system_for(t);
         let m = f.max_pods(t, &self.settings, system).map_err(|u| {
+            if self.settings.pods_per_core.is_some() && t.vcpus.is_none() {
+                return InputError::field(
+                    "pods_per_core",
+                    u.reason,
+                    format!(
+                        "drop {}, leave pods_per_core out, or add its vCPUs with --catalog FILE",
+                        t.name
+                    ),
+                );
+            }
             InputError::field(
                 "formulas",
                 u.reason,

@@ -166,6 +166,14 @@ fn pods_per_core_caps_formulas_and_the_recommendation() {
     let (h, rows) = csv_rows(&stdout(&o));
     assert_eq!(field(&h, &rows[0], "recommended_max_pods"), "10");
     assert!(field(&h, &rows[0], "note").contains("podsPerCore"), "{rows:?}");
+    // c7i.32xlarge has no vCPU count in the catalog: no cap can be computed.
+    let (_d, p) = scenario_file(
+        "pods_per_core = 10\ninstance_types = [\"c7i.32xlarge\"]\nformulas = [\"aws-default\"]\n[workload]\nip_pods = 3\n",
+    );
+    refused(
+        &sgpsim(&["run", p.to_str().unwrap()]),
+        &["s.toml", "pods_per_core", "vCPU", "--catalog"],
+    );
 }
 
 /// `recommend --custom-networking`: the budget-0 answer with p < 1 is
