@@ -157,7 +157,7 @@ impl Question {
 
 /// Answers the question for every type and every SG share, in that order.
 pub fn answer(types: &[&InstanceType], q: &Question, prices: &Prices) -> Vec<Answer> {
-    let formulas = Formula::builtins();
+    let formulas = Formula::builtins_for(&q.settings);
     let mut out = Vec::with_capacity(types.len() * q.sg_shares.len());
     for t in types {
         for &p in &q.sg_shares {
@@ -225,17 +225,39 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
     let cap = capacity(t, q);
     let price = prices.get(&q.region, &t.name);
     let mut notes = Vec::new();
-    let rec = exact::recommend(&cap, p, q.risk, q.budget, q.cap);
+    // The kubelet's podsPerCore caps any maxPods (MODEL.md §4): no answer above it.
+    let per_core = q
+        .settings
+        .pods_per_core
+        .and_then(|n| t.vcpus.map(|v| n.saturating_mul(v)));
+    if q.settings.pods_per_core.is_some() && t.vcpus.is_none() {
+        notes.push(format!(
+            "the catalog lacks the vCPU count of {}: the podsPerCore cap is not applied to the recommendation",
+            t.name
+        ));
+    }
+    let type_cap = per_core.map_or(q.cap, |c| c.min(q.cap));
+    let rec = exact::recommend(&cap, p, q.risk, q.budget, type_cap);
     let recommended = rec.map(|r| figures(t, &cap, p, r.max_pods, q, price));
     let next = rec
-        .filter(|r| r.max_pods < q.cap)
+        .filter(|r| r.max_pods < type_cap)
         .map(|r| figures(t, &cap, p, r.max_pods + 1, q, price));
     if rec.is_none() {
         notes.push(format!(
             "no maxPods up to {} keeps the {} at or below {}: even one workload pod per node exceeds it",
-            q.cap,
+            type_cap,
             risk_name(q.risk),
             q.budget
+        ));
+    }
+    if let (Some(r), Some(c)) = (&rec, per_core)
+        && r.max_pods == c
+        && c < q.cap
+    {
+        notes.push(format!(
+            "the answer is the kubelet's cap, podsPerCore {} × {} vCPUs = {c}: a larger maxPods would stay within the budget, but the kubelet runs no more",
+            q.settings.pods_per_core.unwrap_or_default(),
+            t.vcpus.unwrap_or_default()
         ));
     }
     if let Some(r) = &rec
@@ -319,8 +341,14 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
 
 /// A formula made for settings the question does not have.
 fn mismatch(name: &str, q: &Question) -> Option<String> {
-    (name == "prefix-delegation" && !q.settings.prefix_delegation).then(|| {
-        "made for prefix delegation, which is off here: its maxPods counts 16 IPs per slot the node does not have"
+    if name == "prefix-delegation" && !q.settings.prefix_delegation {
+        return Some(
+            "made for prefix delegation, which is off here: its maxPods counts 16 IPs per slot the node does not have"
+                .to_string(),
+        );
+    }
+    (name == crate::model::formula::CUSTOM_NETWORKING_NAME && !q.settings.custom_networking).then(|| {
+        "made for custom networking, which is off here: its maxPods leaves out the primary ENI's IPs, which this node gives to pods"
             .to_string()
     })
 }
@@ -476,6 +504,35 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
 /// `--model SCENARIO`: the scenario with its instance types replaced by `t`,
 /// its formulas by the checked maxPods values and its orders by `random`
 /// (its workload, cluster and delays kept), and what each value checks.
+/// A scenario checks an answer only under the question's node settings:
+/// otherwise its nodes have other capacities than the ones the answer is
+/// for, and the two figures would differ for that reason alone.
+pub fn check_settings(q: &Question, sc: &Scenario) -> Result<(), InputError> {
+    if q.settings == sc.settings {
+        return Ok(());
+    }
+    let words = |s: &NodeSettings| {
+        let mut w = vec![
+            format!("SGP {}", if s.sgp { "on" } else { "off" }),
+            format!("prefix delegation {}", if s.prefix_delegation { "on" } else { "off" }),
+        ];
+        if !s.custom_networking {
+            w.push("custom networking off".into());
+        }
+        w.extend(s.describe_networking());
+        w.join(", ")
+    };
+    Err(InputError::field(
+        "--model",
+        format!(
+            "the scenario's node settings ({}) are not the flags' ({}): its nodes have other capacities than the answer's",
+            words(&sc.settings),
+            words(&q.settings)
+        ),
+        "give recommend the scenario's settings as flags (--no-sgp, --prefix-delegation, --custom-networking, --cni-version V, --pods-per-core N), or set them in the scenario",
+    ))
+}
+
 pub fn scenario_for(t: &InstanceType, a: &Answer, sc: &Scenario) -> Result<(Scenario, Vec<Checked>), InputError> {
     let values = checked_values(a);
     let mut sc = sc.clone();

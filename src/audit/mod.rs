@@ -11,7 +11,8 @@
 //! settings of the `aws-node` pod on that node: `t = 1` with
 //! `ENABLE_POD_ENI=true` on a trunk-compatible type (on every type for CNI
 //! v1.16.4 up to v1.20.4, which reserved the slot regardless), or wherever the
-//! node advertises branch ENIs (a trunk is attached); `c = 1` with custom
+//! node advertises branch ENIs (a trunk is attached), but `t = 0` before CNI
+//! v1.16.4, which gave the trunk's IPs to pods; `c = 1` with custom
 //! networking; `k = 16` with prefix delegation; `E` capped by `MAX_ENI`.
 
 pub mod dump;
@@ -329,6 +330,19 @@ fn audit_node(
             n.name
         ));
     }
+    // Before v1.16.4 the CNI gave the trunk ENI's IPs to pods (CNI PR #2801).
+    let version = cni.and_then(|c| c.version);
+    let trunk = match version {
+        Some(v) if v < cni::TRUNK_SLOT_RESERVED && trunk == 1 => {
+            let (a, b, c) = v;
+            notes.push(format!(
+                "node {} ({ty}): the CNI is v{a}.{b}.{c}: before v1.16.4 it gives the trunk ENI's IPs to pods, so no ENI slot is held back for it",
+                n.name
+            ));
+            0
+        }
+        _ => trunk,
+    };
     let custom = u32::from(cni.is_some_and(CniSettings::custom));
     let k = if cni.is_some_and(CniSettings::pd) {
         IPS_PER_PREFIX
@@ -524,6 +538,15 @@ mod tests {
         assert!(e.problem.contains("holds no Node"), "{e}");
         let e = run(&[r#"{"kind": "Node", "metadata": {"name": "n"}, "status": {}}"#.into()]).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("status.allocatable.pods"));
+    }
+
+    /// Before CNI v1.16.4 the trunk ENI's IPs go to pods: m5.large with a
+    /// trunk has 3 * 9 = 27 pod IPs, as MODEL.md §3 and `model::node` count them.
+    #[test]
+    fn an_old_cni_gives_the_trunks_ips_to_pods() {
+        let a = run(&[node("n1", "m5.large", 29, Some(9)), aws_node("n1", SGP_ON, "v1.16.2")]).unwrap();
+        assert_eq!((a.nodes[0].trunk, a.nodes[0].ip_capacity), (0, 27));
+        assert!(a.notes.iter().any(|n| n.contains("before v1.16.4")), "{:?}", a.notes);
     }
 
     #[test]

@@ -181,10 +181,15 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
         }
     };
 
+    let (custom_networking, cni_version, node_lines) = cni.node_lines(&mut notes);
+
     // The maxPods the nodes advertise, per type, as one formula.
     let settings = NodeSettings {
         sgp: cni.sgp,
         prefix_delegation: cni.pd,
+        custom_networking,
+        cni_version,
+        ..NodeSettings::default()
     };
     let mut observed: BTreeMap<&str, u32> = BTreeMap::new();
     for t in &types {
@@ -268,6 +273,9 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
         sgp_origin: cni.sgp_origin,
         prefix_delegation: cni.pd,
         prefix_delegation_origin: cni.pd_origin,
+        custom_networking,
+        cni_version,
+        node_lines,
         cni_comments: cni.comments,
         timed_cni: cni.timed,
         daemons,

@@ -5,6 +5,7 @@ use clap::{Args, ValueEnum};
 
 use crate::error::InputError;
 use crate::input::bounds::check_trials;
+use crate::input::node_settings::{self, RawNodeSettings, Source};
 use crate::input::scenario::Scenario;
 use crate::model::node::NodeSettings;
 
@@ -31,14 +32,39 @@ pub(crate) struct NodeFlags {
     /// Prefix delegation on: 16 IPs per ENI slot.
     #[arg(long)]
     pub(crate) prefix_delegation: bool,
+    /// Custom networking on (ENIConfig): the primary ENI takes no pod IPs.
+    #[arg(long)]
+    pub(crate) custom_networking: bool,
+    /// The VPC CNI's version, e.g. 1.19.0 (default: the current CNI). Before
+    /// v1.16.4 the trunk ENI's IPs go to pods; before v1.20.4 a trunk slot
+    /// is held back on every type.
+    #[arg(long, value_name = "V")]
+    pub(crate) cni_version: Option<String>,
+    /// An IPv6 cluster: refused, the model is IPv4's (no per-ENI pool).
+    #[arg(long)]
+    pub(crate) ipv6: bool,
+    /// The kubelet's podsPerCore: maxPods at most N × vCPUs.
+    #[arg(long, value_name = "N")]
+    pub(crate) pods_per_core: Option<u32>,
 }
 
 impl NodeFlags {
-    pub(crate) fn settings(&self) -> NodeSettings {
-        NodeSettings {
-            sgp: !self.no_sgp,
-            prefix_delegation: self.prefix_delegation,
+    /// The flags as a scenario's settings, before validation.
+    pub(crate) fn raw(&self) -> RawNodeSettings {
+        RawNodeSettings {
+            sgp: Some(!self.no_sgp),
+            prefix_delegation: Some(self.prefix_delegation),
+            custom_networking: Some(self.custom_networking),
+            cni_version: self.cni_version.clone(),
+            ip_family: self.ipv6.then(|| "ipv6".to_string()),
+            os: None,
+            pods_per_core: self.pods_per_core,
         }
+    }
+
+    /// The validated settings; an error names the flag.
+    pub(crate) fn settings(&self) -> Result<NodeSettings, InputError> {
+        node_settings::validate(&self.raw(), Source::Flags)
     }
 }
 

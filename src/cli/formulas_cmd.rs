@@ -32,8 +32,9 @@ pub(crate) struct FormulasArgs {
 
 pub(crate) fn run(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let types = catalog.select(&a.patterns, "PATTERN")?;
+    let settings = a.node.settings()?;
     let formulas = if a.formulas.is_empty() {
-        Formula::builtins()
+        Formula::builtins_for(&settings)
     } else {
         a.formulas
             .iter()
@@ -45,7 +46,7 @@ pub(crate) fn run(catalog: &Catalog, a: FormulasArgs, out: &mut dyn Write, err: 
         host: a.system_pods,
         ip: 0,
     };
-    let listing = Formulas::new(&types, &formulas, a.node.settings(), system);
+    let listing = Formulas::new(&types, &formulas, settings, system);
     match a.format {
         Format::Csv => {
             emit(out, &listing.csv());

@@ -156,7 +156,7 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(
             host: a.system_pods,
             ip: a.system_ip_pods,
         },
-        settings: a.node.settings(),
+        settings: a.node.settings()?,
         cap: a.max_pods_cap,
         workload: a.pods.zip(a.sg_pods),
         region: a.region.clone(),
@@ -170,6 +170,7 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(
         "rollout" => pool.install(|| crate::runner::recommend::rollouts(&types, &answers, &q, a.trials, a.seed)),
         path => {
             let sc = Scenario::load(std::path::Path::new(path), catalog).map_err(|e| e.at("--model"))?;
+            recommend::check_settings(&q, &sc).map_err(|e| e.in_file(path))?;
             pool.install(|| crate::runner::recommend::in_scenario(&types, &answers, &sc))
                 .map_err(|e| e.in_file(path))?
         }

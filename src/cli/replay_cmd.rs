@@ -84,8 +84,7 @@ impl ReplayArgs {
             autoscale: self.autoscale,
             max_nodes: self.max_nodes,
             policy: self.policy.clone(),
-            sgp: !self.node.no_sgp,
-            prefix_delegation: self.node.prefix_delegation,
+            node: self.node.raw(),
             trials: self.sweep.trials,
             seed: self.sweep.seed,
         }

@@ -44,7 +44,11 @@ impl Context {
     /// system pods per node (the `S` of conservative and aggressive).
     pub fn new(sgp: bool, prefix_delegation: bool, system_pods: u32) -> Context {
         Context {
-            settings: NodeSettings { sgp, prefix_delegation },
+            settings: NodeSettings {
+                sgp,
+                prefix_delegation,
+                ..NodeSettings::default()
+            },
             system: SystemPods {
                 host: system_pods,
                 ip: 0,
@@ -161,7 +165,7 @@ mod tests {
         Context {
             settings: NodeSettings {
                 sgp,
-                prefix_delegation: false,
+                ..NodeSettings::default()
             },
             system: SystemPods { host, ip: 0 },
         }

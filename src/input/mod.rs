@@ -9,6 +9,7 @@ pub mod catalog_json;
 pub mod delay;
 pub mod expect;
 pub mod facts;
+pub mod node_settings;
 pub mod prices;
 pub mod recommended;
 pub mod replay_flags;

@@ -6,6 +6,7 @@
 use crate::error::InputError;
 use crate::input::bounds::check_trials;
 use crate::input::catalog::Catalog;
+use crate::input::node_settings::{self, RawNodeSettings, Source};
 use crate::input::scenario::{RawNodes, RawScenario, RawSystemPods, RawWorkload, Scenario};
 use crate::model::cell::Cell;
 
@@ -29,9 +30,9 @@ pub struct ReplayFlags {
     pub autoscale: bool,
     pub max_nodes: Option<u32>,
     pub policy: String,
-    /// SGP on (`--no-sgp` turns it off).
-    pub sgp: bool,
-    pub prefix_delegation: bool,
+    /// The node settings (`--no-sgp`, `--prefix-delegation`,
+    /// `--custom-networking`, `--cni-version`, `--ipv6`, `--pods-per-core`).
+    pub node: RawNodeSettings,
     pub trials: Option<u32>,
     pub seed: Option<u64>,
 }
@@ -39,6 +40,8 @@ pub struct ReplayFlags {
 impl ReplayFlags {
     /// The validated scenario of these flags: one cell (`sc.cells()`).
     pub fn scenario(&self, catalog: &Catalog) -> Result<Scenario, InputError> {
+        // Checked here first so that an error names the flag and a fix in flags.
+        node_settings::validate(&self.node, Source::Flags)?;
         let fill = match self.fill.as_deref() {
             None => None,
             Some("seed") => Some("seed".to_string()),
@@ -65,8 +68,13 @@ impl ReplayFlags {
             formulas: Some(vec![self.formula.clone()]),
             orders: Some(vec![self.order.clone()]),
             policy: Some(self.policy.clone()),
-            sgp: Some(self.sgp),
-            prefix_delegation: Some(self.prefix_delegation),
+            sgp: self.node.sgp,
+            prefix_delegation: self.node.prefix_delegation,
+            custom_networking: self.node.custom_networking,
+            cni_version: self.node.cni_version.clone(),
+            ip_family: self.node.ip_family.clone(),
+            os: self.node.os.clone(),
+            pods_per_core: self.node.pods_per_core,
             system_pods: RawSystemPods {
                 host: self.system_pods,
                 ip: self.system_ip_pods,
@@ -132,7 +140,7 @@ fn flag_for(field: Option<&str>) -> Option<String> {
         "nodes.max" => "--max-nodes",
         "workload.fill" => "--fill",
         x if x.starts_with("workload") => "--sg-pods/--ip-pods/--host-pods",
-        other => other,
+        other => node_settings::flag(other),
     };
     Some(flag.to_string())
 }
@@ -149,7 +157,6 @@ mod tests {
             fill: Some("seed".into()),
             system_pods: 2,
             policy: "most-allocated".into(),
-            sgp: true,
             ..Default::default()
         }
     }

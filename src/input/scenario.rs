@@ -15,10 +15,11 @@ use crate::input::bounds::{
 };
 use crate::input::catalog::{Catalog, InstanceType};
 use crate::input::expect::{Axes, Expect, RawExpect};
+use crate::input::node_settings::{RawNodeSettings, Source};
 use crate::model::cell::Cell;
 use crate::model::formula::Formula;
 use crate::model::node::{
-    NoRoom, NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity, ips_per_slot, trunk,
+    NoRoom, NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity, ips_per_slot, pod_ip_enis,
 };
 use crate::model::order::Order;
 use crate::model::placement::Policy;
@@ -45,6 +46,16 @@ pub struct RawScenario {
     pub policies: Option<Vec<String>>,
     pub sgp: Option<bool>,
     pub prefix_delegation: Option<bool>,
+    /// `AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true`: pod IPs from ENIConfig ENIs only.
+    pub custom_networking: Option<bool>,
+    /// The VPC CNI's version (`"1.19.0"`); the current CNI if absent.
+    pub cni_version: Option<String>,
+    /// `"ipv4"` (the default); `"ipv6"` is refused.
+    pub ip_family: Option<String>,
+    /// `"linux"` (the default); `"windows"` is refused.
+    pub os: Option<String>,
+    /// The kubelet's `podsPerCore`.
+    pub pods_per_core: Option<u32>,
     #[serde(default)]
     pub system_pods: RawSystemPods,
     pub workload: Option<RawWorkload>,
@@ -194,8 +205,21 @@ impl Scenario {
             .cloned()
             .collect();
 
+        let settings = crate::input::node_settings::validate(
+            &RawNodeSettings {
+                sgp: raw.sgp,
+                prefix_delegation: raw.prefix_delegation,
+                custom_networking: raw.custom_networking,
+                cni_version: raw.cni_version.clone(),
+                ip_family: raw.ip_family.clone(),
+                os: raw.os.clone(),
+                pods_per_core: raw.pods_per_core,
+            },
+            Source::Scenario,
+        )?;
+
         let formulas = match raw.formulas {
-            None => Formula::builtins(),
+            None => Formula::builtins_for(&settings),
             Some(list) => non_empty(list, "formulas", "name at least one formula, e.g. `[\"aws-default\"]`")?
                 .iter()
                 .enumerate()
@@ -242,11 +266,6 @@ impl Scenario {
             (None, None) => vec![Policy::MostAllocated],
         };
         let policies = dedup(policies);
-
-        let settings = NodeSettings {
-            sgp: raw.sgp.unwrap_or(true),
-            prefix_delegation: raw.prefix_delegation.unwrap_or(false),
-        };
 
         let system = SystemPods {
             host: raw.system_pods.host,
@@ -328,6 +347,16 @@ impl Scenario {
     pub fn node_spec(&self, t: &InstanceType, f: &Formula) -> Result<(NodeSpec, Option<String>), InputError> {
         let system = self.system_for(t);
         let m = f.max_pods(t, &self.settings, system).map_err(|u| {
+            if self.settings.pods_per_core.is_some() && t.vcpus.is_none() {
+                return InputError::field(
+                    "pods_per_core",
+                    u.reason,
+                    format!(
+                        "drop {}, leave pods_per_core out, or add its vCPUs with --catalog FILE",
+                        t.name
+                    ),
+                );
+            }
             InputError::field(
                 "formulas",
                 u.reason,
@@ -461,7 +490,7 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
             Ok(NodeType {
                 name: it.name.clone(),
                 spec,
-                enis: it.max_enis.saturating_sub(trunk(it, &sc.settings)),
+                enis: pod_ip_enis(it, &sc.settings),
                 ips_per_eni: it.ipv4_per_eni.saturating_sub(1) * ips_per_slot(&sc.settings),
                 price,
             })

@@ -19,9 +19,10 @@ pub const CONTAINER: &str = "aws-node";
 
 /// The first CNI version that reserves the trunk's ENI slot only on types
 /// that can take a trunk (aws/amazon-vpc-cni-k8s PR #3250, tag v1.20.4).
-pub const TRUNK_ONLY_WHERE_COMPATIBLE: (u32, u32, u32) = (1, 20, 4);
-/// The first CNI version that reserves the trunk's slot at all (v1.16.4).
-pub const TRUNK_SLOT_RESERVED: (u32, u32, u32) = (1, 16, 4);
+pub const TRUNK_ONLY_WHERE_COMPATIBLE: (u32, u32, u32) = crate::model::node::CNI_TRUNK_ONLY_WHERE_COMPATIBLE;
+/// The first CNI version that reserves the trunk's slot at all (v1.16.4):
+/// before it, the trunk ENI's IPs went to pods.
+pub const TRUNK_SLOT_RESERVED: (u32, u32, u32) = crate::model::node::CNI_TRUNK_SLOT_RESERVED;
 
 /// What the environment says; `None` where a variable is unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::error::InputError;
 use crate::input::bounds::MAX_NODES;
 use crate::input::catalog::Catalog;
 use crate::model::formula::Formula;
-use crate::model::node::{NodeSettings, ip_capacity};
+use crate::model::node::{CniVersion, NodeSettings, ip_capacity};
 
 /// Kinds whose objects run pods through a pod template.
 const TEMPLATE_KINDS: [&str; 5] = [
@@ -855,6 +855,7 @@ pub(super) fn import_docs(
     }
     add_candidates(&mut formulas);
     cni.type_notes(&types, catalog, &mut notes);
+    let (custom_networking, cni_version, node_lines) = cni.node_lines(&mut notes);
 
     let mut imp = Import {
         command: "from-manifests",
@@ -867,6 +868,9 @@ pub(super) fn import_docs(
         sgp_origin: cni.sgp_origin,
         prefix_delegation: cni.pd,
         prefix_delegation_origin: cni.pd_origin,
+        custom_networking,
+        cni_version,
+        node_lines,
         cni_comments: cni.comments,
         timed_cni: cni.timed,
         daemons,
@@ -974,16 +978,6 @@ impl CniPart {
             ));
         }
         let mut comments = Vec::new();
-        if c.custom() {
-            comments.push(format!(
-                "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true ({}): pods take IPs from an ENIConfig's subnet, so the primary ENI gives none: pod IPs are (E - t - 1)(I - 1)k (MODEL.md §3, c = 1)",
-                c.origin
-            ));
-            notes.push(format!(
-                "custom networking is on ({}): the primary ENI takes no pod IPs (MODEL.md §3, c = 1), which the engine does not model yet: every type's pod IPs in this scenario are (I - 1)k too many (`sgpsim audit` counts them right on a live cluster)",
-                c.origin
-            ));
-        }
         if let Some(m) = c.max_eni {
             comments.push(format!(
                 "MAX_ENI={m} ({}): the CNI attaches at most {m} ENIs per node",
@@ -1036,24 +1030,69 @@ impl CniPart {
         }
     }
 
+    /// The scenario's `custom_networking` and `cni_version` lines, with the
+    /// comment naming where each came from: custom networking where it is
+    /// on; the version where it changes the figures (SGP on and older than
+    /// v1.20.4, MODEL.md §3) and a scenario takes it.
+    pub fn node_lines(&self, notes: &mut Vec<String>) -> (bool, Option<CniVersion>, Vec<(String, String)>) {
+        let Some(c) = &self.settings else {
+            return (false, None, Vec::new());
+        };
+        let mut lines = Vec::new();
+        if c.custom() {
+            lines.push((
+                format!(
+                    "{}: AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true: pods take IPs from an ENIConfig's subnet, the primary ENI gives none (MODEL.md §3, c = 1)",
+                    c.origin
+                ),
+                "custom_networking = true".to_string(),
+            ));
+        }
+        let mut version = c
+            .version
+            .filter(|&v| self.sgp && v < crate::model::node::CNI_TRUNK_ONLY_WHERE_COMPATIBLE);
+        if let Some((a, b, p)) = version {
+            let raw = crate::input::node_settings::RawNodeSettings {
+                sgp: Some(self.sgp),
+                prefix_delegation: Some(self.pd),
+                cni_version: Some(format!("{a}.{b}.{p}")),
+                ..Default::default()
+            };
+            match crate::input::node_settings::validate(&raw, crate::input::node_settings::Source::Scenario) {
+                Ok(_) => {
+                    notes.push(format!(
+                        "{}: the CNI is v{a}.{b}.{p}, older than v1.20.4: written as cni_version, so the trunk's ENI slot is held back as that version does (MODEL.md §3)",
+                        c.origin
+                    ));
+                    lines.push((
+                    format!(
+                        "{}: image {}: before v1.20.4 the CNI holds a trunk slot back on every type with ENABLE_POD_ENI=true{}",
+                        c.origin,
+                        c.image.as_deref().unwrap_or("?"),
+                        if (a, b, p) < crate::model::node::CNI_TRUNK_SLOT_RESERVED {
+                            "; before v1.16.4 it gives the trunk's IPs to pods"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!("cni_version = \"{a}.{b}.{p}\""),
+                    ));
+                }
+                Err(e) => {
+                    notes.push(format!(
+                        "{}: the CNI's image names v{a}.{b}.{p}, which the scenario cannot take ({}): the current CNI's rules are used",
+                        c.origin, e.problem
+                    ));
+                    version = None;
+                }
+            }
+        }
+        (c.custom(), version, lines)
+    }
+
     /// Notes that depend on the instance types.
     pub fn type_notes(&self, types: &[String], catalog: &Catalog, notes: &mut Vec<String>) {
         let Some(c) = &self.settings else { return };
-        if c.reserves_slot_on_every_type() {
-            let non: Vec<&str> = types
-                .iter()
-                .filter(|n| catalog.get(n).is_some_and(|t| !t.trunk_compatible))
-                .map(String::as_str)
-                .collect();
-            if !non.is_empty() {
-                let (a, b, v) = c.version.unwrap_or_default();
-                notes.push(format!(
-                    "{}: the CNI is v{a}.{b}.{v}: before v1.20.4 it reserves an ENI slot for a trunk on every node with ENABLE_POD_ENI=true, trunk-compatible or not (CNI PR #3250); the engine reserves it only where a trunk fits, so pod IPs are I - 1 too many on {}",
-                    c.origin,
-                    non.join(", ")
-                ));
-            }
-        }
         if c.pd() {
             let xen: Vec<&str> = types
                 .iter()
@@ -1214,6 +1253,9 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
     let settings = NodeSettings {
         sgp: imp.sgp,
         prefix_delegation: imp.prefix_delegation,
+        custom_networking: imp.custom_networking,
+        cni_version: imp.cni_version,
+        ..NodeSettings::default()
     };
     let system_of = |imp: &Import, n: &str| imp.system_by_type.get(n).copied().unwrap_or(imp.system());
     let before = imp.types.len();
@@ -1332,12 +1374,34 @@ mod tests {
         );
         let imp = import(&format!("{DEPLOY}---\n{on}")).unwrap();
         assert!(imp.sgp && imp.prefix_delegation, "no policy, yet ENABLE_POD_ENI=true");
-        assert!(has(&imp, "custom networking is on"), "{:?}", imp.notes);
+        // Custom networking is a scenario setting now, written with its origin.
+        assert!(imp.custom_networking);
+        assert_eq!(
+            imp.node_lines.len(),
+            1,
+            "v1.20.4 needs no cni_version: {:?}",
+            imp.node_lines
+        );
+        assert_eq!(imp.node_lines[0].1, "custom_networking = true");
+        assert!(imp.node_lines[0].0.contains("aws-node"), "{:?}", imp.node_lines);
         assert_eq!(
             imp.timed_cni,
             [("warm_ip_target".to_string(), 5, "WARM_IP_TARGET".to_string())]
         );
-        assert!(imp.cni_comments.iter().any(|c| c.contains("(E - t - 1)")));
+        // An older CNI is written as cni_version, which the scenario follows.
+        let old = aws_node("{name: ENABLE_POD_ENI, value: 'true'}").replace("v1.20.4", "v1.16.2");
+        let imp = import(&format!("{DEPLOY}---\n{old}")).unwrap();
+        assert_eq!(imp.cni_version, Some((1, 16, 2)));
+        assert!(
+            imp.node_lines
+                .iter()
+                .any(|(c, l)| l == "cni_version = \"1.16.2\"" && c.contains("trunk's IPs to pods"))
+        );
+        // One SGP cannot run on is left out, with a note.
+        let ancient = aws_node("{name: ENABLE_POD_ENI, value: 'true'}").replace("v1.20.4", "v1.6.0");
+        let imp = import(&format!("{DEPLOY}---\n{ancient}")).unwrap();
+        assert_eq!(imp.cni_version, None);
+        assert!(has(&imp, "cannot take"), "{:?}", imp.notes);
         let imp = import(DEPLOY).unwrap();
         assert!(!imp.sgp && has(&imp, "no aws-node DaemonSet"));
     }

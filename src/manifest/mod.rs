@@ -122,6 +122,12 @@ pub struct Import {
     pub sgp_origin: String,
     pub prefix_delegation: bool,
     pub prefix_delegation_origin: String,
+    /// `AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true`: `custom_networking = true`.
+    pub custom_networking: bool,
+    /// The CNI's version where it changes the figures (before v1.20.4, SGP on).
+    pub cni_version: Option<crate::model::node::CniVersion>,
+    /// (comment, `key = value`) for the two above, as written.
+    pub node_lines: Vec<(String, String)>,
     /// CNI settings the scenario format has no field for, as comment lines.
     pub cni_comments: Vec<String>,
     /// `[timed.cni]` keys the CNI's environment sets: (key, value, variable).

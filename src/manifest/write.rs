@@ -70,6 +70,10 @@ pub fn scenario_toml(imp: &Import) -> String {
     let _ = writeln!(w, "sgp = {}", imp.sgp);
     let _ = writeln!(w, "# {}", one_line(&imp.prefix_delegation_origin));
     let _ = writeln!(w, "prefix_delegation = {}", imp.prefix_delegation);
+    for (comment, line) in &imp.node_lines {
+        let _ = writeln!(w, "# {}", one_line(comment));
+        let _ = writeln!(w, "{line}");
+    }
     if !imp.cni_comments.is_empty() {
         let _ = writeln!(
             w,

@@ -58,11 +58,18 @@ pub const BUILTIN_NAMES: [&str; 6] = [
     "prefix-delegation",
 ];
 
+/// The formula for custom networking, listed beside [`BUILTIN_NAMES`] when
+/// custom networking is on.
+pub const CUSTOM_NETWORKING_NAME: &str = "aws-custom-networking";
+
 /// A maxPods formula.
 #[derive(Clone)]
 pub enum Formula {
     /// `E * (I - 1) + 2`, amazon-eks-ami's eni-max-pods.txt and nodeadm.
     AwsDefault,
+    /// `(E - 1) * (I - 1) + 2`, max-pods-calculator.sh with
+    /// `--cni-custom-networking-enabled`.
+    AwsCustomNetworking,
     /// `S + pod IPs`: the seed's recommendation.
     Conservative,
     /// `S + pod IPs + branch ENIs`: the seed's alternative.
@@ -144,6 +151,15 @@ pub fn aws_default(t: &InstanceType) -> u32 {
         .saturating_add(2)
 }
 
+/// `(E - 1) * (I - 1) + 2`: the primary ENI's IPs left out (max-pods-calculator.sh
+/// with custom networking). Like [`aws_default`], it knows nothing of a trunk.
+pub fn aws_custom_networking(t: &InstanceType) -> u32 {
+    t.max_enis
+        .saturating_sub(1)
+        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+        .saturating_add(2)
+}
+
 /// At most `max` characters of a formula's text, for messages: a CEL
 /// formula may be up to [`cel::MAX_LEN`] bytes, and an error quotes a short excerpt.
 pub fn shown(text: &str) -> String {
@@ -171,6 +187,7 @@ impl Formula {
         };
         Ok(match s {
             "aws-default" => Formula::AwsDefault,
+            CUSTOM_NETWORKING_NAME => Formula::AwsCustomNetworking,
             "conservative" => Formula::Conservative,
             "aggressive" => Formula::Aggressive,
             "seed-userdata" => Formula::SeedUserdata,
@@ -210,10 +227,21 @@ impl Formula {
             .collect()
     }
 
+    /// The built-in formulas for these settings: [`Formula::builtins`], and
+    /// `aws-custom-networking` after them when custom networking is on.
+    pub fn builtins_for(s: &NodeSettings) -> Vec<Formula> {
+        let mut out = Formula::builtins();
+        if s.custom_networking {
+            out.push(Formula::AwsCustomNetworking);
+        }
+        out
+    }
+
     /// The name, as accepted by [`Formula::parse`].
     pub fn name(&self) -> String {
         match self {
             Formula::AwsDefault => "aws-default".into(),
+            Formula::AwsCustomNetworking => CUSTOM_NETWORKING_NAME.into(),
             Formula::Conservative => "conservative".into(),
             Formula::Aggressive => "aggressive".into(),
             Formula::SeedUserdata => "seed-userdata".into(),
@@ -225,11 +253,43 @@ impl Formula {
         }
     }
 
-    /// `M` for one instance type under the node settings and system pods.
+    /// `M` for one instance type under the node settings and system pods,
+    /// capped by the kubelet's `podsPerCore` where it is set (MODEL.md §4:
+    /// `min(M, podsPerCore * vCPUs)`, Karpenter `types.go` `pods()`).
     pub fn max_pods(&self, t: &InstanceType, s: &NodeSettings, sys: SystemPods) -> Result<MaxPods, Unavailable> {
+        let m = self.uncapped(t, s, sys)?;
+        let Some(per_core) = s.pods_per_core else {
+            return Ok(m);
+        };
+        let vcpus = t.vcpus.ok_or_else(|| Unavailable {
+            reason: format!(
+                "podsPerCore {per_core} caps maxPods at podsPerCore × vCPUs, and the catalog lacks the vCPU count of {}",
+                t.name
+            ),
+        })?;
+        let cap = per_core.saturating_mul(vcpus);
+        if cap >= m.value {
+            return Ok(m);
+        }
+        let capped = format!(
+            "capped by podsPerCore: {per_core} × {vcpus} vCPUs = {cap} (the formula gives {})",
+            m.value
+        );
+        Ok(MaxPods {
+            value: cap,
+            note: Some(match m.note {
+                Some(n) => format!("{n}; {capped}"),
+                None => capped,
+            }),
+        })
+    }
+
+    /// `M` before the `podsPerCore` cap.
+    fn uncapped(&self, t: &InstanceType, s: &NodeSettings, sys: SystemPods) -> Result<MaxPods, Unavailable> {
         let plain = |value| Ok(MaxPods { value, note: None });
         match self {
             Formula::AwsDefault => plain(aws_default(t)),
+            Formula::AwsCustomNetworking => plain(aws_custom_networking(t)),
             Formula::Conservative => plain(sum(self, t, &[sys.host, ip_capacity(t, s)])?),
             Formula::Aggressive => plain(sum(self, t, &[sys.host, ip_capacity(t, s), branch_capacity(t, s)])?),
             Formula::SeedUserdata => {
@@ -439,6 +499,87 @@ mod tests {
             assert_eq!(m("conservative", ty, s), cons, "{ty} conservative");
             assert_eq!(m("aggressive", ty, s), aggr, "{ty} aggressive");
         }
+    }
+
+    fn with(formula: &str, ty: &str, s: u32, settings: NodeSettings) -> MaxPods {
+        let c = Catalog::bundled();
+        Formula::parse(formula)
+            .unwrap()
+            .max_pods(c.get(ty).unwrap(), &settings, SystemPods { host: s, ip: 0 })
+            .unwrap()
+    }
+
+    /// MODEL.md §3-§4 by hand, custom networking on the seed's six types
+    /// (E, I, B: m5.large 3, 10, 9; m5.xlarge and m5.2xlarge 4, 15, 18/38;
+    /// c6i likewise): pod IPs `(E - 2)(I - 1)` with the trunk, so
+    /// conservative `S + (E - 2)(I - 1)`, aggressive that plus `B`, and
+    /// aws-custom-networking `(E - 1)(I - 1) + 2`, which knows nothing of the trunk.
+    #[test]
+    fn custom_networking_on_the_seed_types() {
+        let cn = NodeSettings {
+            custom_networking: true,
+            ..NodeSettings::default()
+        };
+        let rows = [
+            ("m5.large", 2, 11, 20, 20),
+            ("m5.xlarge", 3, 31, 49, 44),
+            ("m5.2xlarge", 3, 31, 69, 44),
+            ("c6i.large", 3, 12, 21, 20),
+            ("c6i.xlarge", 3, 31, 49, 44),
+            ("c6i.2xlarge", 3, 31, 69, 44),
+        ];
+        for (ty, s, cons, aggr, acn) in rows {
+            assert_eq!(with("conservative", ty, s, cn).value, cons, "{ty} conservative");
+            assert_eq!(with("aggressive", ty, s, cn).value, aggr, "{ty} aggressive");
+            assert_eq!(
+                with("aws-custom-networking", ty, s, cn).value,
+                acn,
+                "{ty} aws-custom-networking"
+            );
+            // Formulas that do not count pod IPs do not follow the setting.
+            assert_eq!(
+                with("aws-default", ty, s, cn).value,
+                with("aws-default", ty, s, NodeSettings::default()).value
+            );
+        }
+        assert_eq!(
+            Formula::builtins_for(&cn).last().map(Formula::name).as_deref(),
+            Some("aws-custom-networking")
+        );
+        assert_eq!(Formula::builtins_for(&NodeSettings::default()).len(), 6);
+    }
+
+    /// podsPerCore caps every formula (MODEL.md §4): m5.xlarge has 4 vCPUs.
+    #[test]
+    fn pods_per_core_caps_every_formula() {
+        let ppc = |n| NodeSettings {
+            pods_per_core: Some(n),
+            ..NodeSettings::default()
+        };
+        let m = with("aws-default", "m5.xlarge", 3, ppc(10));
+        assert_eq!(m.value, 40);
+        assert!(m.note.unwrap().contains("10 × 4 vCPUs = 40"));
+        // Above the formula, the cap changes nothing and says nothing.
+        assert_eq!(
+            with("aws-default", "m5.xlarge", 3, ppc(20)),
+            MaxPods { value: 58, note: None }
+        );
+        assert_eq!(with("conservative", "m5.xlarge", 3, ppc(10)).value, 40);
+        assert_eq!(with("fixed:100", "m5.large", 3, ppc(5)).value, 10);
+        assert_eq!(with("max_pods", "m5.large", 3, ppc(5)).value, 10);
+        // A type without a vCPU count has no figure under the cap.
+        let c = Catalog::bundled();
+        let mut t = c.get("m5.large").unwrap().clone();
+        t.vcpus = None;
+        let e = Formula::AwsDefault
+            .max_pods(&t, &ppc(5), SystemPods::default())
+            .unwrap_err();
+        assert!(e.reason.contains("vCPU"), "{e}");
+        assert!(
+            Formula::AwsDefault
+                .max_pods(&t, &NodeSettings::default(), SystemPods::default())
+                .is_ok()
+        );
     }
 
     #[test]

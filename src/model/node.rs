@@ -5,13 +5,32 @@ use super::instance::InstanceType;
 /// IPs per slot with prefix delegation: each slot holds a /28 prefix.
 pub const IPS_PER_PREFIX: u32 = 16;
 
-/// Cluster-wide CNI settings that change a node's capacities.
+/// A VPC CNI version, `(major, minor, patch)`, as its image tag names it.
+pub type CniVersion = (u32, u32, u32);
+
+/// The first CNI version that gives the trunk ENI no pod IPs (v1.16.4, CNI PR
+/// #2801 "skip adding IPs to trunk ENI"): before it, the trunk's IPs went to pods.
+pub const CNI_TRUNK_SLOT_RESERVED: CniVersion = (1, 16, 4);
+/// The first CNI version that holds the trunk's slot back only on types that
+/// can take a trunk (v1.20.4, CNI PR #3250): from v1.16.4 up to it, every
+/// node with SGP on lost one ENI's IPs, trunk-compatible or not.
+pub const CNI_TRUNK_ONLY_WHERE_COMPATIBLE: CniVersion = (1, 20, 4);
+
+/// Cluster-wide CNI and kubelet settings that change a node's capacities or
+/// its maxPods (MODEL.md §3, §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NodeSettings {
     /// `ENABLE_POD_ENI=true`: a trunk-compatible node gets a trunk ENI.
     pub sgp: bool,
     /// `ENABLE_PREFIX_DELEGATION=true`: every IP slot holds 16 addresses.
     pub prefix_delegation: bool,
+    /// `AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true` (ENIConfig): the primary ENI
+    /// takes no pod IPs (`c = 1`).
+    pub custom_networking: bool,
+    /// The CNI's version; `None` is the current CNI (v1.20.4 or later).
+    pub cni_version: Option<CniVersion>,
+    /// The kubelet's `podsPerCore`: caps every formula at `podsPerCore * vCPUs`.
+    pub pods_per_core: Option<u32>,
 }
 
 impl Default for NodeSettings {
@@ -19,7 +38,35 @@ impl Default for NodeSettings {
         NodeSettings {
             sgp: true,
             prefix_delegation: false,
+            custom_networking: false,
+            cni_version: None,
+            pods_per_core: None,
         }
+    }
+}
+
+impl NodeSettings {
+    /// Whether every setting beyond SGP and prefix delegation is at its
+    /// default (what every output looked like before they existed).
+    pub fn networking_is_default(&self) -> bool {
+        !self.custom_networking && self.cni_version.is_none() && self.pods_per_core.is_none()
+    }
+
+    /// The settings beyond SGP and prefix delegation that differ from the
+    /// default, in words (`custom networking on`, `CNI v1.19.0`,
+    /// `podsPerCore 10`); empty when none does.
+    pub fn describe_networking(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.custom_networking {
+            out.push("custom networking on (the primary ENI takes no pod IPs)".to_string());
+        }
+        if let Some((a, b, c)) = self.cni_version {
+            out.push(format!("CNI v{a}.{b}.{c}"));
+        }
+        if let Some(n) = self.pods_per_core {
+            out.push(format!("podsPerCore {n}"));
+        }
+        out
     }
 }
 
@@ -54,9 +101,30 @@ pub enum NoRoom {
     SystemIpsExceedCapacity,
 }
 
-/// `t`: 1 when SGP is on and the type can take a trunk ENI.
+/// `t`: 1 when SGP is on and the type can take a trunk ENI (the trunk the
+/// resource controller attaches, and so its branch ENIs).
 pub fn trunk(t: &InstanceType, s: &NodeSettings) -> u32 {
     u32::from(s.sgp && t.trunk_compatible)
+}
+
+/// The ENI slots the CNI keeps from pod IPs for the trunk (the `t` of the
+/// pod IPs in MODEL.md §3), by CNI version: none before v1.16.4 (the trunk's
+/// IPs went to pods), one on every type from v1.16.4 up to v1.20.4 (CNI PR
+/// #3250), one on trunk-compatible types from v1.20.4 on.
+pub fn trunk_slot(t: &InstanceType, s: &NodeSettings) -> u32 {
+    if !s.sgp {
+        return 0;
+    }
+    match s.cni_version {
+        Some(v) if v < CNI_TRUNK_SLOT_RESERVED => 0,
+        Some(v) if v < CNI_TRUNK_ONLY_WHERE_COMPATIBLE => 1,
+        _ => trunk(t, s),
+    }
+}
+
+/// `c`: 1 with custom networking (the primary ENI takes no pod IPs).
+pub fn custom(s: &NodeSettings) -> u32 {
+    u32::from(s.custom_networking)
 }
 
 /// `k`: IPs per ENI slot (16 with prefix delegation).
@@ -64,15 +132,28 @@ pub fn ips_per_slot(s: &NodeSettings) -> u32 {
     if s.prefix_delegation { IPS_PER_PREFIX } else { 1 }
 }
 
-/// Pod IPs: `(E - t) * (I - 1) * k`. The primary address of every ENI is not
-/// given to pods; the trunk ENI gets no pod IPs.
-pub fn ip_capacity(t: &InstanceType, s: &NodeSettings) -> u32 {
-    t.max_enis.saturating_sub(trunk(t, s)) * t.ipv4_per_eni.saturating_sub(1) * ips_per_slot(s)
+/// The ENIs that hold pod IPs: `E - t - c` (`t` the trunk's slot as the
+/// CNI's version holds it back, [`trunk_slot`]). Only the default network
+/// card's ENIs count (`E`), as the CNI and Karpenter count them.
+pub fn pod_ip_enis(t: &InstanceType, s: &NodeSettings) -> u32 {
+    t.max_enis.saturating_sub(trunk_slot(t, s) + custom(s))
 }
 
-/// Pod IPs as if no trunk were attached: `E * (I - 1) * k`.
+/// Pod IPs: `(E - t - c) * (I - 1) * k`. The primary address of every ENI is
+/// not given to pods; the trunk ENI gets no pod IPs (CNI v1.16.4 on), nor,
+/// with custom networking, the primary ENI.
+pub fn ip_capacity(t: &InstanceType, s: &NodeSettings) -> u32 {
+    pod_ip_enis(t, s)
+        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+        .saturating_mul(ips_per_slot(s))
+}
+
+/// Pod IPs as if no trunk were attached: `(E - c) * (I - 1) * k`.
 pub fn ip_capacity_without_trunk(t: &InstanceType, s: &NodeSettings) -> u32 {
-    t.max_enis * t.ipv4_per_eni.saturating_sub(1) * ips_per_slot(s)
+    t.max_enis
+        .saturating_sub(custom(s))
+        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+        .saturating_mul(ips_per_slot(s))
 }
 
 /// Branch ENIs the scheduler may count: `B` with a trunk, else 0.
@@ -141,7 +222,7 @@ mod tests {
     fn no_trunk_without_sgp_or_on_t3() {
         let off = NodeSettings {
             sgp: false,
-            prefix_delegation: false,
+            ..NodeSettings::default()
         };
         assert_eq!(caps("m5.large", off), (27, 0));
         // t3 is not trunk compatible: no slot reserved (CNI >= v1.20.4), no branches.
@@ -151,9 +232,80 @@ mod tests {
     #[test]
     fn prefix_delegation_multiplies_slots() {
         let pd = NodeSettings {
-            sgp: true,
             prefix_delegation: true,
+            ..NodeSettings::default()
         };
         assert_eq!(caps("m5.large", pd), (18 * 16, 9));
+    }
+
+    fn custom_on() -> NodeSettings {
+        NodeSettings {
+            custom_networking: true,
+            ..NodeSettings::default()
+        }
+    }
+
+    /// MODEL.md §3, by hand: m5.xlarge has E = 4, I = 15, B = 18. With the
+    /// trunk and custom networking (4 - 1 - 1) * 14 = 28 pod IPs; without
+    /// SGP (4 - 1) * 14 = 42; with prefix delegation 28 * 16 = 448.
+    #[test]
+    fn custom_networking_takes_the_primary_eni_from_pods() {
+        assert_eq!(caps("m5.xlarge", custom_on()), (28, 18));
+        assert_eq!(caps("m5.large", custom_on()), (9, 9)); // (3 - 1 - 1) * 9
+        let no_sgp = NodeSettings {
+            sgp: false,
+            ..custom_on()
+        };
+        assert_eq!(caps("m5.xlarge", no_sgp), (42, 0));
+        let pd = NodeSettings {
+            prefix_delegation: true,
+            ..custom_on()
+        };
+        assert_eq!(caps("m5.xlarge", pd), (448, 18));
+        // t3.medium: E = 3, I = 6, no trunk: (3 - 0 - 1) * 5 = 10.
+        assert_eq!(caps("t3.medium", custom_on()), (10, 0));
+        let c = Catalog::bundled();
+        assert_eq!(ip_capacity_without_trunk(c.get("m5.xlarge").unwrap(), &custom_on()), 42);
+        // c6g.medium: E = 2, trunk and primary leave no ENI for pods.
+        assert_eq!(caps("c6g.medium", custom_on()).0, 0);
+    }
+
+    /// CNI versions (notes/sgp-behaviour.md R5.1-R5.2), by hand on m5.large
+    /// (E = 3, I = 10, trunk) and t3.medium (E = 3, I = 6, no trunk).
+    #[test]
+    fn the_cni_version_decides_the_trunk_slot() {
+        let v = |a, b, c| NodeSettings {
+            cni_version: Some((a, b, c)),
+            ..NodeSettings::default()
+        };
+        // Before v1.16.4 the trunk ENI's IPs go to pods: 3 * 9 = 27; branches stay 9.
+        assert_eq!(caps("m5.large", v(1, 16, 3)), (27, 9));
+        assert_eq!(caps("m5.large", v(1, 12, 0)), (27, 9));
+        assert_eq!(caps("t3.medium", v(1, 16, 3)), (15, 0));
+        // v1.16.4 up to v1.20.4: a slot is held back on every type.
+        assert_eq!(caps("m5.large", v(1, 16, 4)), (18, 9));
+        assert_eq!(caps("t3.medium", v(1, 19, 0)), (10, 0));
+        assert_eq!(caps("t3.medium", v(1, 20, 3)), (10, 0));
+        // v1.20.4 on: only where a trunk can be attached.
+        assert_eq!(caps("t3.medium", v(1, 20, 4)), (15, 0));
+        assert_eq!(caps("m5.large", v(1, 21, 0)), (18, 9));
+        // Without SGP no version holds a slot back.
+        let off = NodeSettings {
+            sgp: false,
+            ..v(1, 19, 0)
+        };
+        assert_eq!(caps("t3.medium", off), (15, 0));
+        // With custom networking too: (3 - 1 - 1) * 5 = 5 on t3.medium at v1.19.0.
+        let both = NodeSettings {
+            custom_networking: true,
+            ..v(1, 19, 0)
+        };
+        assert_eq!(caps("t3.medium", both), (5, 0));
+        // Before v1.16.4, custom networking alone: (3 - 1) * 9 = 18 on m5.large.
+        let old = NodeSettings {
+            custom_networking: true,
+            ..v(1, 16, 3)
+        };
+        assert_eq!(caps("m5.large", old), (18, 9));
     }
 }

@@ -3,6 +3,7 @@
 //! it is compared with), as a table, CSV or JSON.
 
 use crate::input::catalog::{COLUMNS, InstanceType};
+use crate::input::facts::Facts;
 use crate::model::formula::Formula;
 use crate::model::node::{NodeSettings, SystemPods, branch_capacity, ip_capacity, ip_capacity_without_trunk, trunk};
 use crate::output::{csv, json, table};
@@ -50,6 +51,21 @@ pub fn catalog_json(types: &[&InstanceType]) -> Vec<u8> {
         })
         .collect();
     json(&objs)
+}
+
+/// The network cards of a type that has more than one (from the bundled facts).
+fn network_cards(t: &InstanceType) -> Option<u32> {
+    Facts::bundled()
+        .get(&t.name)
+        .and_then(|f| f.network_cards)
+        .filter(|&n| n > 1)
+}
+
+fn card_note(t: &InstanceType, cards: u32) -> String {
+    format!(
+        "{} has {cards} network cards: its IPs and maxPods count the default card's {} ENIs only, as the VPC CNI and Karpenter do (the other cards' ENIs hold no pod IPs here)",
+        t.name, t.max_enis
+    )
 }
 
 /// One formula on one instance type.
@@ -100,13 +116,33 @@ impl<'c> Formulas<'c> {
         Formulas { rows, settings, system }
     }
 
-    /// `type formula: note` for every row with a note (CSV has no column for them).
+    /// `type formula: note` for every row with a note (CSV has no column
+    /// for them), then one line per type with more than one network card.
     pub fn notes(&self) -> Vec<String> {
-        self.rows
+        let mut out: Vec<String> = self
+            .rows
             .iter()
             .filter(|r| !r.note.is_empty())
             .map(|r| format!("{} {}: {}", r.instance_type.name, r.formula, r.note))
-            .collect()
+            .collect();
+        out.extend(self.card_notes());
+        out
+    }
+
+    /// One line per listed type with more than one network card: its pod
+    /// IPs count the default card's ENIs only.
+    pub fn card_notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &self.rows {
+            let t = r.instance_type;
+            if seen.insert(t.name.as_str())
+                && let Some(n) = network_cards(t)
+            {
+                out.push(card_note(t, n));
+            }
+        }
+        out
     }
 
     /// CSV: type, formula, maxPods (empty without a figure) and the capacities.
@@ -148,7 +184,9 @@ impl<'c> Formulas<'c> {
                     "branch_capacity": branch_capacity(t, s),
                     "system_pods": self.system.host, "max_enis": t.max_enis, "ipv4_per_eni": t.ipv4_per_eni,
                     "branch_enis": t.branch_enis, "trunk_compatible": t.trunk_compatible,
+                    "network_cards": Facts::bundled().get(&t.name).and_then(|f| f.network_cards),
                     "note": if r.note.is_empty() { None } else { Some(&r.note) },
+                    "network_card_note": network_cards(t).map(|n| card_note(t, n)),
                 })
             })
             .collect();
@@ -192,12 +230,16 @@ impl<'c> Formulas<'c> {
             })
             .collect();
         let mut text = table::render(&header, &body, &[0, 1, 10]);
+        let more: String = s.describe_networking().iter().map(|d| format!("; {d}")).collect();
         text.push_str(&format!(
-            "\nS = {} system pods (hostNetwork); SGP {}; prefix delegation {}.\n",
+            "\nS = {} system pods (hostNetwork); SGP {}; prefix delegation {}{more}.\n",
             self.system.host,
             if s.sgp { "on" } else { "off" },
             if s.prefix_delegation { "on" } else { "off" }
         ));
+        for n in self.card_notes() {
+            text.push_str(&format!("{n}\n"));
+        }
         text
     }
 }

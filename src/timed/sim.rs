@@ -52,7 +52,8 @@ pub struct NodeType {
     pub name: String,
     /// Slots, IP capacity, branch capacity and system pods under the cell's formula.
     pub spec: NodeSpec,
-    /// ENIs that hold pod IPs: `E - t` (the trunk holds none).
+    /// ENIs that hold pod IPs: `E - t - c` (the trunk holds none from CNI
+    /// v1.16.4 on; with custom networking the primary holds none either).
     pub enis: u32,
     /// Pod IPs per ENI: `(I - 1) * k`.
     pub ips_per_eni: u32,

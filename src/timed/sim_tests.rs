@@ -527,41 +527,147 @@ fn scenario(text: &str) -> (crate::input::scenario::Scenario, Timed) {
 }
 
 /// On real types and formulas, the whole zero-delay sweep (every order,
-/// random ones included, and both policies) equals the static sweep.
+/// random ones included, and both policies) equals the static sweep, with
+/// today's node settings and with custom networking, older CNIs and
+/// podsPerCore (MODEL.md §8).
 #[test]
 fn zero_delay_sweep_equals_the_static_sweep() {
-    let text = r#"
-        seed = 5
-        trials = 40
-        instance_types = ["m5.large", "m5.xlarge", "c6i.2xlarge", "t3.medium"]
-        formulas = ["aws-default", "conservative", "aggressive", "prefix-delegation"]
-        orders = ["sg-first", "ip-first", "random", "interleaved"]
-        policies = ["most-allocated", "least-allocated", "first-fit"]
-        system_pods = { host = 3 }
-        workload = { fill = "seed", nodes = 3 }
-        nodes = { autoscale = true, initial = 1, max = 3 }
-        [timed]
-    "#;
-    let (sc, _) = scenario(text);
-    let timed = Timed {
-        arrivals: Arrivals::AtOnce,
-        ..Timed::zero_delay()
-    };
-    let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
-    let timed_result = crate::runner::timed::run(&cells, &timed, sc.seed, None, false);
-    let static_cells = sc.cells().unwrap();
-    let static_result = crate::runner::sweep::run(&static_cells, sc.seed, false);
-    for ((c, t), s) in static_cells
-        .iter()
-        .zip(&timed_result.cells)
-        .zip(&static_result.summaries)
-    {
-        assert_eq!(
-            &t.summary, s,
-            "{} {} {} {}",
-            c.instance_type, c.formula, c.order, c.policy
+    for settings in [
+        "",
+        "custom_networking = true",
+        "custom_networking = true\ncni_version = \"1.19.0\"",
+        "cni_version = \"1.16.3\"",
+        "pods_per_core = 10\ncustom_networking = true",
+    ] {
+        let text = format!(
+            r#"
+            {settings}
+            seed = 5
+            trials = 40
+            instance_types = ["m5.large", "m5.xlarge", "c6i.2xlarge", "t3.medium"]
+            formulas = ["aws-default", "conservative", "aggressive", "prefix-delegation", "aws-custom-networking"]
+            orders = ["sg-first", "ip-first", "random", "interleaved"]
+            policies = ["most-allocated", "least-allocated", "first-fit"]
+            system_pods = {{ host = 3 }}
+            workload = {{ fill = "seed", nodes = 3 }}
+            nodes = {{ autoscale = true, initial = 1, max = 3 }}
+            [timed]
+        "#
         );
+        let (sc, _) = scenario(&text);
+        let timed = Timed {
+            arrivals: Arrivals::AtOnce,
+            ..Timed::zero_delay()
+        };
+        let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
+        let timed_result = crate::runner::timed::run(&cells, &timed, sc.seed, None, false);
+        let static_cells = sc.cells().unwrap();
+        let static_result = crate::runner::sweep::run(&static_cells, sc.seed, false);
+        for ((c, t), s) in static_cells
+            .iter()
+            .zip(&timed_result.cells)
+            .zip(&static_result.summaries)
+        {
+            assert_eq!(
+                &t.summary, s,
+                "{settings:?}: {} {} {} {}",
+                c.instance_type, c.formula, c.order, c.policy
+            );
+        }
     }
+}
+
+/// The first timed cell of a one-type scenario with `settings`: its node type.
+fn node_type_of(settings: &str, ty: &str, formula: &str, host: u32) -> World {
+    let text = format!(
+        r#"
+        {settings}
+        instance_types = ["{ty}"]
+        formulas = ["{formula}"]
+        orders = ["ip-first"]
+        system_pods = {{ host = {host} }}
+        workload = {{ ip_pods = 1 }}
+        [timed]
+    "#
+    );
+    let (sc, timed) = scenario(&text);
+    let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
+    cells[0].world.clone()
+}
+
+/// Issue 11's case, by hand, in the timed engine with its default delays: a
+/// planner computes conservative = 45 on m5.xlarge (S = 3, 42 IPs with the
+/// trunk) and sets it, but the cluster runs custom networking: the primary
+/// ENI takes no pod IPs, so two ENIs of 14 hold pods, 28 IPs. 42 IP pods at
+/// once: 28 run, the 29th is the first without an IP, 14 fail for good.
+/// With the conservative formula under custom networking (M = 3 + 28 = 31)
+/// none fail, and 14 pods are pending instead (the autoscaler's cue).
+#[test]
+fn custom_networking_fails_14_pods_at_maxpods_45_on_m5_xlarge() {
+    let w = node_type_of("custom_networking = true", "m5.xlarge", "fixed:45", 3);
+    let t = &w.types[0];
+    assert_eq!((t.enis, t.ips_per_eni, t.spec.ip_capacity), (2, 14, 28));
+    let kinds = vec![Kind::Ip; 42];
+    let at_once = vec![Time::ZERO; kinds.len()];
+    let out = run(&w, &Timed::default(), &kinds, &at_once, 1);
+    assert_eq!(out.outcome.ip_failed, 14);
+    assert_eq!(out.outcome.first_ip_failure, Some(29));
+    assert_eq!(out.outcome.running[1], 28);
+    // One pod ENI is attached at Ready (14 IPs); the pool loop attaches the
+    // second (4 s), and pods 15 to 28 run then.
+    assert_eq!(out.latency[1].max, Some(Time::secs(4)));
+    // Without custom networking the same maxPods never fails.
+    let plain = node_type_of("", "m5.xlarge", "fixed:45", 3);
+    assert_eq!(plain.types[0].enis, 3);
+    assert_eq!(run(&plain, &Timed::default(), &kinds, &at_once, 1).outcome.ip_failed, 0);
+    // Conservative follows the setting.
+    let cons = node_type_of("custom_networking = true", "m5.xlarge", "conservative", 3);
+    assert_eq!(cons.types[0].spec.max_pods, 31);
+    let out = run(&cons, &Timed::default(), &kinds, &at_once, 1);
+    assert_eq!((out.outcome.ip_failed, out.outcome.pending[1]), (0, 14));
+}
+
+/// CNI versions in the timed engine, by hand. m5.large (E = 3, I = 10,
+/// trunk) before v1.16.4: the trunk ENI's IPs go to pods, three ENIs of 9,
+/// so aws-default's 29 with S = 2 fits 27 IP pods and none fail (today's
+/// CNI: the 19th fails). t3.medium (E = 3, I = 6, no trunk) at v1.19.0: a
+/// slot is held back anyway, two ENIs of 5: aws-default's 17 with S = 2
+/// binds 15 IP pods, the 11th fails, 5 in all.
+#[test]
+fn the_cni_version_sets_the_pod_enis() {
+    let old = node_type_of("cni_version = \"1.16.3\"", "m5.large", "aws-default", 2);
+    assert_eq!((old.types[0].enis, old.types[0].spec.ip_capacity), (3, 27));
+    let kinds = vec![Kind::Ip; 27];
+    let out = run(&old, &Timed::default(), &kinds, &[Time::ZERO; 27], 1);
+    assert_eq!((out.outcome.ip_failed, out.outcome.first_ip_failure), (0, None));
+    let now = node_type_of("", "m5.large", "aws-default", 2);
+    let out = run(&now, &Timed::default(), &kinds, &[Time::ZERO; 27], 1);
+    assert_eq!((out.outcome.ip_failed, out.outcome.first_ip_failure), (9, Some(19)));
+
+    let t3 = node_type_of("cni_version = \"1.19.0\"", "t3.medium", "aws-default", 2);
+    assert_eq!((t3.types[0].enis, t3.types[0].spec.ip_capacity), (2, 10));
+    assert_eq!(t3.types[0].spec.branch_capacity, 0);
+    let kinds = vec![Kind::Ip; 15];
+    let out = run(&t3, &Timed::default(), &kinds, &[Time::ZERO; 15], 1);
+    assert_eq!((out.outcome.ip_failed, out.outcome.first_ip_failure), (5, Some(11)));
+    let t3_now = node_type_of("cni_version = \"1.20.4\"", "t3.medium", "aws-default", 2);
+    assert_eq!(t3_now.types[0].enis, 3);
+    let out = run(&t3_now, &Timed::default(), &kinds, &[Time::ZERO; 15], 1);
+    assert_eq!(out.outcome.ip_failed, 0);
+}
+
+/// podsPerCore in the timed engine: m5.large has 2 vCPUs, so podsPerCore 5
+/// caps aws-default's 29 at 10: with S = 2, 8 IP pods bind, 19 stay pending.
+#[test]
+fn pods_per_core_caps_the_slots() {
+    let w = node_type_of("pods_per_core = 5", "m5.large", "aws-default", 2);
+    assert_eq!(w.types[0].spec.max_pods, 10);
+    let kinds = vec![Kind::Ip; 27];
+    let out = run(&w, &Timed::default(), &kinds, &[Time::ZERO; 27], 1);
+    assert_eq!(
+        (out.outcome.running[1], out.outcome.pending[1], out.outcome.ip_failed),
+        (8, 19, 0)
+    );
 }
 
 /// A NodePool with a type unfit for SG pods: Karpenter never picks it for them.

@@ -399,6 +399,7 @@ fn settings_of(args: &[&str]) -> (NodeSettings, SystemPods) {
         NodeSettings {
             sgp: !args.contains(&"--no-sgp"),
             prefix_delegation: args.contains(&"--prefix-delegation"),
+            ..NodeSettings::default()
         },
         SystemPods { host: s, ip: 0 },
     )
@@ -569,7 +570,7 @@ fn nodeadm_max_pods(parts: &[(String, String)], t: &InstanceType) -> u64 {
     }
     let settings = NodeSettings {
         sgp: false,
-        prefix_delegation: false,
+        ..NodeSettings::default()
     };
     let sys = SystemPods { host: 0, ip: 0 };
     match expression {

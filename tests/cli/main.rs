@@ -8,6 +8,7 @@ mod determinism;
 mod fuzz_regressions;
 mod import_export;
 mod karpenter;
+mod networking;
 mod properties;
 mod readme;
 mod recommend;

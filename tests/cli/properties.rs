@@ -95,11 +95,13 @@ proptest! {
     #[test]
     fn conservative_never_fails(
         ty in 0usize..1401, host in 0u32..5, sgp in any::<bool>(), pd in any::<bool>(), nodes in nodes(),
-        policy in policy(), order in order(), c in counts(), seed in any::<u64>()
+        policy in policy(), order in order(), c in counts(), seed in any::<u64>(),
+        custom in any::<bool>(), cni in prop_oneof![Just(None), Just(Some((1, 12, 0))), Just(Some((1, 19, 0)))]
     ) {
         let catalog = Catalog::bundled();
         let t = catalog.iter().nth(ty).unwrap();
-        let settings = NodeSettings { sgp, prefix_delegation: pd };
+        // Whatever the CNI's version and custom networking, conservative counts the pod IPs they leave.
+        let settings = NodeSettings { sgp, prefix_delegation: pd, custom_networking: custom, cni_version: cni, pods_per_core: None };
         let sys = SystemPods { host, ip: 0 };
         let m = Formula::Conservative.max_pods(t, &settings, sys).unwrap().value;
         prop_assume!(m > host);
