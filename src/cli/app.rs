@@ -21,8 +21,8 @@ use crate::input::source;
 #[derive(Debug, Parser)]
 #[command(name = "sgpsim", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// A CSV with the catalog's columns, or `aws ec2 describe-instance-types` JSON, whose rows add or
-    /// replace instance types; `-` reads standard input.
+    /// A CSV with the catalog's columns, or `aws ec2 describe-instance-types` output (JSON, YAML, or
+    /// pages concatenated), whose rows add or replace instance types; `-` reads standard input.
     #[arg(long, global = true, value_name = "FILE")]
     catalog: Option<PathBuf>,
     #[command(subcommand)]

@@ -88,8 +88,8 @@ impl Catalog {
     pub fn bundled_with_text(text: &str, shown: &str) -> Result<(Catalog, Vec<String>), InputError> {
         let mut cat = Catalog::bundled();
         let mut notes = Vec::new();
-        let rows = if crate::input::catalog_json::is_json(Path::new(shown), text) {
-            // describe-instance-types JSON: E, I, vCPUs, memory from EC2, branches from the bundled table.
+        let rows = if crate::input::catalog_json::is_aws(Path::new(shown), text) {
+            // describe-instance-types JSON or YAML: E, I, vCPUs, memory from EC2, branches from the bundled table.
             let aws = crate::input::catalog_json::parse(text, shown, |n| cat.get(n))?;
             notes = aws.notes;
             aws.rows

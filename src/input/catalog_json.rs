@@ -1,4 +1,7 @@
-//! Catalog rows from the JSON that `aws ec2 describe-instance-types` prints.
+//! Catalog rows from what `aws ec2 describe-instance-types` prints: JSON
+//! (`--output json`), YAML (`--output yaml`, and `yaml-stream`'s list of
+//! pages), and pages fetched one by one with `--max-items`/`--starting-token`
+//! and concatenated (`cat page1.json page2.json`).
 //!
 //! Taken from EC2 (field names of the `DescribeInstanceTypes` response, as
 //! Karpenter reads them in aws/karpenter-provider-aws
@@ -18,13 +21,86 @@ use serde_json::Value;
 use crate::error::InputError;
 use crate::model::instance::{InstanceType, MAX_ENIS, MAX_IPV4_PER_ENI};
 
-/// Whether a catalog file is describe-instance-types JSON rather than CSV:
-/// a `.json` name, or a first non-blank character `{` or `[`.
-pub fn is_json(path: &std::path::Path, text: &str) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || matches!(text.trim_start().chars().next(), Some('{' | '['))
+/// Whether a catalog file is describe-instance-types output rather than
+/// CSV: a `.json`, `.yaml` or `.yml` name, or text that opens as JSON
+/// (`{`, `[`) or as the AWS CLI's YAML (`InstanceTypes:`, `- InstanceType`).
+pub fn is_aws(path: &std::path::Path, text: &str) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ["json", "yaml", "yml"].iter().any(|x| ext.eq_ignore_ascii_case(x)) {
+        return true;
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && l != &"---")
+        .unwrap_or("");
+    first.starts_with(['{', '['])
+        || first.starts_with("InstanceTypes:")
+        || first.starts_with("- InstanceType")
+        || first.starts_with("- InstanceTypes:")
+}
+
+/// Whether the text is JSON (one value or several concatenated), not YAML.
+fn is_json_text(text: &str) -> bool {
+    text.trim_start().starts_with(['{', '['])
+}
+
+/// The instance-type entries of every page, each with the name of its place
+/// for messages (`InstanceTypes[3]`, or `page 2: InstanceTypes[3]` when
+/// there are several pages).
+fn entries(text: &str, origin: &str) -> Result<Vec<(String, Value)>, InputError> {
+    let docs: Vec<Value> = if is_json_text(text) {
+        serde_json::Deserializer::from_str(text)
+            .into_iter::<Value>()
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                InputError::file(
+                    origin,
+                    format!("not valid JSON: {e}"),
+                    "give the output of `aws ec2 describe-instance-types --output json` (pages may follow one another), or a catalog CSV",
+                )
+            })?
+    } else {
+        serde_saphyr::from_multiple(text).map_err(|e| {
+            InputError::file(
+                origin,
+                format!("not valid YAML: {}", crate::input::yaml_message(&e.to_string())),
+                "give the output of `aws ec2 describe-instance-types --output yaml`, or a catalog CSV",
+            )
+        })?
+    };
+    // A page is `{"InstanceTypes": [...], "NextToken": ...}`; a list of pages
+    // (yaml-stream) or the bare list of types (`--query InstanceTypes`) too.
+    let mut pages = Vec::new();
+    for doc in docs {
+        match doc {
+            Value::Array(items) if items.iter().any(|i| i.get("InstanceTypes").is_some()) => pages.extend(items),
+            Value::Array(items) => pages.push(Value::Object(
+                [("InstanceTypes".to_string(), Value::Array(items))]
+                    .into_iter()
+                    .collect(),
+            )),
+            other => pages.push(other),
+        }
+    }
+    let several = pages.len() > 1;
+    let mut out = Vec::new();
+    for (p, page) in pages.into_iter().enumerate() {
+        let place = if several {
+            format!("page {}: InstanceTypes", p + 1)
+        } else {
+            "InstanceTypes".into()
+        };
+        let list = match page {
+            Value::Object(mut o) => match o.remove("InstanceTypes") {
+                Some(Value::Array(a)) => a,
+                _ => return Err(bad(origin, place, "the object has no `InstanceTypes` list".into())),
+            },
+            _ => return Err(bad(origin, place, "neither an object nor a list".into())),
+        };
+        out.extend(list.into_iter().enumerate().map(|(i, v)| (format!("{place}[{i}]"), v)));
+    }
+    Ok(out)
 }
 
 /// Rows parsed from the JSON, and notes on what was left out or changed.
@@ -51,34 +127,12 @@ pub fn parse<'b>(
     origin: &str,
     base: impl Fn(&str) -> Option<&'b InstanceType>,
 ) -> Result<AwsRows, InputError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        InputError::file(
-            origin,
-            format!("not valid JSON: {e}"),
-            "give the output of `aws ec2 describe-instance-types --output json`, or a catalog CSV",
-        )
-    })?;
-    let list = match &v {
-        Value::Array(a) => a,
-        Value::Object(o) => o.get("InstanceTypes").and_then(Value::as_array).ok_or_else(|| {
-            bad(
-                origin,
-                "InstanceTypes".into(),
-                "the object has no `InstanceTypes` list".into(),
-            )
-        })?,
-        _ => {
-            return Err(bad(
-                origin,
-                "InstanceTypes".into(),
-                "neither an object nor a list".into(),
-            ));
-        }
-    };
+    let list = entries(text, origin)?;
     let mut out = AwsRows::default();
     let mut unknown = Vec::new();
-    for (i, it) in list.iter().enumerate() {
-        let at = |f: &str| format!("InstanceTypes[{i}].{f}");
+    let mut seen = std::collections::BTreeMap::new();
+    for (place, it) in &list {
+        let at = |f: &str| format!("{place}.{f}");
         let name = it
             .get("InstanceType")
             .and_then(Value::as_str)
@@ -177,6 +231,12 @@ pub fn parse<'b>(
         };
         let max_enis = small(max_enis, "NetworkInfo.NetworkCards", MAX_ENIS)?;
         let ipv4_per_eni = small(ipv4, "NetworkInfo.Ipv4AddressesPerInterface", MAX_IPV4_PER_ENI)?;
+        if let Some(first) = seen.insert(name.to_string(), place.clone()) {
+            out.notes.push(format!(
+                "{name}: given at {first} and again at {place}; the later figures are used"
+            ));
+            out.rows.retain(|r| r.name != name);
+        }
         let Some(known) = base(name) else {
             unknown.push(name.to_string());
             continue;
@@ -209,6 +269,7 @@ pub fn parse<'b>(
     }
     if !unknown.is_empty() {
         unknown.sort();
+        unknown.dedup();
         out.notes.push(format!(
             "{} type(s) left out: the bundled table has no branch-ENI count or trunk compatibility for them \
              (add them with a catalog CSV): {}",
@@ -278,7 +339,73 @@ mod tests {
         let e = parse("{\"InstanceTypes\": [{\"InstanceType\": \"zz.large\", \"NetworkInfo\": {\"Ipv4AddressesPerInterface\": 2, \"MaximumNetworkInterfaces\": 2}}]}", "x.json", |n| base.get(n)).unwrap_err();
         assert!(e.problem.contains("bundled table"), "{e}");
         assert!(parse("not json", "x.json", |n| base.get(n)).is_err());
-        assert!(is_json(std::path::Path::new("a.txt"), "  {\"a\":1}"));
-        assert!(!is_json(std::path::Path::new("a.csv"), "instance_type,max_enis"));
+        assert!(is_aws(std::path::Path::new("a.txt"), "  {\"a\":1}"));
+        assert!(!is_aws(std::path::Path::new("a.csv"), "instance_type,max_enis"));
+    }
+
+    const M5_YAML: &str = "InstanceTypes:
+- InstanceType: m5.large
+  Hypervisor: nitro
+  VCpuInfo:
+    DefaultVCpus: 2
+  MemoryInfo:
+    SizeInMiB: 8192
+  NetworkInfo:
+    MaximumNetworkInterfaces: 3
+    Ipv4AddressesPerInterface: 10
+    DefaultNetworkCardIndex: 0
+    NetworkCards:
+    - NetworkCardIndex: 0
+      MaximumNetworkInterfaces: 3
+NextToken: abc
+";
+
+    #[test]
+    fn the_aws_cli_yaml_gives_the_same_rows_as_its_json() {
+        let base = Catalog::bundled();
+        let json = parse(SAMPLE, "it.json", |n| base.get(n)).unwrap();
+        let yaml = parse(M5_YAML, "it.yaml", |n| base.get(n)).unwrap();
+        assert_eq!(yaml.rows, vec![json.rows[0].clone()]);
+        assert!(is_aws(std::path::Path::new("-"), M5_YAML), "known by its first line");
+        // yaml-stream: a list of pages.
+        let stream = format!("- {}", M5_YAML.replace('\n', "\n  ").trim_end());
+        let got = parse(&stream, "it.yaml", |n| base.get(n)).unwrap();
+        assert_eq!(got.rows, yaml.rows, "{stream}");
+        let e = parse("InstanceTypes: [", "it.yaml", |n| base.get(n)).unwrap_err();
+        assert!(e.problem.contains("not valid YAML"), "{e}");
+    }
+
+    #[test]
+    fn concatenated_pages_are_read_in_order_and_a_repeat_is_named() {
+        let base = Catalog::bundled();
+        let one = parse(SAMPLE, "it.json", |n| base.get(n)).unwrap();
+        let m5_again = SAMPLE
+            .split_once("{\"InstanceType\": \"c6in.32xlarge\"")
+            .map(|(a, _)| format!("{}]}}", a.trim_end().trim_end_matches(',')))
+            .unwrap()
+            .replace("\"Ipv4AddressesPerInterface\": 10", "\"Ipv4AddressesPerInterface\": 12");
+        let text = format!("{SAMPLE}\n{m5_again}");
+        let got = parse(&text, "pages.json", |n| base.get(n)).unwrap();
+        assert_eq!(got.rows.len(), 2);
+        let m5 = got.rows.iter().find(|r| r.name == "m5.large").unwrap();
+        assert_eq!(m5.ipv4_per_eni, 12, "the later page wins");
+        assert!(
+            got.notes
+                .iter()
+                .any(|n| n.contains("page 1: InstanceTypes[0]") && n.contains("page 2: InstanceTypes[0]")),
+            "{:?}",
+            got.notes
+        );
+        assert_eq!(got.rows.iter().find(|r| r.name == "c6in.32xlarge"), one.rows.get(1));
+        let e = parse(
+            &format!("{SAMPLE} {{\"InstanceTypes\": [{{\"InstanceType\": \"m5.large\"}}]}}"),
+            "p.json",
+            |n| base.get(n),
+        )
+        .unwrap_err();
+        assert!(
+            e.field.as_deref().unwrap().starts_with("page 2: InstanceTypes[0]"),
+            "{e}"
+        );
     }
 }

@@ -240,6 +240,40 @@ fn catalog_from_describe_instance_types_json() {
     );
 }
 
+/// `--catalog -` takes the AWS CLI's YAML, and JSON pages concatenated as
+/// `cat page-*.json` gives them, from standard input.
+#[test]
+fn catalog_from_aws_cli_yaml_and_concatenated_pages_on_stdin() {
+    let yaml = "InstanceTypes:\n- InstanceType: m5.large\n  Hypervisor: nitro\n  VCpuInfo:\n    DefaultVCpus: 2\n  \
+                MemoryInfo:\n    SizeInMiB: 8192\n  NetworkInfo:\n    MaximumNetworkInterfaces: 4\n    \
+                Ipv4AddressesPerInterface: 12\n    DefaultNetworkCardIndex: 0\n";
+    let o = sgpsim_stdin(&["--catalog", "-", "catalog", "m5.large", "--format", "csv"], yaml);
+    let text = ok(&o);
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("m5.large,4,12,9,true,nitro,,2,8192"),
+        "{text}"
+    );
+    let page = |name: &str, i: u32| {
+        format!(
+            "{{\"InstanceTypes\": [{{\"InstanceType\": \"{name}\", \"NetworkInfo\": {{\"MaximumNetworkInterfaces\": 4, \
+             \"Ipv4AddressesPerInterface\": {i}}}}}], \"NextToken\": \"t\"}}\n"
+        )
+    };
+    let pages = format!("{}{}", page("m5.large", 12), page("c6i.large", 11));
+    let o = sgpsim_stdin(
+        &["--catalog", "-", "catalog", "m5.large", "c6i.large", "--format", "csv"],
+        &pages,
+    );
+    let text = ok(&o);
+    assert!(
+        text.contains("\nm5.large,4,12,") && text.contains("\nc6i.large,4,11,"),
+        "{text}"
+    );
+}
+
 // ---------------------------------------------------------------- export: YAML
 
 /// The body of the MIME part with `content_type`.
