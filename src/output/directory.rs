@@ -20,7 +20,7 @@ use std::sync::{Mutex, Once};
 use crate::error::InputError;
 
 /// The files a results directory may hold; the charts live in `charts/`.
-pub const KNOWN_FILES: [&str; 8] = [
+pub const KNOWN_FILES: [&str; 9] = [
     "summary.csv",
     "scenario.toml",
     "trials.csv",
@@ -29,6 +29,8 @@ pub const KNOWN_FILES: [&str; 8] = [
     "timeline.csv",
     "report.html",
     "report.md",
+    // A part of a sharded run (`sgpsim run --shard`).
+    "part.json",
 ];
 /// The folder of the charts inside a results directory.
 pub const CHARTS_DIR: &str = "charts";
