@@ -13,6 +13,7 @@ mod readme;
 mod recommend;
 mod regression;
 mod report;
+mod shard;
 mod tidy;
 mod timed;
 
