@@ -29,6 +29,10 @@ pub(crate) struct MergeArgs {
     /// Worker threads for the exact figures and the report (default: one per core).
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
+    /// Wait up to SECONDS for every part to appear before merging (for a merge
+    /// started beside the parts, e.g. the Job `export job` writes).
+    #[arg(long, value_name = "SECONDS")]
+    wait: Option<u64>,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
@@ -48,6 +52,9 @@ pub(crate) fn run(catalog: &Catalog, a: MergeArgs, out: &mut dyn Write) -> Resul
     // The results directory's name matters only for a scenario without
     // `name`; the default is known once the parts are read.
     let named = a.out.clone();
+    if let Some(limit) = a.wait {
+        wait_for_parts(&a.parts, limit);
+    }
     let first = shard::part_dirs(&a.parts)?;
     let dir = match named {
         Some(d) => d,
@@ -82,4 +89,21 @@ pub(crate) fn run(catalog: &Catalog, a: MergeArgs, out: &mut dyn Write) -> Resul
         ),
     }
     Ok(())
+}
+
+/// Polls until `dirs` holds every part (or `limit` seconds pass; the merge
+/// then says what is missing).
+fn wait_for_parts(dirs: &[PathBuf], limit: u64) {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some((have, n)) = shard::parts_present(dirs)
+            && have >= n as usize
+        {
+            return;
+        }
+        if start.elapsed().as_secs() >= limit {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
 }

@@ -432,6 +432,8 @@ pub fn part_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
         let mut inner: Vec<PathBuf> = std::fs::read_dir(d)
             .map_err(|e| InputError::io(&shown, "read", &e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
+            // A part being written is a hidden sibling until it is swapped in.
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
             .filter(|p| p.join(PART_FILE).is_file())
             .collect();
         if inner.is_empty() {
@@ -445,6 +447,45 @@ pub fn part_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
         out.extend(inner);
     }
     Ok(out)
+}
+
+/// The plan's figures for `shards` parts of `setup`'s sweep (what
+/// `export job` sizes its requests from).
+pub fn estimate(setup: &Setup, shards: u32) -> Result<crate::deploy::job::Estimate, Error> {
+    let cells = setup.cells()?;
+    let work = cells.work();
+    let plan = Plan::new(&work, shards);
+    // The timed engine restarts replaced pods: the per-trial work of the plan
+    // counts each pod once, so scale by the lives of a pod.
+    let lives = match (&setup.timed, setup.timed.as_ref().and_then(|t| t.horizon)) {
+        (Some(t), Some(h)) if t.replace => match t.lifetime {
+            Some(l) => (h.as_secs_f64() / crate::input::delay::mean_secs(&l).max(1e-6)).min(1e9) as u64 + 1,
+            None => 1,
+        },
+        _ => 1,
+    };
+    let part_trials = |p: &Vec<Slice>| p.iter().map(|s| u64::from(s.trials())).sum::<u64>();
+    Ok(crate::deploy::job::Estimate {
+        timed: setup.timed.is_some(),
+        part_work_max: plan.work.iter().max().copied().unwrap_or(0).saturating_mul(lives),
+        pods_per_trial_max: work.iter().map(|w| w.per_trial).max().unwrap_or(0),
+        part_trials_max: plan.parts.iter().map(part_trials).max().unwrap_or(0),
+        trials: work.iter().map(|w| u64::from(w.trials)).sum(),
+    })
+}
+
+/// How many of the `n` parts `dirs` holds so far, `n` read from the first
+/// part found (`None` while there is none): for `merge --wait`.
+pub fn parts_present(dirs: &[PathBuf]) -> Option<(usize, u32)> {
+    let found = part_dirs(dirs).ok()?;
+    let mut n = None;
+    let mut seen = std::collections::BTreeSet::new();
+    for d in &found {
+        let p = read_part(d).ok()?;
+        n.get_or_insert(p.parts);
+        seen.insert(p.part);
+    }
+    Some((seen.len(), n?))
 }
 
 /// The name of the scenario the part in `dir` belongs to.

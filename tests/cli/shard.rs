@@ -244,3 +244,153 @@ fn parts_run_as_separate_processes_like_an_indexed_job() {
         stderr(&o)
     );
 }
+
+/// Kubernetes' schemas of a current release (tests/data/kubernetes/README.md):
+/// the Job and the ConfigMap, strict (no unknown field), their definitions
+/// resolved from the file beside them.
+fn kubernetes_validator(file: &str) -> jsonschema::Validator {
+    struct Definitions(serde_json::Value);
+    impl jsonschema::Retrieve for Definitions {
+        fn retrieve(
+            &self,
+            uri: &jsonschema::Uri<String>,
+        ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+            if uri.as_str() == "https://kubernetes.io/api/_definitions.json" {
+                Ok(self.0.clone())
+            } else {
+                Err(format!("no {uri} in the test data").into())
+            }
+        }
+    }
+    let dir = super::root().join("tests/data/kubernetes/v1.37.0-local-strict");
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    jsonschema::options()
+        .with_retriever(Definitions(read("_definitions.json")))
+        .should_validate_formats(false)
+        .build(&read(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn the_exported_job_validates_against_the_kubernetes_schema() {
+    let job = kubernetes_validator("job-batch-v1.json");
+    let config_map = kubernetes_validator("configmap-v1.json");
+    let check = |doc: &serde_json::Value| -> Vec<String> {
+        let v = match doc["kind"].as_str() {
+            Some("Job") => &job,
+            Some("ConfigMap") => &config_map,
+            other => panic!("unexpected kind {other:?}"),
+        };
+        v.iter_errors(doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect()
+    };
+    let (work, scenario) = scenario_file(TIMED);
+    let yaml = ok(&[
+        "export",
+        "job",
+        s(&scenario),
+        "--shards",
+        "7",
+        "--parallelism",
+        "3",
+        "--image",
+        "registry.example/sgpsim:0.1.0",
+        "--pvc",
+        "sweeps",
+        "--cpus",
+        "2",
+    ]);
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    assert_eq!(docs.len(), 3, "{yaml}");
+    for d in &docs {
+        let errors = check(d);
+        assert!(errors.is_empty(), "{}:\n{}", d["kind"], errors.join("\n"));
+    }
+    let (cm, parts, merge) = (&docs[0], &docs[1], &docs[2]);
+    assert_eq!(cm["data"]["scenario.toml"].as_str().unwrap(), TIMED);
+    assert_eq!(parts["spec"]["completionMode"], "Indexed");
+    assert_eq!(parts["spec"]["completions"], 7);
+    assert_eq!(parts["spec"]["parallelism"], 3);
+    let c = &parts["spec"]["template"]["spec"]["containers"][0];
+    let args: Vec<&str> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "run",
+            "/scenario/scenario.toml",
+            "--shard",
+            "auto/7",
+            "--threads",
+            "2",
+            "--out",
+            "/data/shard-timed/parts/$(JOB_COMPLETION_INDEX)"
+        ]
+    );
+    assert_eq!(c["resources"]["requests"]["cpu"], "2");
+    assert!(c["resources"]["requests"]["memory"].as_str().unwrap().ends_with("Mi"));
+    let m = &merge["spec"]["template"]["spec"]["containers"][0]["args"];
+    assert_eq!(m[0], "merge");
+    assert_eq!(m[1], "/data/shard-timed/parts");
+    assert_eq!(m[2], "--wait");
+    assert_eq!(m[5], "/data/shard-timed/results/shard-timed");
+    assert_eq!(
+        parts["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"],
+        "sweeps"
+    );
+    // The schema is strict: a misspelt field is caught.
+    let mut bad = parts.clone();
+    bad["spec"]["completionsMode"] = "Indexed".into();
+    assert!(!check(&bad).is_empty());
+    // What the Job runs, run here: the parts as the pods run them (the
+    // index from JOB_COMPLETION_INDEX) and the merge with --wait, from the
+    // scenario as the ConfigMap holds it.
+    let mounted = work.path().join("scenario/scenario.toml");
+    std::fs::create_dir_all(mounted.parent().unwrap()).unwrap();
+    std::fs::write(&mounted, cm["data"]["scenario.toml"].as_str().unwrap()).unwrap();
+    let data = work.path().join("data/shard-timed");
+    for i in 0..7 {
+        let o = Command::new(env!("CARGO_BIN_EXE_sgpsim"))
+            .args(["run", s(&mounted), "--shard", "auto/7", "--threads", "2", "--out"])
+            .arg(data.join(format!("parts/{i}")))
+            .env("JOB_COMPLETION_INDEX", i.to_string())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let results = data.join("results/shard-timed");
+    ok(&[
+        "merge",
+        s(&data.join("parts")),
+        "--wait",
+        "5",
+        "--out",
+        s(&results),
+        "-q",
+    ]);
+    let one = work.path().join("one/shard-timed");
+    ok(&["run", s(&scenario), "--out", s(&one), "-q"]);
+    assert_eq!(tree(&results), tree(&one));
+    // Bad flags are named.
+    for (flag, value, says) in [
+        ("--shards", "0", "--shards"),
+        ("--pvc", "Not_A_Name", "--pvc"),
+        ("--name", "x-", "--name"),
+    ] {
+        let mut args = vec!["export", "job", s(&scenario), "--image", "i"];
+        if flag != "--shards" {
+            args.extend(["--shards", "2"]);
+        }
+        args.extend([flag, value]);
+        let o = sgpsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+}
