@@ -488,6 +488,35 @@ pub fn parts_present(dirs: &[PathBuf]) -> Option<(usize, u32)> {
     Some((seen.len(), n?))
 }
 
+/// Checks that a slice's figures count its trials: as many trials in the
+/// totals, the histogram and the costs as the slice has, and every trial
+/// kept when `trials.csv` is asked for. (A damaged file is refused rather
+/// than merged.)
+fn check_slice(s: &SliceFile, trials_csv: bool, dir: &Path) -> Result<(), InputError> {
+    let n = u64::from(s.end - s.start);
+    let (base, kept, costs) = match &s.data {
+        SliceData::Static { totals, trials } => (totals, trials.len(), None),
+        SliceData::Timed { totals, trials, .. } => (&totals.base, trials.len(), Some(totals.cost_bits.len())),
+    };
+    let histogram: u64 = base.failed_histogram.iter().map(|&(_, k)| k).sum();
+    let ok = base.n == n
+        && histogram == n
+        && costs.is_none_or(|c| c as u64 == n)
+        && (kept as u64 == if trials_csv { n } else { 0 });
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::file(
+            dir.join(PART_FILE).display().to_string(),
+            format!(
+                "is damaged: its figures for trials {}..{} of cell {} do not count {n} trials",
+                s.start, s.end, s.cell
+            ),
+            "run that part again",
+        ))
+    }
+}
+
 /// The name of the scenario the part in `dir` belongs to.
 pub fn scenario_name(dir: &Path) -> Result<String, InputError> {
     Ok(read_part(dir)?.scenario.name)
@@ -675,6 +704,11 @@ pub fn merge(dirs: &[PathBuf], catalog: &Catalog, pool: &Pool, out: &Path) -> Re
                 "run every part and the merge with the same sgpsim",
             )
             .into());
+        }
+    }
+    for (p, d) in &ordered {
+        for sl in &p.slices {
+            check_slice(sl, first.trials_csv, d)?;
         }
     }
     let kind_error = |d: &Path| -> Error {

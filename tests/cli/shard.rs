@@ -181,6 +181,25 @@ fn parts_that_do_not_cover_the_sweep_once_are_refused() {
         &out,
     );
     assert!(e.contains("parts 2 where"), "{e}");
+    // A damaged part: its totals count one trial too many.
+    let damaged = work.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    let mut part: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dirs[1].join("part.json")).unwrap()).unwrap();
+    let n = &mut part["slices"][0]["data"]["static"]["totals"]["n"];
+    *n = (n.as_u64().unwrap() + 1).into();
+    std::fs::write(damaged.join("part.json"), serde_json::to_vec(&part).unwrap()).unwrap();
+    let e = refused(
+        &["merge", s(&dirs[0]), s(&damaged), s(&dirs[2]), "--out", s(&out)],
+        &out,
+    );
+    assert!(e.contains("is damaged"), "{e}");
+    std::fs::write(damaged.join("part.json"), "{\"format\": \"sgpsim-part/1\"").unwrap();
+    let e = refused(
+        &["merge", s(&dirs[0]), s(&damaged), s(&dirs[2]), "--out", s(&out)],
+        &out,
+    );
+    assert!(e.contains("is not a part sgpsim wrote"), "{e}");
     // Not a part at all.
     let e = refused(
         &["merge", s(work.path().join("nothing").as_path()), "--out", s(&out)],
