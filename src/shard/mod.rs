@@ -265,10 +265,11 @@ impl PartReport {
             100.0 * self.work as f64 / self.total_work as f64
         };
         format!(
-            "part {} of the sweep: {} trials in {} of {} cells, {:.2}% of the estimated work \
+            "part {} of the sweep: {} trial{} in {} of {} cells, {:.2}% of the estimated work \
              (even: {:.2}%; the plan's largest part is {:.3}× the mean), {:.3} s\nwrote {}\n",
             self.shard,
             self.trials,
+            if self.trials == 1 { "" } else { "s" },
             self.cells,
             self.total_cells,
             share,

@@ -113,14 +113,16 @@ fn merges_to_one_run(text: &str, name: &str, counts: &[u32]) {
 
 #[test]
 fn static_parts_merge_to_one_runs_bytes() {
-    // 16 cells: 40 parts is more parts than cells (some parts are empty).
+    // 16 cells: 40 parts is more parts than cells (the random cells spread
+    // over several parts each).
     merges_to_one_run(STATIC, "shard-static", &[1, 2, 3, 7, 40]);
 }
 
 #[test]
 fn timed_parts_merge_to_one_runs_bytes() {
-    // 4 cells, 12 trials in all: 20 parts leaves some empty.
-    merges_to_one_run(TIMED, "shard-timed", &[1, 2, 3, 7, 20]);
+    // 4 cells of 5 trials: 30 parts is more parts than trials, so some
+    // parts hold no trial at all (and still count as parts).
+    merges_to_one_run(TIMED, "shard-timed", &[1, 2, 3, 7, 30]);
 }
 
 /// Runs `merge` expecting exit 2, and checks that nothing was written.
