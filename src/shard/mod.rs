@@ -788,3 +788,48 @@ pub fn merge(dirs: &[PathBuf], catalog: &Catalog, pool: &Pool, out: &Path) -> Re
     };
     Ok((results, report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_as_index_over_count() {
+        assert_eq!(Shard::parse("2/7", None).unwrap(), Shard { index: 2, count: 7 });
+        assert_eq!(Shard::parse("auto/4", Some("3")).unwrap(), Shard { index: 3, count: 4 });
+        let e = Shard::parse("auto/4", None).unwrap_err();
+        assert!(e.problem.contains("JOB_COMPLETION_INDEX, which is not set"), "{e}");
+        assert!(e.fix.contains("SLURM_ARRAY_TASK_ID"), "{e}");
+        let e = Shard::parse("auto/4", Some("4")).unwrap_err();
+        assert!(e.problem.contains("numbered 0 to 3"), "{e}");
+        assert!(
+            Shard::parse("auto/4", Some("x"))
+                .unwrap_err()
+                .problem
+                .contains("JOB_COMPLETION_INDEX=`x`")
+        );
+        for bad in ["7/7", "1/0", "-1/3", "1", "a/b", "1/100001"] {
+            assert!(Shard::parse(bad, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timed_figures_cross_json_bit_for_bit() {
+        use crate::timed::summary::TimedFigures;
+        let f = TimedFigures {
+            ip_failed_us: u128::MAX - 3,
+            node_us: 1 << 100,
+            costs: vec![Some(0.1 + 0.2), None, Some(-0.0), Some(f64::MIN_POSITIVE), Some(1e308)],
+            ttr_p50: [(3, u128::MAX), (0, 0), (1, 7)],
+            ..TimedFigures::default()
+        };
+        let json = serde_json::to_string(&part::TimedJson::from(&f)).unwrap();
+        let back: part::TimedJson = serde_json::from_str(&json).unwrap();
+        let g = TimedFigures::from(&back);
+        assert_eq!(g.ip_failed_us, f.ip_failed_us);
+        assert_eq!(g.node_us, f.node_us);
+        assert_eq!(g.ttr_p50, f.ttr_p50);
+        let bits = |c: &[Option<f64>]| c.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+        assert_eq!(bits(&g.costs), bits(&f.costs));
+    }
+}
