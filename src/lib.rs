@@ -46,4 +46,5 @@ pub mod recommend;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod shard;
 pub mod timed;

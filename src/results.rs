@@ -8,14 +8,19 @@ use std::sync::atomic::AtomicU64;
 
 use crate::error::Error;
 use crate::input::scenario::Scenario;
+use crate::model::cell::Cell;
 use crate::output::directory::Files;
+use crate::output::records::SafeCell;
 use crate::output::records::{SpreadRow, safe_region_csv, spread_csv};
 use crate::output::{self, csv, table};
 use crate::report;
 use crate::runner::pool::Pool;
+use crate::runner::sweep::SweepResult;
 use crate::runner::{safe_region, sweep};
 use crate::timed::arrivals::Trace;
+use crate::timed::cell::TimedCell;
 use crate::timed::settings::Timed;
+use crate::timed::summary::TimedResult;
 
 /// A run's results: its files, what to print, and the files in the order
 /// they are reported.
@@ -48,18 +53,33 @@ pub fn static_run(
             safe_region::safe_region(sc),
         )
     });
-    let rows = output::rows(&cells, &result.summaries, sc.seed);
+    static_results(sc, scenario_text, &cells, &result, &safe, trials_csv, dir)
+}
+
+/// A static run's results directory from its sweep's result and the
+/// safe-region grid: what `run` writes, and what `merge` writes from the
+/// parts of a sharded run (one writer for both).
+pub fn static_results(
+    sc: &Scenario,
+    scenario_text: &[u8],
+    cells: &[Cell],
+    result: &SweepResult,
+    safe: &[SafeCell],
+    trials_csv: bool,
+    dir: &Path,
+) -> Result<Results, Error> {
+    let rows = output::rows(cells, &result.summaries, sc.seed);
     let mut files = Files::new();
     let mut listed = vec!["summary.csv".to_string()];
     files.put("summary.csv", csv::summary(&rows));
     files.put("scenario.toml", scenario_text.to_vec());
     if trials_csv {
-        files.put("trials.csv", csv::trials(&cells, &result.trials, sc.seed));
+        files.put("trials.csv", csv::trials(cells, &result.trials, sc.seed));
         listed.push("trials.csv".into());
     }
-    let spread = SpreadRow::from_sweep(&cells, &result.summaries, sc.seed);
+    let spread = SpreadRow::from_sweep(cells, &result.summaries, sc.seed);
     files.put(report::SPREAD_CSV, spread_csv(&spread));
-    files.put(report::SAFE_REGION_CSV, safe_region_csv(&safe));
+    files.put(report::SAFE_REGION_CSV, safe_region_csv(safe));
     listed.extend([report::SPREAD_CSV.to_string(), report::SAFE_REGION_CSV.to_string()]);
     let written = report::render(&mut files, dir)?;
     listed.extend(written.files.iter().map(|p| relative(p, dir)));
@@ -93,17 +113,31 @@ pub fn timed_run(
     dir: &Path,
     trials_done: &AtomicU64,
 ) -> Result<Results, Error> {
-    use crate::output::timed as timed_output;
     let cells = crate::input::scenario::timed_cells(sc, timed, trace)?;
     let result =
         pool.install(|| crate::runner::timed::run_counted(&cells, timed, sc.seed, trace, trials_csv, trials_done));
+    timed_results(sc, timed, scenario_text, &cells, &result, trials_csv, dir)
+}
+
+/// A timed run's results directory from its result: what `run` writes,
+/// and what `merge` writes from the parts of a sharded run.
+pub fn timed_results(
+    sc: &Scenario,
+    timed: &Timed,
+    scenario_text: &[u8],
+    cells: &[TimedCell],
+    result: &TimedResult,
+    trials_csv: bool,
+    dir: &Path,
+) -> Result<Results, Error> {
+    use crate::output::timed as timed_output;
     let mut files = Files::new();
-    files.put("summary.csv", timed_output::summary(&cells, &result, timed));
-    files.put("timeline.csv", timed_output::timeline(&cells, &result, timed));
+    files.put("summary.csv", timed_output::summary(cells, result, timed));
+    files.put("timeline.csv", timed_output::timeline(cells, result, timed));
     files.put("scenario.toml", scenario_text.to_vec());
     let mut listed = vec!["summary.csv".to_string(), "timeline.csv".to_string()];
     if trials_csv {
-        files.put("trials.csv", timed_output::trials(&cells, &result));
+        files.put("trials.csv", timed_output::trials(cells, result));
         listed.push("trials.csv".into());
     }
     let written = report::render(&mut files, dir)?;
@@ -114,7 +148,7 @@ pub fn timed_run(
         sc.seed,
         timed_output::arrivals_label(&timed.arrivals),
         cells.len(),
-        timed_output::table(&cells, &result)
+        timed_output::table(cells, result)
     );
     Ok(Results {
         files,

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use super::{
-    audit_cmd, catalog_cmd, check_cmd, completions_cmd, export_cmd, formulas_cmd, man_cmd, recommend_cmd, replay_cmd,
-    report_cmd, run_cmd, scenario_cmd,
+    audit_cmd, catalog_cmd, check_cmd, completions_cmd, export_cmd, formulas_cmd, man_cmd, merge_cmd, recommend_cmd,
+    replay_cmd, report_cmd, run_cmd, scenario_cmd,
 };
 use crate::error::Error;
 use crate::input::catalog::Catalog;
@@ -37,6 +37,8 @@ enum Command {
     Formulas(formulas_cmd::FormulasArgs),
     /// Run a scenario file and write its summary.
     Run(run_cmd::RunArgs),
+    /// Merge the parts of a sharded run (`run --shard I/N`) into the results one run writes.
+    Merge(merge_cmd::MergeArgs),
     /// Replay one cell from flags alone, for quick what-ifs.
     Replay(replay_cmd::ReplayArgs),
     /// The largest maxPods within a risk budget for an SG share (MODEL.md §11), beside every formula.
@@ -96,6 +98,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> 
         Command::Catalog(a) => catalog_cmd::run(&catalog, a, out),
         Command::Formulas(a) => formulas_cmd::run(&catalog, a, out, err),
         Command::Run(a) => run_cmd::run(&catalog, a, out),
+        Command::Merge(a) => merge_cmd::run(&catalog, a, out),
         Command::Replay(a) => replay_cmd::run(&catalog, a, out),
         Command::Recommend(a) => recommend_cmd::run(&catalog, a, out),
         Command::Check(a) => check_cmd::run(&catalog, a, out),

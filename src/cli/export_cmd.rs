@@ -29,6 +29,35 @@ pub(crate) enum ExportCommand {
     Ec2nodeclass(NodeClassArgs),
     /// The Karpenter setting that gives the formula's maxPods, where one exists.
     KarpenterSettings(SettingsArgs),
+    /// A sweep as a Kubernetes Indexed Job: the scenario in a ConfigMap, N parts, then a merge Job.
+    Job(JobArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JobArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// Parts to cut the sweep into (the Job's completions).
+    #[arg(long, value_name = "N")]
+    shards: u32,
+    /// Parts running at once (default: all of them).
+    #[arg(long, value_name = "P")]
+    parallelism: Option<u32>,
+    /// The container image holding sgpsim (see the Dockerfile).
+    #[arg(long, value_name = "IMAGE")]
+    image: String,
+    /// The PersistentVolumeClaim (ReadWriteMany) for the parts and the results.
+    #[arg(long, default_value = "sgpsim-data", value_name = "NAME")]
+    pvc: String,
+    /// The prefix of the objects' names (default: the scenario's name as a DNS label).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// CPUs requested by each part, and its threads.
+    #[arg(long, default_value_t = 1, value_name = "C")]
+    cpus: u32,
+    /// Write here (default, or `-`: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -138,7 +167,122 @@ pub(crate) fn run(catalog: &Catalog, a: ExportArgs, out: &mut dyn Write, err: &m
         }
         ExportCommand::Ec2nodeclass(a) => ec2nodeclass(catalog, a, out, err),
         ExportCommand::KarpenterSettings(a) => settings(catalog, a, out, err),
+        ExportCommand::Job(a) => job(catalog, a, out, err),
     }
+}
+
+/// `export job`: the ConfigMap, the parts' Indexed Job and the merge Job.
+fn job(catalog: &Catalog, a: JobArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
+    use crate::deploy::job::{JobSpec, render};
+    use crate::shard::{MAX_PARTS, Setup, estimate};
+    if a.shards == 0 || a.shards > MAX_PARTS {
+        return Err(InputError::field(
+            "--shards",
+            format!("{} parts", a.shards),
+            format!("give 1 to {MAX_PARTS}"),
+        )
+        .into());
+    }
+    let parallelism = a.parallelism.unwrap_or(a.shards);
+    if parallelism == 0 {
+        return Err(InputError::field("--parallelism", "0 parts at once runs nothing", "give 1 or more").into());
+    }
+    if a.cpus == 0 || a.cpus > crate::runner::pool::MAX_THREADS as u32 {
+        return Err(InputError::field("--cpus", format!("{} CPUs", a.cpus), "give 1 or more").into());
+    }
+    if a.image.trim().is_empty() {
+        return Err(InputError::field("--image", "is empty", "give the image built from the Dockerfile").into());
+    }
+    dns_label(&a.pvc, "--pvc", 253)?;
+    let (sc, text) = crate::input::source::scenario(&a.scenario, catalog)?;
+    let name = match &a.name {
+        Some(n) => {
+            dns_label(n, "--name", 50)?;
+            n.clone()
+        }
+        None => as_label(&sc.name),
+    };
+    let timed = sc.timed.clone();
+    let trace = match &timed {
+        Some(t) => Setup::load_trace(t, &a.scenario)?,
+        None => None,
+    };
+    if let Some((id, _)) = &trace {
+        let p = std::path::Path::new(&id.file);
+        if p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return Err(InputError::field(
+                "timed.arrivals.file",
+                format!(
+                    "`{}` is outside the scenario's folder: the Job mounts the trace beside the scenario",
+                    id.file
+                ),
+                "give the trace as a path below the scenario's folder",
+            )
+            .in_file(crate::input::source::shown(&a.scenario))
+            .into());
+        }
+    }
+    let setup = Setup {
+        stem: crate::input::source::stem(&a.scenario),
+        trials: None,
+        sc,
+        text,
+        timed,
+        trace,
+    };
+    let estimate = estimate(&setup, a.shards)?;
+    let spec = JobSpec {
+        name,
+        scenario_name: setup.sc.name.clone(),
+        scenario_text: setup.text.clone(),
+        trace: setup.trace.as_ref().map(|(id, _)| (id.file.clone(), id.text.clone())),
+        shards: a.shards,
+        parallelism: parallelism.min(a.shards),
+        image: a.image.clone(),
+        pvc: a.pvc.clone(),
+        cpus: a.cpus,
+        estimate,
+    };
+    write_output(a.out.as_deref(), render(&spec).as_bytes(), out, err)?;
+    Ok(())
+}
+
+/// Checks a Kubernetes name (RFC 1123 label: lower case letters, digits, `-`).
+fn dns_label(n: &str, flag: &str, max: usize) -> Result<(), InputError> {
+    let ok = !n.is_empty()
+        && n.len() <= max
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !n.starts_with('-')
+        && !n.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::field(
+            flag,
+            format!("`{}` is not a Kubernetes name", crate::model::formula::shown(n)),
+            format!(
+                "use lower-case letters, digits and `-`, at most {max}, starting and ending with a letter or digit"
+            ),
+        ))
+    }
+}
+
+/// A scenario name as a Kubernetes name: lower case, other characters as `-`.
+fn as_label(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.truncate(50);
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "sgpsim".into() } else { s }
 }
 
 impl FormulaFlags {

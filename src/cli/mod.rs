@@ -17,6 +17,7 @@ mod flags;
 mod formulas_cmd;
 mod io;
 mod man_cmd;
+mod merge_cmd;
 mod progress;
 mod recommend_cmd;
 mod replay_cmd;

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 
 use clap::Args;
 
@@ -17,6 +18,7 @@ use crate::input::trace;
 use crate::output::run_json;
 use crate::results::{self, Results};
 use crate::runner::pool::Pool;
+use crate::shard::{self, Setup, Shard};
 use crate::timed::settings::Timed;
 
 #[derive(Debug, Args)]
@@ -37,6 +39,11 @@ pub(crate) struct RunArgs {
     /// What to print: the summary table, or the summary and the files written as JSON.
     #[arg(long, value_enum, default_value = "table")]
     format: TableOrJson,
+    /// Run only part I of N of the sweep (0 <= I < N) and write it to --out as
+    /// a part for `sgpsim merge`; `auto/N` takes I from JOB_COMPLETION_INDEX
+    /// (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     #[command(flatten)]
     sweep: SweepFlags,
 }
@@ -45,6 +52,11 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
     let (mut sc, text) = source::scenario(&a.scenario, catalog)?;
     a.sweep.apply(&mut sc)?;
     let pool = Pool::new(a.sweep.threads)?;
+    if let Some(shard) = &a.shard {
+        let index = std::env::var(shard::JOB_INDEX_VAR).ok();
+        let shard = Shard::parse(shard, index.as_deref())?;
+        return run_part(catalog, &a, sc, text, shard, &pool, out);
+    }
     let dir = match &a.out {
         Some(dir) if source::is_stdin(dir) => {
             return Err(InputError::field(
@@ -126,6 +138,73 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
                 results.files.get("summary.csv").unwrap_or_default(),
             ),
         ),
+    }
+    Ok(())
+}
+
+/// `run --shard I/N`: one part of the sweep, written to --out as `part.json`.
+fn run_part(
+    catalog: &Catalog,
+    a: &RunArgs,
+    sc: crate::input::scenario::Scenario,
+    text: String,
+    shard: Shard,
+    pool: &Pool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let Some(dir) = a.out.clone().filter(|d| !source::is_stdin(d)) else {
+        return Err(InputError::field(
+            "--out",
+            "a part of a sharded run needs a directory of its own",
+            "give --out DIR, e.g. --out parts/0 for part 0, then `sgpsim merge parts --out results/NAME`",
+        )
+        .into());
+    };
+    crate::output::directory::probe(&dir).map_err(|e| e.at("--out"))?;
+    let shown = source::shown(&a.scenario);
+    let timed = sc.timed.clone().map(|t| Timed {
+        trials: a.sweep.trials.or(t.trials),
+        ..t
+    });
+    let trace = match &timed {
+        Some(t) => Setup::load_trace(t, &a.scenario)?,
+        None => None,
+    };
+    let setup = Setup {
+        stem: source::stem(&a.scenario),
+        trials: a.sweep.trials,
+        sc,
+        text,
+        timed,
+        trace,
+    };
+    // A part runs in a batch job: no progress bar.
+    let (files, report) = shard::run_part(&setup, catalog, shard, pool, a.trials_csv, &AtomicU64::new(0))
+        .map_err(|e| in_file(e, &shown))?;
+    files.replace(&dir).map_err(|e| e.at("--out"))?;
+    if a.quiet {
+        return Ok(());
+    }
+    match a.format {
+        TableOrJson::Table => emit(out, report.describe(&dir).as_bytes()),
+        TableOrJson::Json => {
+            let v = serde_json::json!({
+                "scenario": setup.sc.name,
+                "seed": setup.sc.seed,
+                "part": shard.index,
+                "parts": shard.count,
+                "dir": dir.display().to_string(),
+                "trials": report.trials,
+                "slices": report.slices,
+                "work": report.work,
+                "total_work": report.total_work,
+                "plan_imbalance": report.imbalance,
+                "elapsed_s": report.elapsed_s,
+            });
+            let mut bytes = serde_json::to_vec_pretty(&v).expect("memory");
+            bytes.push(b'\n');
+            emit(out, &bytes);
+        }
     }
     Ok(())
 }

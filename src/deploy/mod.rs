@@ -11,6 +11,7 @@
 pub mod ami;
 pub mod expr;
 pub mod instance_types;
+pub mod job;
 pub mod karpenter;
 pub mod karpenter_settings;
 pub mod script;

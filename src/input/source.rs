@@ -54,15 +54,21 @@ pub fn read(path: &Path, what: &str) -> Result<String, InputError> {
 /// `stdin` unless it has a `name`); also returns its text as written.
 pub fn scenario(path: &Path, catalog: &Catalog) -> Result<(Scenario, String), InputError> {
     let text = read(path, "the scenario")?;
-    let stem = if is_stdin(path) {
+    let stem = stem(path);
+    let sc = Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown(path)))?;
+    Ok((sc, text))
+}
+
+/// The name a scenario at `path` takes when it has no `name`: the file's
+/// stem, or `stdin` for `-`.
+pub fn stem(path: &Path) -> String {
+    if is_stdin(path) {
         STDIN_STEM.to_string()
     } else {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
-    };
-    let sc = Scenario::from_toml(&text, &stem, catalog).map_err(|e| e.in_file(shown(path)))?;
-    Ok((sc, text))
+    }
 }
 
 /// The bundled catalog with the rows of `path` (`-`: standard input) added

@@ -110,16 +110,26 @@ pub fn load(path: &Path) -> Result<Trace, InputError> {
     parse(crate::input::utf8(&bytes, &shown)?, &shown)
 }
 
-/// Loads the trace of a trace-driven scenario, beside the scenario file.
-pub fn for_scenario(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>, InputError> {
+/// Where the trace of a trace-driven scenario is: its `file`, relative to
+/// the scenario file's folder unless absolute.
+pub fn path_for(timed: &Timed, scenario_path: &Path) -> Option<std::path::PathBuf> {
     match &timed.arrivals {
         Arrivals::Trace { file } => {
             let p = Path::new(file);
-            let full = if p.is_absolute() {
+            Some(if p.is_absolute() {
                 p.to_path_buf()
             } else {
                 scenario_path.parent().unwrap_or(Path::new(".")).join(p)
-            };
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Loads the trace of a trace-driven scenario, beside the scenario file.
+pub fn for_scenario(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>, InputError> {
+    match path_for(timed, scenario_path) {
+        Some(full) => {
             let trace = load(&full).map_err(|e| InputError {
                 field: e.field.or(Some("timed.arrivals.file".into())),
                 ..e

@@ -65,6 +65,58 @@ impl Totals {
         self.failed_each.extend(other.failed_each);
     }
 
+    /// These totals as plain figures, the per-trial failure counts as a
+    /// histogram (ascending): what a shard writes, exact to the last bit.
+    pub fn figures(&self) -> TotalsFigures {
+        let mut sorted = self.failed_each.clone();
+        sorted.sort_unstable();
+        let mut failed_histogram: Vec<(u32, u64)> = Vec::new();
+        for v in sorted {
+            match failed_histogram.last_mut() {
+                Some((last, count)) if *last == v => *count += 1,
+                _ => failed_histogram.push((v, 1)),
+            }
+        }
+        TotalsFigures {
+            n: self.n,
+            running: self.running,
+            ip_failed: self.ip_failed,
+            ip_failed_sq: self.ip_failed_sq,
+            pending: self.pending,
+            wasted: self.wasted,
+            wasted_max: self.wasted_max,
+            stranded: self.stranded,
+            first_fail_min: self.first_fail_min,
+            nodes: self.nodes,
+            with_failure: self.with_failure,
+            failed_histogram,
+        }
+    }
+
+    /// The totals whose [`Totals::figures`] these are. The percentiles are
+    /// taken over the sorted multiset, so the expanded histogram gives the
+    /// same summary as the trials themselves.
+    pub fn from_figures(f: &TotalsFigures) -> Totals {
+        Totals {
+            n: f.n,
+            running: f.running,
+            ip_failed: f.ip_failed,
+            ip_failed_sq: f.ip_failed_sq,
+            pending: f.pending,
+            wasted: f.wasted,
+            wasted_max: f.wasted_max,
+            stranded: f.stranded,
+            first_fail_min: f.first_fail_min,
+            nodes: f.nodes,
+            with_failure: f.with_failure,
+            failed_each: f
+                .failed_histogram
+                .iter()
+                .flat_map(|&(v, k)| std::iter::repeat_n(v, k as usize))
+                .collect(),
+        }
+    }
+
     pub(crate) fn summarize(mut self, workload: u32) -> Summary {
         let n = self.n.max(1) as f64;
         let w = f64::from(workload.max(1));
@@ -94,6 +146,26 @@ impl Totals {
             nodes_mean: self.nodes as f64 / n,
         }
     }
+}
+
+/// [`Totals`] as plain figures: integer sums, extremes and the histogram of
+/// ip-failed pods per trial (value, trials), ascending. Totals merge exactly
+/// in any order, so partial totals of trial ranges run apart (shards) add
+/// up to the totals of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TotalsFigures {
+    pub n: u64,
+    pub running: [u64; 3],
+    pub ip_failed: u64,
+    pub ip_failed_sq: u128,
+    pub pending: [u64; 3],
+    pub wasted: u64,
+    pub wasted_max: u32,
+    pub stranded: u64,
+    pub first_fail_min: Option<u32>,
+    pub nodes: u64,
+    pub with_failure: u64,
+    pub failed_histogram: Vec<(u32, u64)>,
 }
 
 /// What a cell's trials add up to.

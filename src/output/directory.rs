@@ -20,7 +20,7 @@ use std::sync::{Mutex, Once};
 use crate::error::InputError;
 
 /// The files a results directory may hold; the charts live in `charts/`.
-pub const KNOWN_FILES: [&str; 8] = [
+pub const KNOWN_FILES: [&str; 9] = [
     "summary.csv",
     "scenario.toml",
     "trials.csv",
@@ -29,6 +29,8 @@ pub const KNOWN_FILES: [&str; 8] = [
     "timeline.csv",
     "report.html",
     "report.md",
+    // A part of a sharded run (`sgpsim run --shard`).
+    "part.json",
 ];
 /// The folder of the charts inside a results directory.
 pub const CHARTS_DIR: &str = "charts";
@@ -368,7 +370,12 @@ impl Lock {
         for _ in 0..2 {
             match std::fs::create_dir(&path) {
                 Ok(()) => {
-                    let _ = std::fs::write(path.join("pid"), std::process::id().to_string());
+                    let me = std::process::id();
+                    let owner = match start_time(me) {
+                        Some(t) => format!("{me} {t}"),
+                        None => me.to_string(),
+                    };
+                    let _ = std::fs::write(path.join("pid"), owner);
                     return Ok(Lock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -384,16 +391,28 @@ impl Lock {
         Err(Lock::busy(dir, &path))
     }
 
-    /// Whether the lock's owner is gone: its PID is not a running process
-    /// (checked in /proc; where there is no /proc, a lock is never stale).
+    /// Whether the lock's owner is gone: its PID is not a running process,
+    /// or is one that started at another time than the owner (a PID reused,
+    /// as by a container's PID 1 when a Job retries a pod on a shared
+    /// volume). Checked in /proc; where there is no /proc, a lock is never stale.
     fn stale(path: &Path) -> bool {
-        let Ok(pid) = std::fs::read_to_string(path.join("pid")) else {
+        let Ok(owner) = std::fs::read_to_string(path.join("pid")) else {
             return false;
         };
-        let Ok(pid) = pid.trim().parse::<u32>() else {
+        let mut words = owner.split_whitespace();
+        let Some(Ok(pid)) = words.next().map(str::parse::<u32>) else {
             return false;
         };
-        Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
+        if !Path::new("/proc/self").exists() {
+            return false;
+        }
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            return true;
+        }
+        match (words.next(), start_time(pid)) {
+            (Some(recorded), Some(now)) => recorded != now,
+            _ => false,
+        }
     }
 
     fn busy(dir: &Path, path: &Path) -> InputError {
@@ -406,6 +425,14 @@ impl Lock {
             ),
         )
     }
+}
+
+/// When process `pid` started (field 22 of /proc/PID/stat, clock ticks
+/// since boot): with the PID, it names one process, not a reused PID.
+fn start_time(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(19).map(str::to_string)
 }
 
 impl Drop for Lock {
@@ -504,6 +531,15 @@ mod tests {
         std::fs::create_dir(&lock).unwrap();
         std::fs::write(lock.join("pid"), std::process::id().to_string()).unwrap();
         assert!(probe(&dir).unwrap_err().problem.contains("another sgpsim run"));
+        // So does one that names this process with its start time ...
+        let me = std::process::id();
+        let started = start_time(me).expect("/proc on Linux");
+        std::fs::write(lock.join("pid"), format!("{me} {started}")).unwrap();
+        assert!(probe(&dir).unwrap_err().problem.contains("another sgpsim run"));
+        // ... but a live PID that started at another time is a reused PID
+        // (a retried pod's PID 1 on a shared volume): the lock is stale.
+        std::fs::write(lock.join("pid"), format!("{me} 1")).unwrap();
+        probe(&dir).unwrap();
         std::fs::remove_dir_all(&lock).unwrap();
     }
 

@@ -37,6 +37,14 @@ impl Pool {
         }
     }
 
+    /// The number of workers this pool runs.
+    pub fn threads(&self) -> usize {
+        match self {
+            Pool::Global => rayon::current_num_threads(),
+            Pool::Sized(p) => p.current_num_threads(),
+        }
+    }
+
     /// Runs `f` with this pool as the current one, so that every parallel
     /// iterator inside it uses the pool's workers.
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use super::Slice;
 use crate::model::cell::Cell;
 use crate::model::replay::Replayer;
 use crate::model::summary::{Summary, Totals, TrialRecord};
@@ -35,18 +36,50 @@ pub fn run(cells: &[Cell], seed: u64, keep_trials: bool) -> SweepResult {
 /// [`run`], adding to `trials_done` as blocks of trials finish (for a
 /// progress bar; the results do not depend on it).
 pub fn run_counted(cells: &[Cell], seed: u64, keep_trials: bool, trials_done: &AtomicU64) -> SweepResult {
-    let items: Vec<(usize, u32)> = cells
+    let slices = Slice::whole(cells.iter().map(|c| c.trials));
+    let mut accs: Vec<Totals> = vec![Totals::default(); cells.len()];
+    let mut trials = Vec::new();
+    for part in run_slices(cells, seed, &slices, keep_trials, trials_done) {
+        accs[part.slice.cell].merge(part.totals);
+        trials.extend(part.trials);
+    }
+    finish(cells, seed, accs, trials)
+}
+
+/// What one slice of trials adds up to.
+#[derive(Debug, Clone)]
+pub struct SliceResult {
+    pub slice: Slice,
+    pub(crate) totals: Totals,
+    /// The slice's trials, in trial order; empty unless asked for.
+    pub trials: Vec<TrialRecord>,
+}
+
+/// Runs the trials of `slices` (each a range of one cell's trials) on the
+/// current rayon pool; one result per slice, in the order given.
+pub fn run_slices(
+    cells: &[Cell],
+    seed: u64,
+    slices: &[Slice],
+    keep_trials: bool,
+    trials_done: &AtomicU64,
+) -> Vec<SliceResult> {
+    let items: Vec<(usize, u32, u32)> = slices
         .iter()
         .enumerate()
-        .flat_map(|(c, cell)| (0..cell.trials.div_ceil(BLOCK)).map(move |b| (c, b * BLOCK)))
+        .flat_map(|(i, s)| {
+            (s.start..s.end)
+                .step_by(BLOCK as usize)
+                .map(move |b| (i, b, (b + BLOCK).min(s.end)))
+        })
         .collect();
     let parts: Vec<(usize, Totals, Vec<TrialRecord>)> = items
         .par_iter()
         .map_init(
             || (Replayer::new(), Vec::new()),
-            |(replayer, buf), &(c, start)| {
+            |(replayer, buf), &(i, start, end)| {
+                let c = slices[i].cell;
                 let cell = &cells[c];
-                let end = (start + BLOCK).min(cell.trials);
                 let mut acc = Totals::default();
                 let mut kept = Vec::new();
                 let key = cell.stream_key();
@@ -62,17 +95,29 @@ pub fn run_counted(cells: &[Cell], seed: u64, keep_trials: bool, trials_done: &A
                     }
                 }
                 trials_done.fetch_add(u64::from(end - start), Ordering::Relaxed);
-                (c, acc, kept)
+                (i, acc, kept)
             },
         )
         .collect();
-
-    let mut accs: Vec<Totals> = vec![Totals::default(); cells.len()];
-    let mut trials = Vec::new();
-    for (c, acc, kept) in parts {
-        accs[c].merge(acc);
-        trials.extend(kept);
+    let mut out: Vec<SliceResult> = slices
+        .iter()
+        .map(|&slice| SliceResult {
+            slice,
+            totals: Totals::default(),
+            trials: Vec::new(),
+        })
+        .collect();
+    for (i, acc, kept) in parts {
+        out[i].totals.merge(acc);
+        out[i].trials.extend(kept);
     }
+    out
+}
+
+/// The sweep's result from every cell's totals (and the kept trials, in
+/// (cell, trial) order): the summaries, with the exact figures where the
+/// mathematics allows, computed on the current pool.
+pub(crate) fn finish(cells: &[Cell], seed: u64, accs: Vec<Totals>, trials: Vec<TrialRecord>) -> SweepResult {
     let summaries = accs
         .into_iter()
         .zip(cells)

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use super::Slice;
 use crate::model::summary::TrialRecord;
 use crate::timed::arrivals::Trace;
 use crate::timed::cell::{Buffers, TimedCell, run_trial_with};
@@ -28,40 +29,96 @@ pub fn run_counted(
     keep_trials: bool,
     trials_done: &AtomicU64,
 ) -> TimedResult {
-    let items: Vec<(usize, u32)> = cells
+    let slices = Slice::whole(cells.iter().map(|c| c.trials));
+    let parts = run_slices(cells, timed, seed, trace, &slices, keep_trials, trials_done);
+    let mut accs: Vec<TimedTotals> = cells.iter().map(|_| TimedTotals::default()).collect();
+    let mut timelines: Vec<Vec<Sample>> = vec![Vec::new(); cells.len()];
+    let mut trials = Vec::new();
+    for part in parts {
+        let c = part.slice.cell;
+        accs[c].merge(part.totals);
+        if let Some(t) = part.timeline {
+            timelines[c] = t;
+        }
+        trials.extend(part.trials);
+    }
+    finish(cells, seed, accs, timelines, trials)
+}
+
+/// What one slice of a timed cell's trials adds up to.
+pub struct TimedSliceResult {
+    pub slice: Slice,
+    pub totals: TimedTotals,
+    /// The timeline of the scenario's chosen trial, if this slice holds it.
+    pub timeline: Option<Vec<Sample>>,
+    /// The slice's trials (timelines removed), in trial order; empty unless asked for.
+    pub trials: Vec<TrialRecord<TrialOutcome>>,
+}
+
+/// Runs the trials of `slices` on the current rayon pool; one result per
+/// slice, in the order given, each trial's totals added in trial order.
+pub fn run_slices(
+    cells: &[TimedCell],
+    timed: &Timed,
+    seed: u64,
+    trace: Option<&Trace>,
+    slices: &[Slice],
+    keep_trials: bool,
+    trials_done: &AtomicU64,
+) -> Vec<TimedSliceResult> {
+    let items: Vec<(usize, u32)> = slices
         .iter()
         .enumerate()
-        .flat_map(|(c, tc)| (0..tc.trials).map(move |t| (c, t)))
+        .flat_map(|(i, s)| (s.start..s.end).map(move |t| (i, t)))
         .collect();
     let outcomes: Vec<TrialOutcome> = items
         .par_iter()
         .map_init(
             || (Sim::new(), Buffers::default()),
-            |(sim, bufs), &(c, trial)| {
+            |(sim, bufs), &(i, trial)| {
                 let record = trial == timed.timeline_trial;
-                let outcome = run_trial_with(&cells[c], timed, seed, trial, trace, sim, bufs, record);
+                let outcome = run_trial_with(&cells[slices[i].cell], timed, seed, trial, trace, sim, bufs, record);
                 trials_done.fetch_add(1, Ordering::Relaxed);
                 outcome
             },
         )
         .collect();
-    let mut accs: Vec<TimedTotals> = cells.iter().map(|_| TimedTotals::default()).collect();
-    let mut timelines: Vec<Vec<Sample>> = vec![Vec::new(); cells.len()];
-    let mut trials = Vec::new();
-    for (&(c, trial), mut o) in items.iter().zip(outcomes) {
-        accs[c].add(&o);
+    let mut out: Vec<TimedSliceResult> = slices
+        .iter()
+        .map(|&slice| TimedSliceResult {
+            slice,
+            totals: TimedTotals::default(),
+            timeline: None,
+            trials: Vec::new(),
+        })
+        .collect();
+    for (&(i, trial), mut o) in items.iter().zip(outcomes) {
+        let part = &mut out[i];
+        part.totals.add(&o);
         if trial == timed.timeline_trial {
-            timelines[c] = std::mem::take(&mut o.timeline);
+            part.timeline = Some(std::mem::take(&mut o.timeline));
         }
         if keep_trials {
             o.timeline = Vec::new();
-            trials.push(TrialRecord {
-                cell: c,
+            part.trials.push(TrialRecord {
+                cell: part.slice.cell,
                 trial,
                 outcome: o,
             });
         }
     }
+    out
+}
+
+/// The timed sweep's result from every cell's totals (each merged in trial
+/// order), the chosen trial's timeline per cell and the kept trials.
+pub fn finish(
+    cells: &[TimedCell],
+    seed: u64,
+    accs: Vec<TimedTotals>,
+    timelines: Vec<Vec<Sample>>,
+    trials: Vec<TrialRecord<TrialOutcome>>,
+) -> TimedResult {
     let cells_out = accs
         .into_iter()
         .zip(cells)

@@ -4,7 +4,7 @@
 
 use super::sim::{Sample, TrialOutcome};
 use super::time::Time;
-use crate::model::summary::{Summary, Totals, TrialRecord};
+use crate::model::summary::{Summary, Totals, TotalsFigures, TrialRecord};
 
 /// What a cell's trials add up to: the static summary (same definitions as
 /// the static sweep) and the timed measures.
@@ -51,8 +51,9 @@ pub struct TimedTotals {
     ip_failed_us: u128,
     launched: u64,
     node_us: u128,
-    cost: Option<f64>,
-    costed: bool,
+    /// Each trial's cost, in trial order: a float sum depends on its order,
+    /// so it is added up once, at the end, in trial order.
+    costs: Vec<Option<f64>>,
     wasted_ip_us: u128,
     events: u64,
     end_max: Time,
@@ -78,20 +79,86 @@ impl TimedTotals {
         self.ip_failed_us += u128::from(t.ip_failed_time.0);
         self.launched += u64::from(t.nodes_launched);
         self.node_us += u128::from(t.node_time.0);
-        // Trials are added in trial order: the float sum is the same on any thread count.
-        self.cost = match (self.costed, self.cost, t.cost) {
-            (false, _, c) => c,
-            (true, Some(a), Some(c)) => Some(a + c),
-            _ => None,
-        };
-        self.costed = true;
+        self.costs.push(t.cost);
         self.wasted_ip_us += t.wasted_ip_us;
         self.events += t.events;
         self.end_max = self.end_max.max(t.end);
     }
 
+    /// Adds the totals of the trials that follow these ones (in trial
+    /// order: the costs are kept in sequence).
+    pub fn merge(&mut self, later: TimedTotals) {
+        self.base.merge(later.base);
+        for k in 0..3 {
+            self.ttr_p50[k].0 += later.ttr_p50[k].0;
+            self.ttr_p50[k].1 += later.ttr_p50[k].1;
+            self.ttr_p95[k].0 += later.ttr_p95[k].0;
+            self.ttr_p95[k].1 += later.ttr_p95[k].1;
+            self.ttr_max[k] = self.ttr_max[k].max(later.ttr_max[k]);
+        }
+        self.starting += later.starting;
+        self.completed += later.completed;
+        self.not_arrived += later.not_arrived;
+        self.arrivals += later.arrivals;
+        self.ip_failed_us += later.ip_failed_us;
+        self.launched += later.launched;
+        self.node_us += later.node_us;
+        self.costs.extend(later.costs);
+        self.wasted_ip_us += later.wasted_ip_us;
+        self.events += later.events;
+        self.end_max = self.end_max.max(later.end_max);
+    }
+
+    /// These totals as plain figures (what a shard writes).
+    pub fn figures(&self) -> TimedFigures {
+        TimedFigures {
+            base: self.base.figures(),
+            starting: self.starting,
+            completed: self.completed,
+            not_arrived: self.not_arrived,
+            arrivals: self.arrivals,
+            ttr_p50: self.ttr_p50,
+            ttr_p95: self.ttr_p95,
+            ttr_max: self.ttr_max.map(|m| m.map(|t| t.0)),
+            ip_failed_us: self.ip_failed_us,
+            launched: self.launched,
+            node_us: self.node_us,
+            costs: self.costs.clone(),
+            wasted_ip_us: self.wasted_ip_us,
+            events: self.events,
+            end_max: self.end_max.0,
+        }
+    }
+
+    /// The totals whose [`TimedTotals::figures`] these are.
+    pub fn from_figures(f: &TimedFigures) -> TimedTotals {
+        TimedTotals {
+            base: Totals::from_figures(&f.base),
+            starting: f.starting,
+            completed: f.completed,
+            not_arrived: f.not_arrived,
+            arrivals: f.arrivals,
+            ttr_p50: f.ttr_p50,
+            ttr_p95: f.ttr_p95,
+            ttr_max: f.ttr_max.map(|m| m.map(Time)),
+            ip_failed_us: f.ip_failed_us,
+            launched: f.launched,
+            node_us: f.node_us,
+            costs: f.costs.clone(),
+            wasted_ip_us: f.wasted_ip_us,
+            events: f.events,
+            end_max: Time(f.end_max),
+        }
+    }
+
     pub fn finish(self, workload: u32) -> (Summary, TimedSummary) {
         let n = self.base.n.max(1) as f64;
+        // Added in trial order, from the first trial's cost: the same float
+        // sum on any thread count and from any split into shards.
+        let mut costs = self.costs.iter();
+        let cost = costs
+            .next()
+            .and_then(|&first| costs.try_fold(first?, |a, c| c.map(|c| a + c)));
         let summary = self.base.summarize(workload);
         let secs = |(k, sum): (u64, u128)| (k > 0).then(|| sum as f64 / k as f64 / 1e6);
         let timed = TimedSummary {
@@ -105,13 +172,34 @@ impl TimedTotals {
             ip_failed_pod_seconds_mean: self.ip_failed_us as f64 / 1e6 / n,
             nodes_launched_mean: self.launched as f64 / n,
             node_hours_mean: self.node_us as f64 / 3.6e9 / n,
-            cost_mean: self.cost.map(|c| c / n),
+            cost_mean: cost.map(|c| c / n),
             ip_hours_wasted_mean: self.wasted_ip_us as f64 / 3.6e9 / n,
             events_mean: self.events as f64 / n,
             end_max: self.end_max,
         };
         (summary, timed)
     }
+}
+
+/// [`TimedTotals`] as plain figures: integers (times in microseconds) and
+/// each trial's cost in trial order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimedFigures {
+    pub base: TotalsFigures,
+    pub starting: u64,
+    pub completed: u64,
+    pub not_arrived: u64,
+    pub arrivals: u64,
+    pub ttr_p50: [(u64, u128); 3],
+    pub ttr_p95: [(u64, u128); 3],
+    pub ttr_max: [Option<u64>; 3],
+    pub ip_failed_us: u128,
+    pub launched: u64,
+    pub node_us: u128,
+    pub costs: Vec<Option<f64>>,
+    pub wasted_ip_us: u128,
+    pub events: u64,
+    pub end_max: u64,
 }
 
 /// The result of a timed sweep, in cell order.

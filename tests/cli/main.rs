@@ -14,6 +14,7 @@ mod readme;
 mod recommend;
 mod regression;
 mod report;
+mod shard;
 mod tidy;
 mod timed;
 
