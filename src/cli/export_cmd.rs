@@ -75,12 +75,8 @@ pub(crate) struct FormulaFlags {
     /// hostNetwork system pods per node (`S` of conservative and aggressive).
     #[arg(long, default_value_t = 2, value_name = "S")]
     system_pods: u32,
-    /// SGP off (`ENABLE_POD_ENI=false`): no trunk ENI.
-    #[arg(long)]
-    no_sgp: bool,
-    /// Prefix delegation on.
-    #[arg(long)]
-    prefix_delegation: bool,
+    #[command(flatten)]
+    node: crate::cli::flags::NodeFlags,
     /// Write here (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -292,8 +288,9 @@ impl FormulaFlags {
             .map_err(|e| if e.file.is_some() { e } else { e.at("--formula") })
     }
 
-    fn context(&self) -> Context {
-        Context::new(!self.no_sgp, self.prefix_delegation, self.system_pods)
+    /// The node settings of the flags (validated: `--ipv6` is refused) and `S`.
+    fn context(&self) -> Result<Context, InputError> {
+        Ok(Context::with(self.node.settings()?, self.system_pods))
     }
 
     /// The documents of the --nodepool files, and the files as shown.
@@ -355,7 +352,7 @@ fn export_karpenter(
     let opts = karpenter::Options {
         command: format!("export karpenter --formula {}", formula.name()),
         formula,
-        ctx: f.context(),
+        ctx: f.context()?,
         input,
         name: objects.name,
         cluster: objects.cluster,
@@ -416,7 +413,7 @@ fn ec2nodeclass(catalog: &Catalog, a: NodeClassArgs, out: &mut dyn Write, err: &
     });
     let opts = user_data::Options {
         formula,
-        ctx: a.common.context(),
+        ctx: a.common.context()?,
         ami,
         types: selection.types,
         source: selection.source,
@@ -445,7 +442,7 @@ fn settings(catalog: &Catalog, a: SettingsArgs, out: &mut dyn Write, err: &mut d
         }
         None => catalog.iter().collect(),
     };
-    let text = karpenter_settings::render(&formula, &a.common.context(), &types)?;
+    let text = karpenter_settings::render(&formula, &a.common.context()?, &types)?;
     write_output(a.common.out.as_deref(), text.as_bytes(), out, err)?;
     Ok(())
 }

@@ -14,7 +14,7 @@
 
 use crate::input::catalog::InstanceType;
 use crate::model::formula::{Formula, PD_CAP_CPU_THRESHOLD, PD_CAP_HIGH_CPU, PD_CAP_LOW_CPU};
-use crate::model::node::{NodeSettings, SystemPods, trunk};
+use crate::model::node::{NodeSettings, SystemPods, custom, trunk, trunk_slot};
 
 /// Which CEL environment the expression is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,33 +43,61 @@ impl Context {
     /// SGP and prefix delegation on or off, and `system_pods` hostNetwork
     /// system pods per node (the `S` of conservative and aggressive).
     pub fn new(sgp: bool, prefix_delegation: bool, system_pods: u32) -> Context {
-        Context {
-            settings: NodeSettings {
+        Context::with(
+            NodeSettings {
                 sgp,
                 prefix_delegation,
                 ..NodeSettings::default()
             },
+            system_pods,
+        )
+    }
+
+    /// Any validated node settings (custom networking, CNI version,
+    /// podsPerCore too) and `system_pods` hostNetwork system pods.
+    pub fn with(settings: NodeSettings, system_pods: u32) -> Context {
+        Context {
+            settings,
             system: SystemPods {
                 host: system_pods,
                 ip: 0,
             },
         }
     }
+
+    /// The header line's settings: S, SGP, prefix delegation, and any other
+    /// setting that is not the default.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![
+            format!("S = {} system pods", self.system.host),
+            format!("SGP {}", if self.settings.sgp { "on" } else { "off" }),
+            format!(
+                "prefix delegation {}",
+                if self.settings.prefix_delegation { "on" } else { "off" }
+            ),
+        ];
+        parts.extend(self.settings.describe_networking());
+        parts.join("; ")
+    }
 }
 
-/// `t` shared by all `types`, if they agree (MODEL.md §3).
-fn common_trunk(types: &[&InstanceType], s: &NodeSettings) -> Option<u32> {
-    let first = trunk(types.first()?, s);
-    types.iter().all(|t| trunk(t, s) == first).then_some(first)
+/// `f(type)` shared by all `types`, if they agree.
+fn common(types: &[&InstanceType], f: impl Fn(&InstanceType) -> u32) -> Option<u32> {
+    let first = f(types.first()?);
+    types.iter().all(|t| f(t) == first).then_some(first)
 }
 
 /// The CEL text for `f`, before checking.
 fn candidate(f: &Formula, target: Target, ctx: &Context, types: &[&InstanceType]) -> Option<String> {
     let k = if ctx.settings.prefix_delegation { 16 } else { 1 };
     let s = ctx.system.host;
-    let pod_ips = |t: u32| {
-        let enis = if t == 1 {
-            "(default_enis - 1)".to_string()
+    // The ENIs that hold no pod IPs (`t + c` of MODEL.md §3: the trunk's
+    // slot as the CNI's version holds it back, and the primary ENI with
+    // custom networking), where every type agrees.
+    let held = || common(types, |t| trunk_slot(t, &ctx.settings) + custom(&ctx.settings));
+    let pod_ips = |held: u32| {
+        let enis = if held > 0 {
+            format!("(default_enis - {held})")
         } else {
             "default_enis".to_string()
         };
@@ -85,13 +113,10 @@ fn candidate(f: &Formula, target: Target, ctx: &Context, types: &[&InstanceType]
         Formula::KarpenterReservedEnis(n) => Some(format!(
             "default_enis > {n} ? (default_enis - {n}) * (ips_per_eni - 1) + 2 : 0"
         )),
-        Formula::Conservative => {
-            let t = common_trunk(types, &ctx.settings)?;
-            Some(format!("{s} + {}", pod_ips(t)))
-        }
+        Formula::Conservative => Some(format!("{s} + {}", pod_ips(held()?))),
         // Branch ENIs are 0 without a trunk: then aggressive is conservative.
-        Formula::Aggressive => match common_trunk(types, &ctx.settings)? {
-            0 => Some(format!("{s} + {}", pod_ips(0))),
+        Formula::Aggressive => match common(types, |t| trunk(t, &ctx.settings))? {
+            0 => Some(format!("{s} + {}", pod_ips(held()?))),
             _ => None,
         },
         Formula::PrefixDelegation if target == Target::Karpenter => {

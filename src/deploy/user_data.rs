@@ -91,12 +91,10 @@ pub fn build(o: &Options) -> Result<UserData, InputError> {
             formula.name()
         ),
         format!(
-            "Instance types: {} from {}; S = {} system pods; SGP {}; prefix delegation {}.",
+            "Instance types: {} from {}; {}.",
             o.types.len(),
             o.source,
-            ctx.system.host,
-            if ctx.settings.sgp { "on" } else { "off" },
-            if ctx.settings.prefix_delegation { "on" } else { "off" }
+            ctx.describe()
         ),
         format!("Figures from the catalog: {BUNDLED_SOURCE}"),
     ];

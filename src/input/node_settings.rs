@@ -121,7 +121,11 @@ pub fn validate(raw: &RawNodeSettings, src: Source) -> Result<NodeSettings, Inpu
                     "an IPv6 cluster gives each node a /80 prefix: there is no per-ENI IPv4 pool to run out of, and the model (MODEL.md §3) does not apply, so sgpsim gives no figures for it",
                     format!(
                         "simulate an IPv4 cluster (drop {}), or size an IPv6 cluster by maxPods alone",
-                        src.written("ip_family", "\"ipv6\"")
+                        match src {
+                            // `--ipv6` takes no value.
+                            Source::Flags => format!("`{}`", flag("ip_family")),
+                            Source::Scenario => src.written("ip_family", "\"ipv6\""),
+                        }
                     ),
                 ));
             }

@@ -208,13 +208,22 @@ fn cases() -> Vec<Vec<&'static str>> {
         "prefix-delegation",
         "(default_enis - 1) * (ips_per_eni - 1) + 2",
     ];
-    let inputs: [&[&str]; 6] = [
+    let inputs: [&[&str]; 8] = [
         &["--types", "m5.large", "m5.xlarge", "c6i.large", "t3.large"],
         &["--types", "m5.*", "--system-pods", "3"],
         &["--types", "c6i.large", "r5.large", "--ami", "al2", "--cluster", "demo"],
         &["--nodepool", CLUSTER],
         &["--nodepool", KARPENTER, "--no-sgp"],
         &["--nodepool", KARPENTER, "--prefix-delegation"],
+        &[
+            "--types",
+            "m5.large",
+            "m5.xlarge",
+            "c6i.large",
+            "t3.large",
+            "--custom-networking",
+        ],
+        &["--nodepool", CLUSTER, "--custom-networking", "--cni-version", "1.19.0"],
     ];
     let mut out = Vec::new();
     for f in formulas {
@@ -399,6 +408,15 @@ fn settings_of(args: &[&str]) -> (NodeSettings, SystemPods) {
         NodeSettings {
             sgp: !args.contains(&"--no-sgp"),
             prefix_delegation: args.contains(&"--prefix-delegation"),
+            custom_networking: args.contains(&"--custom-networking"),
+            cni_version: args.iter().position(|a| *a == "--cni-version").map(|i| {
+                sgpsim::input::node_settings::parse_cni_version(
+                    args[i + 1],
+                    "--cni-version",
+                    sgpsim::input::node_settings::Source::Flags,
+                )
+                .unwrap()
+            }),
             ..NodeSettings::default()
         },
         SystemPods { host: s, ip: 0 },
@@ -923,6 +941,64 @@ fn settings_offer_reserved_enis_first() {
         "--no-sgp",
     ]));
     assert!(out.contains("nothing to set"), "{out}");
+}
+
+/// Custom networking and an older CNI reach every export form: the
+/// groups' maxPods, the RESERVED_ENIS setting (`t + c` ENIs kept from pod
+/// IPs: 2 with a trunk and custom networking) and nodeadm's expression.
+#[test]
+fn exports_follow_custom_networking_and_the_cni_version() {
+    let (_, d, _) = export(&[
+        "--formula",
+        "conservative",
+        "--types",
+        "m5.xlarge",
+        "--custom-networking",
+    ]);
+    let (_, class, _) = pools(&d).into_iter().next().unwrap();
+    // m5.xlarge: E = 4, I = 15; (4 - 1 - 1) * 14 + 2 = 30.
+    assert_eq!(class["spec"]["kubelet"]["maxPods"], 30);
+    let out = ok(&sgpsim(&[
+        "export",
+        "karpenter-settings",
+        "--formula",
+        "conservative",
+        "--types",
+        "m5.*",
+        "--custom-networking",
+    ]));
+    assert_eq!(docs(&out)[0]["settings"]["reservedENIs"], "2", "{out}");
+    // t3.large takes no trunk; CNI v1.19.0 holds a slot back on it anyway.
+    let o = sgpsim(&[
+        "export",
+        "ec2nodeclass",
+        "--target",
+        "nodeadm",
+        "--formula",
+        "conservative",
+        "--types",
+        "m5.large",
+        "t3.large",
+        "--cni-version",
+        "1.19.0",
+    ]);
+    assert!(
+        ok(&o).contains("maxPodsExpression: 2 + (default_enis - 1) * (ips_per_eni - 1)"),
+        "{}",
+        stdout(&o)
+    );
+    fails(
+        &sgpsim(&[
+            "export",
+            "karpenter",
+            "--formula",
+            "conservative",
+            "--types",
+            "m5.large",
+            "--ipv6",
+        ]),
+        &["--ipv6", "IPv6"],
+    );
 }
 
 /// The schemas and their README are kept together.
