@@ -14,7 +14,12 @@ use super::{
     class_kind, class_text, err, limits,
 };
 use crate::error::InputError;
-use crate::input::bounds::MAX_NODES;
+use crate::input::bounds::{MAX_NODES, excerpt};
+
+/// The longest object name (and kind) the API server accepts: a DNS subdomain.
+const NAME_MAX: usize = 253;
+/// The longest namespace: a DNS label.
+const NAMESPACE_MAX: usize = 63;
 use crate::input::catalog::Catalog;
 use crate::model::formula::Formula;
 use crate::model::node::{CniVersion, NodeSettings, ip_capacity};
@@ -268,6 +273,26 @@ fn resolve<'a>(docs: &'a [Doc], notes: &mut Vec<String>) -> Result<Vec<Obj<'a>>,
             .get("metadata")
             .and_then(|m| m.get("namespace"))
             .and_then(scalar);
+        // The API server's own limits, so that no error echoes a page of text.
+        for (field, text, max, what) in [
+            ("kind", Some(&kind), NAME_MAX, "a kind"),
+            ("metadata.name", Some(&name), NAME_MAX, "a DNS subdomain"),
+            ("metadata.namespace", namespace.as_ref(), NAMESPACE_MAX, "a DNS label"),
+        ] {
+            if let Some(t) = text.filter(|t| t.chars().count() > max) {
+                return Err(err(
+                    &d.file,
+                    field,
+                    format!(
+                        "document {} has {field} `{}` of {} characters",
+                        d.index,
+                        excerpt(t),
+                        t.chars().count()
+                    ),
+                    format!("Kubernetes allows at most {max} characters in {what}: shorten it"),
+                ));
+            }
+        }
         objs.push(Obj {
             doc: d,
             kind,

@@ -417,3 +417,17 @@ fn campaign_manifest_long_replicas_is_a_clear_error() {
     assert!(e.to_string().contains("spec.replicas"), "{e}");
     assert!(e.to_string().contains("fix:"), "{e}");
 }
+
+#[test]
+fn campaign_manifest_long_namespace_is_refused_in_a_line() {
+    let r = quick("import", || {
+        import(
+            &[crash("campaign-manifest-long-namespace.yaml")],
+            &Catalog::bundled(),
+            &ImportOptions::default(),
+        )
+    });
+    let e = r.map(|_| ()).unwrap_err();
+    short(&e, "metadata.namespace");
+    assert!(e.to_string().contains("at most 63 characters"), "{e}");
+}
