@@ -82,7 +82,8 @@ impl OneNodeDist {
         if self.failed.first().is_some_and(|&p| p == 0.0) {
             return 1.0;
         }
-        self.failed.iter().skip(1).sum::<f64>().min(1.0)
+        // A fold from +0: `sum` of no terms is -0.0, which prints as "-0.0%".
+        self.failed.iter().skip(1).fold(0.0, |a, p| a + p).min(1.0)
     }
 
     /// The largest `F` that some order gives.
