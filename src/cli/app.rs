@@ -100,7 +100,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> 
         Command::Run(a) => run_cmd::run(&catalog, a, out),
         Command::Merge(a) => merge_cmd::run(&catalog, a, out),
         Command::Replay(a) => replay_cmd::run(&catalog, a, out),
-        Command::Recommend(a) => recommend_cmd::run(&catalog, a, out),
+        Command::Recommend(a) => recommend_cmd::run(&catalog, a, out, err),
         Command::Check(a) => check_cmd::run(&catalog, a, out),
         Command::Scenario(a) => scenario_cmd::run(&catalog, a, out, err),
         Command::Export(a) => export_cmd::run(&catalog, a, out, err),

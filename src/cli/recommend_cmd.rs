@@ -141,7 +141,7 @@ fn shares(text: &str) -> Result<Vec<f64>, InputError> {
     text.split(',').map(|s| fraction(s, "--sg-share")).collect()
 }
 
-pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(), Error> {
+pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let types = catalog.select(&a.patterns, "PATTERN")?;
     let prices = Prices::bundled();
     prices.check_region(&a.region)?;
@@ -186,13 +186,6 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write) -> Result<(
         Format::Csv => render::csv(&answers),
         Format::Json => render::json(&answers, &checks),
     };
-    match a.out.as_deref() {
-        Some(p) if p != std::path::Path::new("-") => {
-            crate::output::write_atomic(p, &bytes).map_err(|e| e.at("--out"))?
-        }
-        _ => {
-            let _ = out.write_all(&bytes);
-        }
-    }
+    crate::cli::io::write_output(a.out.as_deref(), &bytes, out, err)?;
     Ok(())
 }

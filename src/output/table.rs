@@ -48,9 +48,21 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// The summary as a readable table.
+/// A probability as a percentage that shows a tiny figure as tiny, not 0.0%.
+fn pct_fine(x: f64) -> String {
+    if x > 0.0 && x < 0.0005 {
+        format!("{}%", num(x * 100.0))
+    } else {
+        pct(x)
+    }
+}
+
+/// The summary as a readable table. Pending pods (the scheduler said no)
+/// sit beside the ip-failed ones; where a cell's figures are exact
+/// (`method = exact`), its probability of any IP failure is shown too.
 pub fn summary(rows: &[Row]) -> String {
-    let header = [
+    let exact = rows.iter().any(|r| r.exact_failure_probability.is_some());
+    let mut header = vec![
         "type",
         "formula",
         "order",
@@ -65,15 +77,20 @@ pub fn summary(rows: &[Row]) -> String {
         "95% CI",
         "p95",
         "failed trials",
+        "P(fail) exact",
+        "pending",
         "wasted IPs",
         "stranded",
         "1st fail",
         "nodes",
     ];
+    if !exact {
+        header.retain(|h| *h != "P(fail) exact");
+    }
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            vec![
+            let mut row = vec![
                 r.instance_type.clone(),
                 r.formula.clone(),
                 r.order.clone(),
@@ -91,11 +108,18 @@ pub fn summary(rows: &[Row]) -> String {
                 },
                 pct(r.failure_rate_p95),
                 format!("{}/{}", r.trials_with_failure, r.trials),
+            ];
+            if exact {
+                row.push(r.exact_failure_probability.map_or("-".into(), pct_fine));
+            }
+            row.extend([
+                num(r.pending_mean),
                 num(r.wasted_ips_mean),
                 num(r.stranded_slots_mean),
                 r.first_ip_failure_min.map_or("-".into(), |v| v.to_string()),
                 num(r.nodes_mean),
-            ]
+            ]);
+            row
         })
         .collect();
     render(&header, &body, &[0, 1, 2, 3])

@@ -416,8 +416,9 @@ fn catalog_rows_come_from_standard_input_with_catalog_dash() {
 #[test]
 fn outputs_named_dash_go_to_standard_output() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 4] = [
         &["export", "karpenter-settings", "--formula", "karpenter-reserved-enis:1"],
+        &["recommend", "m6i.xlarge", "--sg-share", "0.3", "--format", "csv"],
         &[
             "export",
             "karpenter",
