@@ -6,6 +6,7 @@ mod bad_input;
 mod commands;
 mod determinism;
 mod fuzz_regressions;
+mod golden;
 mod import_export;
 mod karpenter;
 mod networking;
