@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{Audit, NodeAudit};
-use crate::output::{self, csv as csvx, table};
+use crate::output::{self, table};
 
 /// The CSV columns every consumer may rely on, in this order (issue 10); more follow.
 pub const COLUMNS: [&str; 15] = [
@@ -70,7 +70,7 @@ fn fields(n: &NodeAudit) -> Vec<String> {
 /// One row per audited node.
 pub fn csv(a: &Audit) -> Vec<u8> {
     let header: Vec<&str> = COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect();
-    csvx::plain(&header, a.nodes.iter().map(fields))
+    output::csv::plain(&header, a.nodes.iter().map(fields))
 }
 
 /// The cluster's figures in one paragraph, as the table and stderr show them.
