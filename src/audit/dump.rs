@@ -1,6 +1,7 @@
 //! A cluster's state as `kubectl get nodes,pods -A -o json` prints it: the
 //! nodes and pods the audit needs, read into plain records.
 
+use crate::input::bounds::excerpt;
 use serde_json::Value;
 
 use crate::error::InputError;
@@ -129,6 +130,7 @@ fn text_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 fn read_node(d: &Doc) -> Result<NodeObj, InputError> {
     let v = &d.value;
     let name = text_at(v, &["metadata", "name"]).and_then(scalar).unwrap_or_default();
+    crate::manifest::names_within_limits(&d.file, d.index, "Node", &name, None)?;
     if name.is_empty() {
         return Err(bad(
             &d.file,
@@ -198,6 +200,7 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
     let namespace = text_at(v, &["metadata", "namespace"])
         .and_then(scalar)
         .unwrap_or_else(|| "default".into());
+    crate::manifest::names_within_limits(&d.file, d.index, "Pod", &name, Some(&namespace))?;
     let spec = v
         .get("spec")
         .filter(|s| s.is_object())
@@ -209,7 +212,10 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
             return Err(bad(
                 &d.file,
                 "spec.hostNetwork",
-                format!("Pod {namespace}/{name}: `{other}` is not true or false"),
+                format!(
+                    "Pod {namespace}/{name}: `{}` is not true or false",
+                    excerpt(&other.to_string())
+                ),
                 DUMP_FIX,
             ));
         }

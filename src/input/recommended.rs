@@ -2,6 +2,7 @@
 //! --format csv`) read back as a maxPods per instance type, so that what was
 //! simulated is what gets applied.
 
+use super::bounds::excerpt;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -72,7 +73,7 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<BTreeMap<String, u32>, Inp
         let v: u32 = value.parse().map_err(|_| InputError {
             file: Some(file.into()),
             field: Some(format!("line {line}, column recommended_max_pods")),
-            problem: format!("`{value}` is not a whole number"),
+            problem: format!("`{}` is not a whole number", excerpt(value)),
             fix: "give the CSV that `sgpsim recommend --format csv` writes".into(),
         })?;
         if let Some(prev) = out.insert(name.clone(), v).filter(|&p| p != v) {

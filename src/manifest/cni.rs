@@ -10,6 +10,7 @@
 //! are read as Go's `strconv.ParseBool` reads them; a value it rejects leaves
 //! the default, as the CNI does, with a note.
 
+use crate::input::bounds::excerpt;
 use serde_json::Value;
 
 use super::selector::scalar;
@@ -175,7 +176,8 @@ pub fn from_pod_spec(pod_spec: &Value, origin: &str) -> CniSettings {
             let b = parse_bool(&value);
             if b.is_none() {
                 notes.push(format!(
-                    "{origin}: {name}=`{value}` is not a boolean the CNI reads (strconv.ParseBool): it keeps its default"
+                    "{origin}: {name}=`{}` is not a boolean the CNI reads (strconv.ParseBool): it keeps its default",
+                    excerpt(&value)
                 ));
             }
             b
@@ -184,7 +186,8 @@ pub fn from_pod_spec(pod_spec: &Value, origin: &str) -> CniSettings {
             let n = value.parse::<u32>().ok();
             if n.is_none() && !value.is_empty() {
                 notes.push(format!(
-                    "{origin}: {name}=`{value}` is not a whole number: the CNI ignores it"
+                    "{origin}: {name}=`{}` is not a whole number: the CNI ignores it",
+                    excerpt(&value)
                 ));
             }
             n

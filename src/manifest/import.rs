@@ -15,11 +15,6 @@ use super::{
 };
 use crate::error::InputError;
 use crate::input::bounds::{MAX_NODES, excerpt};
-
-/// The longest object name (and kind) the API server accepts: a DNS subdomain.
-const NAME_MAX: usize = 253;
-/// The longest namespace: a DNS label.
-const NAMESPACE_MAX: usize = 63;
 use crate::input::catalog::Catalog;
 use crate::model::formula::Formula;
 use crate::model::node::{CniVersion, NodeSettings, ip_capacity};
@@ -136,7 +131,7 @@ impl Obj<'_> {
             Some(v) => v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
                 self.err(
                     &path.join("."),
-                    format!("`{v}` is not a pod count"),
+                    format!("`{}` is not a pod count", excerpt(&v.to_string())),
                     "give a whole number such as 3",
                 )
             }),
@@ -212,7 +207,7 @@ fn pod_tpl(o: &Obj<'_>, meta: Option<&Value>, spec: Option<&Value>, spec_path: &
         Some(v) => {
             return Err(o.err(
                 &format!("{spec_path}.hostNetwork"),
-                format!("`{v}` is not true or false"),
+                format!("`{}` is not true or false", excerpt(&v.to_string())),
                 "write true or false",
             ));
         }
@@ -273,26 +268,7 @@ fn resolve<'a>(docs: &'a [Doc], notes: &mut Vec<String>) -> Result<Vec<Obj<'a>>,
             .get("metadata")
             .and_then(|m| m.get("namespace"))
             .and_then(scalar);
-        // The API server's own limits, so that no error echoes a page of text.
-        for (field, text, max, what) in [
-            ("kind", Some(&kind), NAME_MAX, "a kind"),
-            ("metadata.name", Some(&name), NAME_MAX, "a DNS subdomain"),
-            ("metadata.namespace", namespace.as_ref(), NAMESPACE_MAX, "a DNS label"),
-        ] {
-            if let Some(t) = text.filter(|t| t.chars().count() > max) {
-                return Err(err(
-                    &d.file,
-                    field,
-                    format!(
-                        "document {} has {field} `{}` of {} characters",
-                        d.index,
-                        excerpt(t),
-                        t.chars().count()
-                    ),
-                    format!("Kubernetes allows at most {max} characters in {what}: shorten it"),
-                ));
-            }
-        }
+        super::names_within_limits(&d.file, d.index, &kind, &name, namespace.as_deref())?;
         objs.push(Obj {
             doc: d,
             kind,

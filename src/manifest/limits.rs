@@ -9,6 +9,7 @@
 //! is the type's vCPUs; memory is `memory_mib - ceil(memory_mib * 0.075)` MiB
 //! (`VM_MEMORY_OVERHEAD_PERCENT`, default 7.5%); `nodes` counts nodes.
 
+use crate::input::bounds::excerpt;
 use serde_json::Value;
 
 use super::quantity;
@@ -33,7 +34,11 @@ pub fn nodes_allowed(limits: Option<&Value>, t: &InstanceType) -> (Option<u64>, 
     let mut take = |n: u64| allowed = Some(allowed.map_or(n, |a| a.min(n)));
     for (resource, v) in map {
         let Some(limit) = quantity::parse(v) else {
-            notes.push(format!("limits.{resource} `{v}` is not a quantity: not applied"));
+            notes.push(format!(
+                "limits.{} `{}` is not a quantity: not applied",
+                excerpt(resource),
+                excerpt(&v.to_string())
+            ));
             continue;
         };
         let per_node = match resource.as_str() {

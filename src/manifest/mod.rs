@@ -38,6 +38,41 @@ pub(crate) fn err(file: &str, field: &str, problem: impl Into<String>, fix: impl
     }
 }
 
+/// The longest object name (and kind) the API server accepts: a DNS subdomain.
+const NAME_MAX: usize = 253;
+/// The longest namespace: a DNS label.
+const NAMESPACE_MAX: usize = 63;
+
+/// Refuses a kind, name or namespace longer than the API server allows, so
+/// that no later message echoes a page of text (document `doc` of `file`).
+pub(crate) fn names_within_limits(
+    file: &str,
+    doc: usize,
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+) -> Result<(), InputError> {
+    for (field, text, max, what) in [
+        ("kind", Some(kind), NAME_MAX, "a kind"),
+        ("metadata.name", Some(name), NAME_MAX, "a DNS subdomain"),
+        ("metadata.namespace", namespace, NAMESPACE_MAX, "a DNS label"),
+    ] {
+        if let Some(t) = text.filter(|t| t.chars().count() > max) {
+            return Err(err(
+                file,
+                field,
+                format!(
+                    "document {doc} has {field} `{}` of {} characters",
+                    crate::input::bounds::excerpt(t),
+                    t.chars().count()
+                ),
+                format!("Kubernetes allows at most {max} characters in {what}: shorten it"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The API group of SecurityGroupPolicy.
 pub const SGP_API: &str = "vpcresources.k8s.aws/v1beta1";
 pub const NODEPOOL_API: &str = "karpenter.sh/v1";

@@ -21,6 +21,7 @@
 //! `Gt`/`Lt` with one integer value (a missing or non-integer label fails).
 //! Requirements are ANDed.
 
+use crate::input::bounds::excerpt;
 use serde_json::Value;
 
 use super::selector::scalar;
@@ -232,7 +233,7 @@ pub fn parse_requirements(v: Option<&Value>, file: &str, what: &str) -> Result<V
             "Lt" => ReqOp::Lt(int(&values)?),
             other => {
                 return Err(bad(
-                    format!("operator `{other}` is not one Karpenter accepts"),
+                    format!("operator `{}` is not one Karpenter accepts", excerpt(other)),
                     "use In, NotIn, Exists, DoesNotExist, Gt or Lt",
                 ));
             }

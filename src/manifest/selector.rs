@@ -5,6 +5,7 @@
 //! `In`/`NotIn` need values, `Exists`/`DoesNotExist` take none, and any
 //! other operator makes the selector invalid.
 
+use crate::input::bounds::excerpt;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -92,7 +93,8 @@ impl Selector {
                 "DoesNotExist" => SelOp::DoesNotExist,
                 other => {
                     sel.invalid = Some(format!(
-                        "matchExpressions[{i}]: operator `{other}` is not a selector operator"
+                        "matchExpressions[{i}]: operator `{}` is not a selector operator",
+                        excerpt(other)
                     ));
                     return sel;
                 }

@@ -431,3 +431,17 @@ fn campaign_manifest_long_namespace_is_refused_in_a_line() {
     short(&e, "metadata.namespace");
     assert!(e.to_string().contains("at most 63 characters"), "{e}");
 }
+
+#[test]
+fn campaign_manifest_long_host_network_is_an_excerpt() {
+    let r = quick("import", || {
+        import(
+            &[crash("campaign-manifest-long-host-network.yaml")],
+            &Catalog::bundled(),
+            &ImportOptions::default(),
+        )
+    });
+    let e = r.map(|_| ()).unwrap_err();
+    short(&e, "hostNetwork");
+    assert!(e.to_string().contains("is not true or false"), "{e}");
+}
