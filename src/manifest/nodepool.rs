@@ -174,10 +174,11 @@ impl Requirement {
             ReqOp::Gt(_) => "Gt",
             ReqOp::Lt(_) => "Lt",
         };
+        // An excerpt: a message quoting a requirement stays one line.
         if self.values.is_empty() {
-            format!("{} {op}", self.key)
+            excerpt(&format!("{} {op}", self.key))
         } else {
-            format!("{} {op} [{}]", self.key, self.values.join(", "))
+            excerpt(&format!("{} {op} [{}]", self.key, self.values.join(", ")))
         }
     }
 }
@@ -214,7 +215,7 @@ pub fn parse_requirements(v: Option<&Value>, file: &str, what: &str) -> Result<V
             match values {
                 [one] => one.parse::<i64>().map_err(|_| {
                     bad(
-                        format!("`{op_text}` needs an integer, not `{one}`"),
+                        format!("`{op_text}` needs an integer, not `{}`", excerpt(one)),
                         "give one whole number, e.g. values: [\"4\"]",
                     )
                 }),
@@ -262,7 +263,7 @@ pub fn windows_only(reqs: &[Requirement]) -> Option<String> {
     if os.iter().all(|r| r.admits(Some("linux"))) {
         None
     } else {
-        Some(os.iter().map(|r| r.describe()).collect::<Vec<_>>().join("; "))
+        Some(excerpt(&os.iter().map(|r| r.describe()).collect::<Vec<_>>().join("; ")))
     }
 }
 
@@ -284,7 +285,7 @@ pub fn allowed<'c>(reqs: &[Requirement], catalog: &'c Catalog) -> (Vec<&'c Insta
             Some(LabelValue::Unmodelled) => notes.push(format!(
                 "requirement `{}` not evaluated: neither the catalog nor the instance facts have a `{}` label (check the instance types listed)",
                 r.describe(),
-                r.key
+                excerpt(&r.key)
             )),
             Some(LabelValue::Placement) => notes.push(format!(
                 "requirement `{}` does not choose the instance type: not applied (the model has no zones or prices)",
@@ -295,7 +296,7 @@ pub fn allowed<'c>(reqs: &[Requirement], catalog: &'c Catalog) -> (Vec<&'c Insta
         if let Some(m) = r.min_values {
             notes.push(format!(
                 "minValues {m} on `{}` is a flexibility floor for launches, not a type filter: not applied",
-                r.key
+                excerpt(&r.key)
             ));
         }
     }
