@@ -30,7 +30,7 @@ pub(super) fn html(inputs: &Inputs, charts: &Charts) -> String {
          th:first-child, td:first-child {{ text-align: left; }} th {{ background: #eef; }}\n\
          figure {{ margin: 1em 0 2em; }} figure svg {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}\n\
          figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}\n\
-         .reading li {{ margin: 0.5em 0; line-height: 1.4; max-width: 75em; }} .wide {{ overflow-x: auto; }} .note {{ color: #555; font-size: 0.92em; margin-top: -1em; }}\n</style>\n</head>\n<body>\n",
+         .reading li {{ margin: 0.5em 0; line-height: 1.4; max-width: 75em; }} .wide {{ overflow-x: auto; margin-bottom: 1.2em; }} .wide table {{ margin-bottom: 0.3em; }} .note {{ color: #555; font-size: 0.92em; margin-top: -0.8em; }}\n</style>\n</head>\n<body>\n",
         name = esc(&inputs.name)
     );
     let _ = writeln!(h, "<h1>sgpsim report: {}</h1>", esc(&inputs.name));
