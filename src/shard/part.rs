@@ -414,3 +414,28 @@ pub fn static_trials(records: &[TrialRecord]) -> Vec<OutcomeJson> {
 pub fn timed_trials(records: &[TrialRecord<TrialOutcome>]) -> Vec<TimedTrialJson> {
     records.iter().map(|r| (&r.outcome).into()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timed_figures_cross_json_bit_for_bit() {
+        use crate::timed::summary::TimedFigures;
+        let f = TimedFigures {
+            ip_failed_us: u128::MAX - 3,
+            node_us: 1 << 100,
+            costs: vec![Some(0.1 + 0.2), None, Some(-0.0), Some(f64::MIN_POSITIVE), Some(1e308)],
+            ttr_p50: [(3, u128::MAX), (0, 0), (1, 7)],
+            ..TimedFigures::default()
+        };
+        let json = serde_json::to_string(&TimedJson::from(&f)).unwrap();
+        let back: TimedJson = serde_json::from_str(&json).unwrap();
+        let g = TimedFigures::from(&back);
+        assert_eq!(g.ip_failed_us, f.ip_failed_us);
+        assert_eq!(g.node_us, f.node_us);
+        assert_eq!(g.ttr_p50, f.ttr_p50);
+        let bits = |c: &[Option<f64>]| c.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+        assert_eq!(bits(&g.costs), bits(&f.costs));
+    }
+}
