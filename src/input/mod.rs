@@ -13,6 +13,7 @@ pub mod node_settings;
 pub mod prices;
 pub mod recommended;
 pub mod replay_flags;
+pub mod requests;
 pub mod scenario;
 pub mod source;
 pub mod timed;

@@ -16,10 +16,12 @@ use crate::input::bounds::{
 use crate::input::catalog::{Catalog, InstanceType};
 use crate::input::expect::{Axes, Expect, RawExpect};
 use crate::input::node_settings::{RawNodeSettings, Source};
+use crate::input::requests::{RawSystemRequests, RawWorkloadRequests};
 use crate::model::cell::Cell;
 use crate::model::formula::Formula;
 use crate::model::node::{
-    NoRoom, NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity, ips_per_slot, pod_ip_enis,
+    NoRoom, NodeSettings, NodeSpec, Resources, SystemPods, allocatable, branch_capacity, eni_limited_pods, ip_capacity,
+    ips_per_slot, pod_ip_enis,
 };
 use crate::model::order::Order;
 use crate::model::placement::Policy;
@@ -78,6 +80,8 @@ pub struct RawSystemPods {
     /// `"m5.large" = { host = 2 }`: overrides for some types.
     #[serde(default)]
     pub by_type: BTreeMap<String, RawSystemOverride>,
+    /// `[system_pods.requests]`: CPU and memory of one host and one IP system pod.
+    pub requests: Option<RawSystemRequests>,
 }
 
 fn default_system_host() -> u32 {
@@ -90,6 +94,7 @@ impl Default for RawSystemPods {
             host: default_system_host(),
             ip: 0,
             by_type: BTreeMap::new(),
+            requests: None,
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct RawWorkload {
     pub sg_pods: Option<u32>,
     pub ip_pods: Option<u32>,
     pub host_pods: Option<u32>,
+    /// `[workload.requests]`: CPU and memory of one pod per kind.
+    pub requests: Option<RawWorkloadRequests>,
 }
 
 /// `[nodes]`: a fixed count, or autoscaling.
@@ -139,6 +146,10 @@ pub struct Scenario {
     pub settings: NodeSettings,
     pub system: SystemPods,
     pub system_by_type: BTreeMap<String, SystemPods>,
+    /// CPU and memory requests of system and workload pods
+    /// ([`Resources::NONE`] when none is given); each node adds its own
+    /// allocatable ([`Scenario::node_spec`]).
+    pub requests: Resources,
     pub workload: Workload,
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
@@ -293,6 +304,16 @@ impl Scenario {
             );
         }
 
+        let (system_host, system_ip) = match &raw.system_pods.requests {
+            Some(r) => crate::input::requests::system(r)?,
+            None => Default::default(),
+        };
+        let pod = match raw.workload.as_ref().and_then(|w| w.requests.as_ref()) {
+            Some(r) => crate::input::requests::workload(r)?,
+            None => Default::default(),
+        };
+        let requests = Resources::new(crate::model::node::Res::ZERO, system_host, system_ip, pod);
+
         let timed = raw
             .timed
             .map(|t| crate::input::timed::validate(t, catalog))
@@ -312,6 +333,7 @@ impl Scenario {
             settings,
             system,
             system_by_type,
+            requests,
             workload,
             nodes,
             expects: Vec::new(),
@@ -368,9 +390,43 @@ impl Scenario {
             ip_capacity: ip_capacity(t, &self.settings),
             branch_capacity: branch_capacity(t, &self.settings),
             system,
+            res: self.resources(t, f)?,
         };
         check_room(t, f, &spec)?;
         Ok((spec, m.note))
+    }
+
+    /// CPU and memory on a node of this type under this formula: the
+    /// scenario's requests and Karpenter's allocatable
+    /// ([`crate::model::node::allocatable`]); [`Resources::NONE`] when no
+    /// pod requests either. Its kube-reserved memory counts Karpenter's
+    /// ENI-limited pods, less `RESERVED_ENIS` under the
+    /// `karpenter-reserved-enis:N` formula.
+    pub fn resources(&self, t: &InstanceType, f: &Formula) -> Result<Resources, InputError> {
+        if !self.requests.counted() {
+            return Ok(Resources::NONE);
+        }
+        let (Some(vcpus), Some(memory_mib)) = (t.vcpus, t.memory_mib) else {
+            return Err(InputError::field(
+                "workload.requests",
+                format!(
+                    "pods request CPU or memory, but the catalog has no vCPUs or memory for {}",
+                    t.name
+                ),
+                format!("drop {}, or add its vcpus and memory_mib with --catalog FILE", t.name),
+            ));
+        };
+        let arm64 = crate::input::facts::Facts::bundled()
+            .get(&t.name)
+            .and_then(|x| x.arch.as_deref())
+            == Some("arm64");
+        let reserved = match f {
+            Formula::KarpenterReservedEnis(n) => *n,
+            _ => 0,
+        };
+        Ok(self
+            .requests
+            .on(allocatable(vcpus, memory_mib, arm64, eni_limited_pods(t, reserved))))
     }
 
     /// Every (type, formula, order, policy) cell, in that nesting order;
@@ -621,6 +677,24 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
             ),
             "choose another formula for this type, or fewer system pods",
         )),
+        Err(NoRoom::SystemRequestsExceedAllocatable) => {
+            let r = spec.res;
+            let used = r.system(&s);
+            Err(InputError::field(
+                "system_pods.requests",
+                format!(
+                    "the system pods ({} host + {} IP) request {}m CPU and {} MiB memory, more than the {}m and {} MiB allocatable on {}",
+                    s.host,
+                    s.ip,
+                    used.cpu,
+                    used.memory / crate::model::node::MIB,
+                    r.allocatable.cpu,
+                    r.allocatable.memory / crate::model::node::MIB,
+                    t.name
+                ),
+                "lower system_pods.requests or the system pods, or drop the type",
+            ))
+        }
         Err(NoRoom::SystemIpsExceedCapacity) => Err(InputError::field(
             "system_pods.ip",
             format!(

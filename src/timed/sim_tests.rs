@@ -25,6 +25,7 @@ fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeTyp
             ip_capacity: enis * ipe,
             branch_capacity: b,
             system,
+            res: crate::model::node::Resources::NONE,
         },
         enis,
         ips_per_eni: ipe,

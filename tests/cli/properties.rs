@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sgpsim::input::catalog::Catalog;
 use sgpsim::model::formula::Formula;
-use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::model::node::{NodeSettings, NodeSpec, Resources, SystemPods, branch_capacity, ip_capacity};
 use sgpsim::model::order::Order;
 use sgpsim::model::placement::Policy;
 use sgpsim::model::replay::{Cluster, Fate, Nodes, Replayer};
@@ -39,6 +39,7 @@ fn node() -> impl Strategy<Value = NodeSpec> {
             ip_capacity: ips,
             branch_capacity: br,
             system: SystemPods { host, ip },
+            res: Resources::NONE,
         }
     })
 }
@@ -106,7 +107,7 @@ proptest! {
         let m = Formula::Conservative.max_pods(t, &settings, sys).unwrap().value;
         prop_assume!(m > host);
         let cluster = Cluster {
-            node: NodeSpec { max_pods: m, ip_capacity: ip_capacity(t, &settings), branch_capacity: branch_capacity(t, &settings), system: sys },
+            node: NodeSpec { max_pods: m, ip_capacity: ip_capacity(t, &settings), branch_capacity: branch_capacity(t, &settings), system: sys, res: Resources::NONE },
             nodes,
             policy,
         };
@@ -128,7 +129,7 @@ proptest! {
         let m = Formula::AwsDefault.max_pods(t, &s, sys).unwrap().value;
         let cap = ip_capacity(t, &s);
         let cluster = Cluster {
-            node: NodeSpec { max_pods: m, ip_capacity: cap, branch_capacity: branch_capacity(t, &s), system: sys },
+            node: NodeSpec { max_pods: m, ip_capacity: cap, branch_capacity: branch_capacity(t, &s), system: sys, res: Resources::NONE },
             nodes: Nodes::Fixed(1),
             policy: Policy::FirstFit,
         };
