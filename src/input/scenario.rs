@@ -880,6 +880,97 @@ mod tests {
         assert!(e.contains("line"), "{e}");
     }
 
+    /// `[workload.requests]` and `[system_pods.requests]` reach every node
+    /// with Karpenter's allocatable for its type; without them nothing is counted.
+    #[test]
+    fn requests_and_allocatable_per_type() {
+        let text = "instance_types = [\"m5.large\", \"m6g.large\"]\nformulas = [\"aws-default\"]\n\
+            [workload]\nip_pods = 10\n[workload.requests]\nip = { cpu = \"250m\", memory = \"512Mi\" }\n\
+            [system_pods.requests]\nhost = { cpu = \"100m\" }\n";
+        let s = load(text).unwrap();
+        let mib = crate::model::node::MIB;
+        for (t, memory) in [(&s.types[0], 6903), (&s.types[1], 6844)] {
+            let (spec, _) = s.node_spec(t, &s.formulas[0]).unwrap();
+            assert_eq!(spec.res.allocatable.cpu, 1930, "{}", t.name);
+            assert_eq!(spec.res.allocatable.memory, memory * mib, "{}", t.name);
+            assert_eq!(spec.res.pod[1].cpu, 250);
+            assert_eq!(spec.res.pod[1].memory, 512 * mib);
+            assert_eq!(spec.res.system(&spec.system).cpu, 200, "2 host system pods of 100m");
+        }
+        let plain = load(MIN).unwrap();
+        let (spec, _) = plain.node_spec(&plain.types[0], &plain.formulas[0]).unwrap();
+        assert_eq!(spec.res, Resources::NONE);
+    }
+
+    /// A CPU-bound workload: 500m IP pods on m5.large (1930m) fill a node at
+    /// 3 pods, far below its 27 free slots and its 18 pod IPs (SGP on:
+    /// 2 ENIs x 9), so autoscaling adds nodes on CPU and no pod is left without
+    /// an IP; without requests the first node takes 27 pods by slots, of
+    /// which 9 find no IP, and the other 3 go to a second node.
+    #[test]
+    fn cpu_fills_nodes_before_max_pods() {
+        let base = "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"ip-first\"]\n\
+            [nodes]\nautoscale = true\nmax = 100\n[workload]\nip_pods = 30\n";
+        let run = |text: &str| {
+            let s = load(text).unwrap();
+            let c = &s.cells().unwrap()[0];
+            crate::model::replay::Replayer::new().run(
+                &c.cluster,
+                c.counts,
+                std::iter::repeat_n(crate::model::workload::Kind::Ip, 30),
+            )
+        };
+        let cpu = run(&format!("{base}[workload.requests]\nip = {{ cpu = \"500m\" }}\n"));
+        assert_eq!((cpu.nodes, cpu.ip_failed, cpu.running[1]), (10, 0, 30));
+        let slots = run(base);
+        assert_eq!((slots.nodes, slots.ip_failed, slots.running[1]), (2, 9, 21));
+        // A pod larger than any node stays pending, and launches nothing.
+        let big = run(&format!("{base}[workload.requests]\nip = {{ cpu = \"2\" }}\n"));
+        assert_eq!((big.nodes, big.pending[1]), (0, 30));
+    }
+
+    /// Bad requests name the file's field and the fix; unknown keys are refused.
+    #[test]
+    fn bad_requests_are_refused() {
+        let base = "instance_types = [\"m5.large\"]\n[workload]\nip_pods = 3\n";
+        let cases = [
+            (
+                "[workload.requests]\nip = { cpu = \"abc\" }",
+                "workload.requests.ip.cpu",
+            ),
+            ("[workload.requests]\nip = { cpu = \"-1\" }", "workload.requests.ip.cpu"),
+            (
+                "[workload.requests]\nsg = { memory = \"1000000Ti\" }",
+                "workload.requests.sg.memory",
+            ),
+            ("[system_pods.requests]\nhost = { cpu = \"2\" }", "system_pods.requests"),
+        ];
+        for (extra, field) in cases {
+            let e = load(&format!("{base}{extra}")).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{extra}: {e}");
+        }
+        for extra in [
+            "[workload.requests]\nip = { cpus = \"1\" }",
+            "[workload.requests]\ngpu = { cpu = \"1\" }",
+            "[system_pods.requests]\nsg = { cpu = \"1\" }",
+        ] {
+            let e = load(&format!("{base}{extra}")).unwrap_err().to_string();
+            assert!(e.contains("unknown field") && e.contains("line"), "{extra}: {e}");
+        }
+        // A type the catalog gives no vCPUs or memory for.
+        let c = Catalog::bundled();
+        let missing = c.iter().find(|t| t.vcpus.is_none() || t.memory_mib.is_none()).unwrap();
+        let e = load(&format!(
+            "instance_types = [\"{}\"]\nformulas = [\"fixed:20\"]\n[workload]\nip_pods = 3\n[workload.requests]\nip = {{ cpu = \"1\" }}",
+            missing.name
+        ))
+        .unwrap_err();
+        assert!(
+            e.problem.contains("no vCPUs or memory") && e.fix.contains("--catalog"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn per_type_system_pods() {
         let s = load(&format!(

@@ -438,6 +438,62 @@ mod tests {
         (ip_capacity(t, &s), branch_capacity(t, &s))
     }
 
+    /// Karpenter's allocatable by hand, every figure from types.go, checked
+    /// against what Karpenter logs for m5.large (`allocatable: cpu 1930m,
+    /// memory 6903Mi, pods 29`):
+    /// - m5.large, 2 vCPUs, 8192 MiB, 3 ENIs x 10 IPs: CPU 2000 - (60 + 10)
+    ///   = 1930m; memory 8192 - ceil(614.4) = 7577, less kube-reserved
+    ///   11 * 29 + 255 = 574 and eviction 100: 6903 MiB.
+    /// - m6g.large (arm64), same sizes: 8192 - 64 = 8128, - ceil(609.6) =
+    ///   7518, - 574 - 100 = 6844 MiB; CPU 1930m.
+    /// - m5.4xlarge, 16 vCPUs, 65536 MiB, 8 x 30: CPU 60 + 10 + 10 + 30 =
+    ///   110m reserved, 15890m; memory 65536 - 4916 - (11 * 234 + 255) - 100
+    ///   = 57691 MiB.
+    #[test]
+    fn allocatable_by_karpenters_rule() {
+        let c = Catalog::bundled();
+        let alloc = |name: &str, reserved: u32| {
+            let t = c.get(name).unwrap();
+            let arm = name == "m6g.large";
+            allocatable(
+                t.vcpus.unwrap(),
+                t.memory_mib.unwrap(),
+                arm,
+                eni_limited_pods(t, reserved),
+            )
+        };
+        assert_eq!(
+            alloc("m5.large", 0),
+            Res {
+                cpu: 1930,
+                memory: 6903 * MIB
+            }
+        );
+        assert_eq!(
+            alloc("m6g.large", 0),
+            Res {
+                cpu: 1930,
+                memory: 6844 * MIB
+            }
+        );
+        assert_eq!(
+            alloc("m5.4xlarge", 0),
+            Res {
+                cpu: 15890,
+                memory: 57691 * MIB
+            }
+        );
+        // RESERVED_ENIS=1: (3 - 1) * 9 + 2 = 20 pods, 11 * 20 + 255 = 475 MiB reserved.
+        assert_eq!(alloc("m5.large", 1).memory, (7577 - 475 - 100) * MIB);
+        // All ENIs reserved: 0 pods, 255 MiB.
+        assert_eq!(alloc("m5.large", 3).memory, (7577 - 255 - 100) * MIB);
+        assert_eq!(kube_reserved_cpu_milli(1), 60);
+        assert_eq!(kube_reserved_cpu_milli(4), 80);
+        assert_eq!(kube_reserved_cpu_milli(96), 80 + 92_000 * 25 / 10_000);
+        // Saturates at zero rather than wrapping.
+        assert_eq!(allocatable(1, 100, false, 29), Res { cpu: 940, memory: 0 });
+    }
+
     #[test]
     fn model_section_10_ip_capacity_with_trunk() {
         let on = NodeSettings::default();

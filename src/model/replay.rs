@@ -352,7 +352,7 @@ impl Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::node::{Resources, SystemPods};
+    use crate::model::node::{Res, Resources, SystemPods};
     use crate::model::workload::Kind::*;
 
     fn one_node(m: u32, ips: u32, br: u32, s: u32) -> Cluster {
@@ -465,19 +465,25 @@ mod tests {
 
     proptest::proptest! {
         /// The one-node fast path and the general loop give the same outcome
-        /// on random one-node cells and random orders (MODEL.md §5 once).
+        /// on random one-node cells and random orders (MODEL.md §5 once),
+        /// with CPU and memory requests or without.
         #[test]
         fn the_one_node_path_equals_the_general_path(
             m in 1u32..80, host in 0u32..4, ip_sys in 0u32..3, ips in 0u32..60, br in 0u32..30,
             sg in 0u32..40, ip in 0u32..70, h in 0u32..5, seed in 0u64..1000, p in 0usize..3,
+            req in proptest::collection::vec((0u64..3, 0u64..3), 5), alloc in (1u64..20, 1u64..20),
         ) {
+            // Requests in about half the cases (all zero: none counted).
+            let r = |i: usize| Res { cpu: req[i].0 * 100, memory: req[i].1 * 100 };
+            let res = Resources::new(Res { cpu: alloc.0 * 200, memory: alloc.1 * 200 }, r(0), r(1), [r(2), r(3), r(4)]);
             let spec = NodeSpec {
                 max_pods: m + host + ip_sys,
                 ip_capacity: ips + ip_sys,
                 branch_capacity: br,
                 system: SystemPods { host, ip: ip_sys },
-                res: Resources::NONE,
+                res,
             };
+            proptest::prop_assume!(spec.room().is_ok());
             let cluster = Cluster { node: spec, nodes: Nodes::Fixed(1), policy: Policy::ALL[p] };
             let counts = Counts { sg, ip, host: h };
             let mut order = Vec::new();

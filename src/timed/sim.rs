@@ -294,6 +294,9 @@ pub struct Sim<'a> {
     fit: [NodeIndex; 3],
     /// Whether any pod requests CPU or memory (set by [`Sim::start`]).
     counted: bool,
+    /// Karpenter's open list for host pods: the IP pods' (0) where the two
+    /// ask the same on every type, else their own (2).
+    host_list: usize,
     /// Pending pods per kind, in the order they became pending.
     pending: [VecDeque<u32>; 3],
     karp_q: VecDeque<u32>,
@@ -370,25 +373,20 @@ impl<'a> Sim<'a> {
 
     /// Karpenter's open list a pending pod of `kind` looks in: SG pods need
     /// a slot and a branch, the others a slot, and, where pods request CPU
-    /// or memory, their requests too, which differ by kind. Without requests
-    /// IP and host pods share one list, as one rule decides for both.
+    /// or memory, their requests too. IP and host pods share one list where
+    /// they ask the same (always without requests), as one rule then
+    /// decides for both.
     fn open_list(&self, kind: Kind) -> usize {
         match kind {
             Kind::Sg => 1,
             Kind::Ip => 0,
-            Kind::Host => {
-                if self.counted {
-                    2
-                } else {
-                    0
-                }
-            }
+            Kind::Host => self.host_list,
         }
     }
 
     /// The open lists in use.
     fn open_lists(&self) -> usize {
-        if self.counted { 3 } else { 2 }
+        self.host_list.max(1) + 1
     }
 
     /// Runs one trial to its end.
@@ -446,6 +444,11 @@ impl<'a> Sim<'a> {
             }));
         self.nodes.clear();
         self.counted = world.types.iter().any(|t| t.spec.res.counted());
+        let same = world
+            .types
+            .iter()
+            .all(|t| t.spec.res.pod[Kind::Host.index()] == t.spec.res.pod[Kind::Ip.index()]);
+        self.host_list = if same { 0 } else { 2 };
         let initial = world.nodes.initial() as usize;
         let used = self.fit_indexes();
         for f in &mut self.fit[..used] {
