@@ -29,6 +29,7 @@ const PENDING: &str = "Pending: workload pods never bound (no node had room; the
 pub(super) fn document(inputs: &Inputs) -> Document {
     let rows = &inputs.rows;
     let timed_run = !inputs.timed.is_empty();
+    let counted = requests_given(&inputs.scenario_text);
     let mut sections = Vec::new();
     if timed_run {
         sections.push(Section {
@@ -42,15 +43,16 @@ pub(super) fn document(inputs: &Inputs) -> Document {
         });
         return Document {
             scope: scope(rows, true),
-            reading: timed_reading(rows, &inputs.timed),
+            reading: timed_reading(rows, &inputs.timed, counted),
             sections,
         };
     }
     sections.push(Section {
         heading: "Every instance type",
-        paragraphs: vec![
-            "Largest safe maxPods: the most pods a node can be given while no arrival order can leave a pod without an IP, its system pods plus its IPs (MODEL.md §11, no risk allowed). Each formula's cell: its maxPods, then the share of random orders that leave a pod without an IP, exact unless an interval is shown.".into(),
-        ],
+        paragraphs: vec![format!(
+            "Largest safe maxPods: the most pods a node can be given while no arrival order can leave a pod without an IP, its system pods plus its IPs (MODEL.md §11, no risk allowed).{} Each formula's cell: its maxPods, then the share of random orders that leave a pod without an IP, exact unless an interval is shown.",
+            if counted { CPU_NOTE } else { "" }
+        )],
         tables: glance(rows),
     });
     let refs: Vec<&Row> = rows.iter().collect();
@@ -74,7 +76,35 @@ pub(super) fn document(inputs: &Inputs) -> Document {
     });
     Document {
         scope: scope(rows, false),
-        reading: reading(rows),
+        reading: reading(rows, counted),
         sections,
     }
+}
+
+/// Said where the scenario's pods request CPU or memory: the safe maxPods
+/// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
+/// or memory first (§5).
+pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well.";
+
+/// Whether the scenario as run gives any pod a CPU or memory request
+/// (`[workload.requests]`, `[system_pods.requests]`, a quantity above zero).
+pub(super) fn requests_given(scenario: &str) -> bool {
+    let Ok(t) = toml::from_str::<toml::Table>(scenario) else {
+        return false;
+    };
+    let tables = ["workload", "system_pods"]
+        .iter()
+        .filter_map(|k| t.get(*k)?.get("requests")?.as_table());
+    tables
+        .flat_map(|r| r.values())
+        .filter_map(|kind| kind.as_table())
+        .any(|kind| {
+            kind.values().any(|v| {
+                let text = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                crate::manifest::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
+            })
+        })
 }
