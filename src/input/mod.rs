@@ -11,6 +11,7 @@ pub mod expect;
 pub mod facts;
 pub mod node_settings;
 pub mod prices;
+pub mod quantity;
 pub mod recommended;
 pub mod replay_flags;
 pub mod requests;

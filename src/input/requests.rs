@@ -1,7 +1,7 @@
 //! CPU and memory requests (MODEL.md §5): `[workload.requests]` and
 //! `[system_pods.requests]` in a scenario, one table per pod kind, each with
 //! `cpu` and `memory` as Kubernetes quantities (`ip = { cpu = "250m",
-//! memory = "512Mi" }`). Read exactly ([`crate::manifest::quantity::scaled`])
+//! memory = "512Mi" }`). Read exactly ([`crate::input::quantity::scaled`])
 //! and bounded ([`MAX_CPU_REQUEST_MILLI`], [`MAX_MEMORY_REQUEST`]), so sums
 //! on a node cannot overflow.
 
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::input::bounds::{MAX_CPU_REQUEST_MILLI, MAX_MEMORY_REQUEST, excerpt};
-use crate::manifest::quantity::{Refused, scaled};
+use crate::input::quantity::{Refused, scaled};
 use crate::model::node::{MIB, Res};
 
 /// One kind's requests as written. A request left out is 0: not requested.

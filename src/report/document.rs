@@ -3,7 +3,7 @@
 
 use super::advice::detailed_types;
 use super::inputs::Inputs;
-use super::reading::{reading, timed_reading};
+use super::reading::{CPU_NOTE, reading, requests_given, timed_reading};
 use super::tables::{Table, details, glance, timed};
 use super::words::{distinct, scope};
 use crate::output::Row;
@@ -79,32 +79,4 @@ pub(super) fn document(inputs: &Inputs) -> Document {
         reading: reading(rows, counted),
         sections,
     }
-}
-
-/// Said where the scenario's pods request CPU or memory: the safe maxPods
-/// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
-/// or memory first (§5).
-pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well.";
-
-/// Whether the scenario as run gives any pod a CPU or memory request
-/// (`[workload.requests]`, `[system_pods.requests]`, a quantity above zero).
-pub(super) fn requests_given(scenario: &str) -> bool {
-    let Ok(t) = toml::from_str::<toml::Table>(scenario) else {
-        return false;
-    };
-    let tables = ["workload", "system_pods"]
-        .iter()
-        .filter_map(|k| t.get(*k)?.get("requests")?.as_table());
-    tables
-        .flat_map(|r| r.values())
-        .filter_map(|kind| kind.as_table())
-        .any(|kind| {
-            kind.values().any(|v| {
-                let text = match v {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                crate::manifest::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
-            })
-        })
 }

@@ -65,7 +65,7 @@ fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], counted: bool
     let s = slot_safe_sentence(ty, safe, of);
     match (counted, safe) {
         (false, _) => s,
-        (true, Some(_)) => format!("{s}{}", super::document::CPU_NOTE),
+        (true, Some(_)) => format!("{s}{}", CPU_NOTE),
         (true, None) => format!(
             "{} (counting slots and IPs alone: the pods here also request CPU or memory, which can fill a node first).",
             s.trim_end_matches('.')
@@ -444,6 +444,34 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: b
     out
 }
 
+/// Said where the scenario's pods request CPU or memory: the safe maxPods
+/// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
+/// or memory first (§5).
+pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well.";
+
+/// Whether the scenario as run gives any pod a CPU or memory request
+/// (`[workload.requests]`, `[system_pods.requests]`, a quantity above zero).
+pub(super) fn requests_given(scenario: &str) -> bool {
+    let Ok(t) = toml::from_str::<toml::Table>(scenario) else {
+        return false;
+    };
+    let tables = ["workload", "system_pods"]
+        .iter()
+        .filter_map(|k| t.get(*k)?.get("requests")?.as_table());
+    tables
+        .flat_map(|r| r.values())
+        .filter_map(|kind| kind.as_table())
+        .any(|kind| {
+            kind.values().any(|v| {
+                let text = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                crate::input::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,17 +519,11 @@ mod tests {
             "{}",
             cpu[0]
         );
-        assert_eq!(cpu[0].replace(super::super::document::CPU_NOTE, ""), plain[0]);
-        assert!(super::super::document::requests_given(
-            "[workload.requests]\nip = { cpu = \"250m\" }"
-        ));
-        assert!(super::super::document::requests_given(
-            "[system_pods.requests]\nhost = { memory = \"1Gi\" }"
-        ));
-        assert!(!super::super::document::requests_given(
-            "[workload.requests]\nip = { cpu = \"0\" }"
-        ));
-        assert!(!super::super::document::requests_given("[workload]\nip_pods = 3"));
+        assert_eq!(cpu[0].replace(super::CPU_NOTE, ""), plain[0]);
+        assert!(requests_given("[workload.requests]\nip = { cpu = \"250m\" }"));
+        assert!(requests_given("[system_pods.requests]\nhost = { memory = \"1Gi\" }"));
+        assert!(!requests_given("[workload.requests]\nip = { cpu = \"0\" }"));
+        assert!(!requests_given("[workload]\nip_pods = 3"));
     }
 
     #[test]

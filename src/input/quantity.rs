@@ -1,7 +1,9 @@
 //! Kubernetes resource quantities (`"200"`, `"1500m"`, `"1000Gi"`, `29`), as
 //! `k8s.io/apimachinery/pkg/api/resource` writes them: a decimal number, then
 //! a binary suffix (`Ki` … `Ei`), a decimal one (`n`, `u`, `m`, `k`, `M` … `E`)
-//! or an exponent (`e3`).
+//! or an exponent (`e3`). One parser for every input: the manifest import
+//! (re-exported as `manifest::quantity`), the cluster audit and scenario
+//! requests ([`scaled`], exact).
 
 use serde_json::Value;
 
