@@ -14,7 +14,7 @@ use sgpsim::input::catalog::Catalog;
 use sgpsim::input::scenario::check_room;
 use sgpsim::model::cell::Cell;
 use sgpsim::model::formula::Formula;
-use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::model::node::{NodeSettings, NodeSpec, Resources, SystemPods, branch_capacity, ip_capacity};
 use sgpsim::model::order::Order;
 use sgpsim::model::placement::Policy;
 use sgpsim::model::replay::{Cluster, Nodes, Replayer};
@@ -33,6 +33,7 @@ fn cell(catalog: &Catalog, ty: &str, formula: &Formula, nodes: Nodes, fill_nodes
         ip_capacity: ip_capacity(t, &s),
         branch_capacity: branch_capacity(t, &s),
         system: SYSTEM,
+        res: Resources::NONE,
     };
     check_room(t, formula, &spec).ok()?;
     let counts: Counts = Workload::SeedFill { nodes: fill_nodes }.counts(t.branch_enis, &spec);

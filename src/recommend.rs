@@ -487,6 +487,7 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
                     ip_capacity: ip_capacity(t, &q.settings),
                     branch_capacity: branch_capacity(t, &q.settings),
                     system: q.system,
+                    res: crate::model::node::Resources::NONE,
                 },
                 nodes: Nodes::Autoscale {
                     initial: 0,

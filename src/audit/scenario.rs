@@ -152,6 +152,7 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
             origin: format!("{origin} ({pods} pods)"),
             host: *host,
             assumed: false,
+            requests: crate::model::node::Res::ZERO,
         })
         .collect();
 
@@ -254,6 +255,7 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
             pods,
             kind: Some(kind),
             why: why(kind),
+            requests: crate::model::node::Res::ZERO,
         })
         .collect();
     lines.sort_by(|a, b| a.origin.cmp(&b.origin).then(a.kind.cmp(&b.kind)));

@@ -34,6 +34,14 @@ pub const MAX_NAME: usize = 64;
 /// and within CEL's int).
 pub const MAX_MEMORY_MIB: u64 = 1 << 40;
 
+/// The largest CPU request of one pod, in millicores: 1000 cores, more than
+/// any instance type has (the largest have 896 vCPUs).
+pub const MAX_CPU_REQUEST_MILLI: u64 = 1_000_000;
+/// The largest memory request of one pod, in bytes: 32 TiB, the memory of
+/// the largest instance types. With at most [`MAX_MAX_PODS`] pods and as
+/// many system pods of each kind per node, a node's sum stays below `u64`.
+pub const MAX_MEMORY_REQUEST: u64 = 1 << 45;
+
 /// The default seed when a scenario names none.
 pub const DEFAULT_SEED: u64 = 1;
 /// The default number of random trials per cell.

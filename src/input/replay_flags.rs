@@ -79,6 +79,7 @@ impl ReplayFlags {
                 host: self.system_pods,
                 ip: self.system_ip_pods,
                 by_type: Default::default(),
+                requests: None,
             },
             workload: Some(RawWorkload {
                 fill,
@@ -86,6 +87,7 @@ impl ReplayFlags {
                 sg_pods: self.sg_pods,
                 ip_pods: self.ip_pods,
                 host_pods: self.host_pods,
+                requests: None,
             }),
             nodes: if self.autoscale {
                 RawNodes {

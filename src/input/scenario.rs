@@ -16,10 +16,12 @@ use crate::input::bounds::{
 use crate::input::catalog::{Catalog, InstanceType};
 use crate::input::expect::{Axes, Expect, RawExpect};
 use crate::input::node_settings::{RawNodeSettings, Source};
+use crate::input::requests::{RawSystemRequests, RawWorkloadRequests};
 use crate::model::cell::Cell;
 use crate::model::formula::Formula;
 use crate::model::node::{
-    NoRoom, NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity, ips_per_slot, pod_ip_enis,
+    NoRoom, NodeSettings, NodeSpec, Resources, SystemPods, allocatable, branch_capacity, eni_limited_pods, ip_capacity,
+    ips_per_slot, pod_ip_enis,
 };
 use crate::model::order::Order;
 use crate::model::placement::Policy;
@@ -78,6 +80,8 @@ pub struct RawSystemPods {
     /// `"m5.large" = { host = 2 }`: overrides for some types.
     #[serde(default)]
     pub by_type: BTreeMap<String, RawSystemOverride>,
+    /// `[system_pods.requests]`: CPU and memory of one host and one IP system pod.
+    pub requests: Option<RawSystemRequests>,
 }
 
 fn default_system_host() -> u32 {
@@ -90,6 +94,7 @@ impl Default for RawSystemPods {
             host: default_system_host(),
             ip: 0,
             by_type: BTreeMap::new(),
+            requests: None,
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct RawWorkload {
     pub sg_pods: Option<u32>,
     pub ip_pods: Option<u32>,
     pub host_pods: Option<u32>,
+    /// `[workload.requests]`: CPU and memory of one pod per kind.
+    pub requests: Option<RawWorkloadRequests>,
 }
 
 /// `[nodes]`: a fixed count, or autoscaling.
@@ -139,6 +146,10 @@ pub struct Scenario {
     pub settings: NodeSettings,
     pub system: SystemPods,
     pub system_by_type: BTreeMap<String, SystemPods>,
+    /// CPU and memory requests of system and workload pods
+    /// ([`Resources::NONE`] when none is given); each node adds its own
+    /// allocatable ([`Scenario::node_spec`]).
+    pub requests: Resources,
     pub workload: Workload,
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
@@ -293,6 +304,16 @@ impl Scenario {
             );
         }
 
+        let (system_host, system_ip) = match &raw.system_pods.requests {
+            Some(r) => crate::input::requests::system(r)?,
+            None => Default::default(),
+        };
+        let pod = match raw.workload.as_ref().and_then(|w| w.requests.as_ref()) {
+            Some(r) => crate::input::requests::workload(r)?,
+            None => Default::default(),
+        };
+        let requests = Resources::new(crate::model::node::Res::ZERO, system_host, system_ip, pod);
+
         let timed = raw
             .timed
             .map(|t| crate::input::timed::validate(t, catalog))
@@ -312,6 +333,7 @@ impl Scenario {
             settings,
             system,
             system_by_type,
+            requests,
             workload,
             nodes,
             expects: Vec::new(),
@@ -368,9 +390,43 @@ impl Scenario {
             ip_capacity: ip_capacity(t, &self.settings),
             branch_capacity: branch_capacity(t, &self.settings),
             system,
+            res: self.resources(t, f)?,
         };
         check_room(t, f, &spec)?;
         Ok((spec, m.note))
+    }
+
+    /// CPU and memory on a node of this type under this formula: the
+    /// scenario's requests and Karpenter's allocatable
+    /// ([`crate::model::node::allocatable`]); [`Resources::NONE`] when no
+    /// pod requests either. Its kube-reserved memory counts Karpenter's
+    /// ENI-limited pods, less `RESERVED_ENIS` under the
+    /// `karpenter-reserved-enis:N` formula.
+    pub fn resources(&self, t: &InstanceType, f: &Formula) -> Result<Resources, InputError> {
+        if !self.requests.counted() {
+            return Ok(Resources::NONE);
+        }
+        let (Some(vcpus), Some(memory_mib)) = (t.vcpus, t.memory_mib) else {
+            return Err(InputError::field(
+                "workload.requests",
+                format!(
+                    "pods request CPU or memory, but the catalog has no vCPUs or memory for {}",
+                    t.name
+                ),
+                format!("drop {}, or add its vcpus and memory_mib with --catalog FILE", t.name),
+            ));
+        };
+        let arm64 = crate::input::facts::Facts::bundled()
+            .get(&t.name)
+            .and_then(|x| x.arch.as_deref())
+            == Some("arm64");
+        let reserved = match f {
+            Formula::KarpenterReservedEnis(n) => *n,
+            _ => 0,
+        };
+        Ok(self
+            .requests
+            .on(allocatable(vcpus, memory_mib, arm64, eni_limited_pods(t, reserved))))
     }
 
     /// Every (type, formula, order, policy) cell, in that nesting order;
@@ -621,6 +677,24 @@ pub fn check_room(t: &InstanceType, f: &Formula, spec: &NodeSpec) -> Result<(), 
             ),
             "choose another formula for this type, or fewer system pods",
         )),
+        Err(NoRoom::SystemRequestsExceedAllocatable) => {
+            let r = spec.res;
+            let used = r.system(&s);
+            Err(InputError::field(
+                "system_pods.requests",
+                format!(
+                    "the system pods ({} host + {} IP) request {}m CPU and {} MiB memory, more than the {}m and {} MiB allocatable on {}",
+                    s.host,
+                    s.ip,
+                    used.cpu,
+                    used.memory / crate::model::node::MIB,
+                    r.allocatable.cpu,
+                    r.allocatable.memory / crate::model::node::MIB,
+                    t.name
+                ),
+                "lower system_pods.requests or the system pods, or drop the type",
+            ))
+        }
         Err(NoRoom::SystemIpsExceedCapacity) => Err(InputError::field(
             "system_pods.ip",
             format!(
@@ -804,6 +878,97 @@ mod tests {
         assert!(e.contains("triels") && e.contains("line 1"), "{e}");
         let e = load("instance_types = [\"m5.large\"\n").unwrap_err().to_string();
         assert!(e.contains("line"), "{e}");
+    }
+
+    /// `[workload.requests]` and `[system_pods.requests]` reach every node
+    /// with Karpenter's allocatable for its type; without them nothing is counted.
+    #[test]
+    fn requests_and_allocatable_per_type() {
+        let text = "instance_types = [\"m5.large\", \"m6g.large\"]\nformulas = [\"aws-default\"]\n\
+            [workload]\nip_pods = 10\n[workload.requests]\nip = { cpu = \"250m\", memory = \"512Mi\" }\n\
+            [system_pods.requests]\nhost = { cpu = \"100m\" }\n";
+        let s = load(text).unwrap();
+        let mib = crate::model::node::MIB;
+        for (t, memory) in [(&s.types[0], 6903), (&s.types[1], 6844)] {
+            let (spec, _) = s.node_spec(t, &s.formulas[0]).unwrap();
+            assert_eq!(spec.res.allocatable.cpu, 1930, "{}", t.name);
+            assert_eq!(spec.res.allocatable.memory, memory * mib, "{}", t.name);
+            assert_eq!(spec.res.pod[1].cpu, 250);
+            assert_eq!(spec.res.pod[1].memory, 512 * mib);
+            assert_eq!(spec.res.system(&spec.system).cpu, 200, "2 host system pods of 100m");
+        }
+        let plain = load(MIN).unwrap();
+        let (spec, _) = plain.node_spec(&plain.types[0], &plain.formulas[0]).unwrap();
+        assert_eq!(spec.res, Resources::NONE);
+    }
+
+    /// A CPU-bound workload: 500m IP pods on m5.large (1930m) fill a node at
+    /// 3 pods, far below its 27 free slots and its 18 pod IPs (SGP on:
+    /// 2 ENIs x 9), so autoscaling adds nodes on CPU and no pod is left without
+    /// an IP; without requests the first node takes 27 pods by slots, of
+    /// which 9 find no IP, and the other 3 go to a second node.
+    #[test]
+    fn cpu_fills_nodes_before_max_pods() {
+        let base = "instance_types = [\"m5.large\"]\nformulas = [\"aws-default\"]\norders = [\"ip-first\"]\n\
+            [nodes]\nautoscale = true\nmax = 100\n[workload]\nip_pods = 30\n";
+        let run = |text: &str| {
+            let s = load(text).unwrap();
+            let c = &s.cells().unwrap()[0];
+            crate::model::replay::Replayer::new().run(
+                &c.cluster,
+                c.counts,
+                std::iter::repeat_n(crate::model::workload::Kind::Ip, 30),
+            )
+        };
+        let cpu = run(&format!("{base}[workload.requests]\nip = {{ cpu = \"500m\" }}\n"));
+        assert_eq!((cpu.nodes, cpu.ip_failed, cpu.running[1]), (10, 0, 30));
+        let slots = run(base);
+        assert_eq!((slots.nodes, slots.ip_failed, slots.running[1]), (2, 9, 21));
+        // A pod larger than any node stays pending, and launches nothing.
+        let big = run(&format!("{base}[workload.requests]\nip = {{ cpu = \"2\" }}\n"));
+        assert_eq!((big.nodes, big.pending[1]), (0, 30));
+    }
+
+    /// Bad requests name the file's field and the fix; unknown keys are refused.
+    #[test]
+    fn bad_requests_are_refused() {
+        let base = "instance_types = [\"m5.large\"]\n[workload]\nip_pods = 3\n";
+        let cases = [
+            (
+                "[workload.requests]\nip = { cpu = \"abc\" }",
+                "workload.requests.ip.cpu",
+            ),
+            ("[workload.requests]\nip = { cpu = \"-1\" }", "workload.requests.ip.cpu"),
+            (
+                "[workload.requests]\nsg = { memory = \"1000000Ti\" }",
+                "workload.requests.sg.memory",
+            ),
+            ("[system_pods.requests]\nhost = { cpu = \"2\" }", "system_pods.requests"),
+        ];
+        for (extra, field) in cases {
+            let e = load(&format!("{base}{extra}")).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{extra}: {e}");
+        }
+        for extra in [
+            "[workload.requests]\nip = { cpus = \"1\" }",
+            "[workload.requests]\ngpu = { cpu = \"1\" }",
+            "[system_pods.requests]\nsg = { cpu = \"1\" }",
+        ] {
+            let e = load(&format!("{base}{extra}")).unwrap_err().to_string();
+            assert!(e.contains("unknown field") && e.contains("line"), "{extra}: {e}");
+        }
+        // A type the catalog gives no vCPUs or memory for.
+        let c = Catalog::bundled();
+        let missing = c.iter().find(|t| t.vcpus.is_none() || t.memory_mib.is_none()).unwrap();
+        let e = load(&format!(
+            "instance_types = [\"{}\"]\nformulas = [\"fixed:20\"]\n[workload]\nip_pods = 3\n[workload.requests]\nip = {{ cpu = \"1\" }}",
+            missing.name
+        ))
+        .unwrap_err();
+        assert!(
+            e.problem.contains("no vCPUs or memory") && e.fix.contains("--catalog"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -183,6 +183,8 @@ struct PodTpl {
     node_selector: Labels,
     /// Node placement beyond the OS (affinity, other nodeSelector keys, tolerations).
     placement: bool,
+    /// One pod's CPU and memory requests, as the scheduler sums them.
+    requests: crate::model::node::Res,
 }
 
 fn pod_tpl(o: &Obj<'_>, meta: Option<&Value>, spec: Option<&Value>, spec_path: &str) -> Result<PodTpl, InputError> {
@@ -223,12 +225,15 @@ fn pod_tpl(o: &Obj<'_>, meta: Option<&Value>, spec: Option<&Value>, spec_path: &
         || node_selector
             .keys()
             .any(|k| k != "kubernetes.io/os" && k != "beta.kubernetes.io/os");
+    let requests =
+        super::requests::pod_requests(spec, spec_path).map_err(|(field, problem, fix)| o.err(&field, problem, fix))?;
     Ok(PodTpl {
         labels: labels_of(meta.and_then(|m| m.get("labels"))),
         service_account,
         host_network,
         node_selector,
         placement,
+        requests,
     })
 }
 
@@ -683,6 +688,7 @@ pub(super) fn import_docs(
                     origin: o.id(),
                     host: class == PodClass::Host,
                     assumed: false,
+                    requests: tpl.requests,
                 }),
                 PodClass::Sg { policies, .. } | PodClass::OverQuota { policies, .. } => {
                     notes.push(format!(
@@ -699,6 +705,7 @@ pub(super) fn import_docs(
                         origin: o.id(),
                         host: false,
                         assumed: false,
+                        requests: tpl.requests,
                     });
                 }
                 other => notes.push(format!(
@@ -731,6 +738,7 @@ pub(super) fn import_docs(
             pods,
             kind: class_kind(&class),
             why: class_text(&class),
+            requests: tpl.requests,
         });
     }
     for sa in &missing_sa {
@@ -748,6 +756,7 @@ pub(super) fn import_docs(
                     origin: format!("DaemonSet {ns}/{name}"),
                     host: true,
                     assumed: true,
+                    requests: crate::model::node::Res::ZERO,
                 });
             }
         }
@@ -1289,6 +1298,23 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
     } else if !dropped_types.is_empty() {
         imp.types = dropped_types; // Keep them: validation will say why, naming the field.
     }
+    // Pods that request CPU or memory need each type's vCPUs and memory.
+    let (sh, si, pod, _) = imp.requests();
+    if !(sh.is_zero() && si.is_zero() && pod.iter().all(|r| r.is_zero())) {
+        let (with, without): (Vec<String>, Vec<String>) = imp.types.iter().cloned().partition(|n| {
+            catalog
+                .get(n)
+                .is_some_and(|t| t.vcpus.is_some() && t.memory_mib.is_some())
+        });
+        if !without.is_empty() && !with.is_empty() {
+            imp.notes.push(format!(
+                "dropped {} types the catalog gives no vCPUs or memory for, which the pods' CPU and memory requests need: {}",
+                without.len(),
+                without.join(", ")
+            ));
+            imp.types = with;
+        }
+    }
     let mut notes = Vec::new();
     let types = imp.types.clone();
     let systems: Vec<_> = types.iter().map(|n| system_of(imp, n)).collect();
@@ -1321,6 +1347,7 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
 mod tests {
     use super::*;
     use crate::manifest::read::parse_docs;
+    use crate::model::node::Res;
 
     fn import(yaml: &str) -> Result<Import, InputError> {
         let docs = parse_docs(yaml, "m.yaml")?;
@@ -1350,6 +1377,67 @@ mod tests {
 
     fn has(imp: &Import, needle: &str) -> bool {
         imp.notes.iter().any(|n| n.contains(needle))
+    }
+
+    /// Requests come from containers, init containers and overhead, as the
+    /// scheduler sums them, per kind (the mean over a kind's pods), and the
+    /// scenario written loads with them; a bad quantity names the object,
+    /// the container and the fix.
+    #[test]
+    fn requests_are_read_from_the_pod_specs() {
+        let deploy = |name: &str, replicas: u32, cpu: &str, extra: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: a}}\nspec:\n  replicas: {replicas}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {{cpu: \"{cpu}\", memory: 256Mi}}}}}}]\n{extra}"
+            )
+        };
+        let init = "      initContainers: [{name: i, image: i, resources: {requests: {cpu: \"2\"}}}]\n      overhead: {memory: 64Mi}\n";
+        let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: kube-system}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: i, resources: {requests: {cpu: 50m}}}]\n";
+        let yaml = format!(
+            "{}---\n{}---\n{ds}",
+            deploy("web", 3, "500m", ""),
+            deploy("batch", 1, "250m", init)
+        );
+        let imp = import(&yaml).unwrap();
+        let (host, ip, pod, notes) = imp.requests();
+        let mib = crate::model::node::MIB;
+        // web: 500m, 256Mi x 3; batch: max(250m, 2) = 2000m, 256Mi + 64Mi.
+        // Mean over the 4 IP pods: (1500 + 2000) / 4 = 875m; (768 + 320) / 4 = 272 MiB.
+        assert_eq!(
+            pod[1],
+            Res {
+                cpu: 875,
+                memory: 272 * mib
+            }
+        );
+        assert_eq!(pod[0], Res::ZERO);
+        // Host DaemonSets: agent (50m) and the assumed aws-node and kube-proxy (none): ceil(50 / 3).
+        assert_eq!(host, Res { cpu: 17, memory: 0 });
+        assert_eq!(ip, Res::ZERO);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("the ip workload pods request different")),
+            "{notes:?}"
+        );
+        let text = crate::manifest::write::scenario_toml(&imp);
+        assert!(text.contains("[workload.requests]\nsg = { cpu = \"0m\", memory = \"0Mi\" }\nip = { cpu = \"875m\", memory = \"272Mi\" }"), "{text}");
+        let sc = crate::input::scenario::Scenario::from_toml(&text, "t", &Catalog::bundled()).unwrap();
+        assert_eq!(sc.requests.pod[1], pod[1]);
+        assert_eq!(sc.requests.system_host.cpu, 17);
+        // Without requests, no tables: the scenario is as before.
+        let plain = crate::manifest::write::scenario_toml(&import(DEPLOY).unwrap());
+        assert!(!plain.contains("requests"), "{plain}");
+        // A bad quantity.
+        let e = import(&deploy("web", 1, "fast", "")).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("spec.template.spec.containers[0].resources.requests.cpu"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("Deployment a/web") && e.fix.contains("250m"),
+            "{e}"
+        );
     }
 
     /// Issue 10: more than 5 security groups was dropped as "denied".

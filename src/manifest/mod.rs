@@ -12,8 +12,10 @@ pub mod cni;
 mod import;
 pub mod limits;
 pub mod nodepool;
-pub mod quantity;
+
+pub use crate::input::quantity;
 pub mod read;
+pub mod requests;
 pub mod selector;
 pub mod sgp;
 pub mod write;
@@ -26,7 +28,7 @@ use self::read::Doc;
 use self::sgp::{DEFAULT_SG_QUOTA, PodClass};
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
-use crate::model::node::SystemPods;
+use crate::model::node::{Res, SystemPods};
 
 /// An input error at a field of a file.
 pub(crate) fn err(file: &str, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
@@ -129,6 +131,8 @@ pub struct WorkloadLine {
     pub kind: Option<PodKind>,
     /// For the comment: how the webhook classes them, or why they are left out.
     pub why: String,
+    /// One pod's CPU and memory requests ([`requests::pod_requests`]).
+    pub requests: Res,
 }
 
 /// One system (DaemonSet) pod per node.
@@ -138,6 +142,8 @@ pub struct DaemonLine {
     pub host: bool,
     /// Not in the manifests: EKS installs it.
     pub assumed: bool,
+    /// One pod's CPU and memory requests (zero where assumed: not known).
+    pub requests: Res,
 }
 
 /// The result of reading the manifests (or a cluster dump): every figure of
@@ -187,6 +193,52 @@ impl Import {
             host: self.daemons.iter().filter(|d| d.host).count() as u32,
             ip: self.daemons.iter().filter(|d| !d.host).count() as u32,
         })
+    }
+
+    /// The requests the scenario gives one pod of each kind: per workload
+    /// kind (sg, ip, host) and per system kind (host, ip), the mean over
+    /// the pods of that kind, rounded up (the scenario has one request per
+    /// kind; the mean keeps their sum), and notes where the pods differ.
+    pub fn requests(&self) -> (Res, Res, [Res; 3], Vec<String>) {
+        let mut notes = Vec::new();
+        let mut mean = |what: String, items: Vec<(Res, u32)>| -> Res {
+            let n: u64 = items.iter().map(|(_, c)| u64::from(*c)).sum();
+            if n == 0 {
+                return Res::ZERO;
+            }
+            let sum = items.iter().fold(Res::ZERO, |a, (r, c)| a.plus_times(*r, *c));
+            let m = Res {
+                cpu: sum.cpu.div_ceil(n),
+                memory: sum.memory.div_ceil(n),
+            };
+            if items.iter().any(|(r, c)| *c > 0 && *r != items[0].0) {
+                notes.push(format!(
+                    "{what} request different CPU or memory: the scenario gives each the mean over their pods ({}m CPU, {} bytes)",
+                    m.cpu, m.memory
+                ));
+            }
+            m
+        };
+        let daemon = |host: bool| -> Vec<(Res, u32)> {
+            self.daemons
+                .iter()
+                .filter(|d| d.host == host)
+                .map(|d| (d.requests, 1))
+                .collect()
+        };
+        let system_host = mean("the host system pods".into(), daemon(true));
+        let system_ip = mean("the IP system pods".into(), daemon(false));
+        let mut pod = [Res::ZERO; 3];
+        for k in [PodKind::Sg, PodKind::Ip, PodKind::Host] {
+            let items = self
+                .workloads
+                .iter()
+                .filter(|w| w.kind == Some(k))
+                .map(|w| (w.requests, w.pods))
+                .collect();
+            pod[k as usize] = mean(format!("the {} workload pods", k.name()), items);
+        }
+        (system_host, system_ip, pod, notes)
     }
 
     /// (sg, ip, host) workload pods.

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Import;
+use crate::model::node::{MIB, Res};
 use crate::model::order::Order;
 
 /// A TOML string literal.
@@ -118,6 +119,22 @@ pub fn scenario_toml(imp: &Import) -> String {
             .collect();
         let _ = writeln!(w, "by_type = {{ {} }}", entries.join(", "));
     }
+    let (system_host, system_ip, pod, request_notes) = imp.requests();
+    let any = !(system_host.is_zero() && system_ip.is_zero() && pod.iter().all(Res::is_zero));
+    if any {
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "# One system pod's requests, as the scheduler sums its containers, init containers and"
+        );
+        let _ = writeln!(
+            w,
+            "# overhead: the mean over the DaemonSets of each kind (EKS's assumed ones count none)."
+        );
+        let _ = writeln!(w, "[system_pods.requests]");
+        let _ = writeln!(w, "host = {}", request(system_host));
+        let _ = writeln!(w, "ip = {}", request(system_ip));
+    }
     let _ = writeln!(w);
 
     if imp.command == "from-cluster" {
@@ -145,6 +162,20 @@ pub fn scenario_toml(imp: &Import) -> String {
         let _ = writeln!(w, "sg_pods = {sg}");
         let _ = writeln!(w, "ip_pods = {ip}");
         let _ = writeln!(w, "host_pods = {host}");
+    }
+    if any {
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "# One workload pod's requests per kind: the mean over the pods of the kind."
+        );
+        for n in &request_notes {
+            let _ = writeln!(w, "#   {}", one_line(n));
+        }
+        let _ = writeln!(w, "[workload.requests]");
+        for (name, r) in ["sg", "ip", "host"].iter().zip(pod) {
+            let _ = writeln!(w, "{name} = {}", request(r));
+        }
     }
     let _ = writeln!(w);
     let _ = writeln!(
@@ -182,6 +213,16 @@ pub fn scenario_toml(imp: &Import) -> String {
         }
     }
     s
+}
+
+/// A request as an inline table of quantities: `{ cpu = "250m", memory = "512Mi" }`.
+fn request(r: Res) -> String {
+    let memory = if r.memory.is_multiple_of(MIB) {
+        format!("{}Mi", r.memory / MIB)
+    } else {
+        r.memory.to_string()
+    };
+    format!("{{ cpu = \"{}m\", memory = \"{memory}\" }}", r.cpu)
 }
 
 /// Text made safe for a one-line comment: names in manifests may hold line breaks.

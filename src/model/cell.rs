@@ -69,7 +69,8 @@ impl Cell {
             self.cluster.nodes,
             Nodes::Fixed(1) | Nodes::Autoscale { initial: 1, max: 1 }
         );
-        if self.order != Order::Random || !one_node {
+        // The exact count knows slots, IPs and branches, not CPU or memory.
+        if self.order != Order::Random || !one_node || self.cluster.node.res.counted() {
             return None;
         }
         let spec = &self.cluster.node;

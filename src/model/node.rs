@@ -99,6 +99,8 @@ pub enum NoRoom {
     SystemPodsFill,
     /// The IP system pods need more IPs than the node has.
     SystemIpsExceedCapacity,
+    /// The system pods request more CPU or memory than the node can hold.
+    SystemRequestsExceedAllocatable,
 }
 
 /// `t`: 1 when SGP is on and the type can take a trunk ENI (the trunk the
@@ -161,6 +163,228 @@ pub fn branch_capacity(t: &InstanceType, s: &NodeSettings) -> u32 {
     if trunk(t, s) == 1 { t.branch_enis } else { 0 }
 }
 
+/// CPU in millicores and memory in bytes: a request, a sum of requests, or
+/// what a node can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Res {
+    pub cpu: u64,
+    pub memory: u64,
+}
+
+impl Res {
+    pub const ZERO: Res = Res { cpu: 0, memory: 0 };
+
+    pub fn is_zero(&self) -> bool {
+        self.cpu == 0 && self.memory == 0
+    }
+
+    /// `self + n * other`, saturating (inputs are bounded far below overflow).
+    pub fn plus_times(self, other: Res, n: u32) -> Res {
+        Res {
+            cpu: self.cpu.saturating_add(other.cpu.saturating_mul(u64::from(n))),
+            memory: self.memory.saturating_add(other.memory.saturating_mul(u64::from(n))),
+        }
+    }
+
+    /// Whether `self` fits within `cap` on both resources.
+    pub fn within(&self, cap: &Res) -> bool {
+        (self.cpu <= cap.cpu) & (self.memory <= cap.memory)
+    }
+
+    /// The request kube-scheduler's scores count for a pod (MODEL.md §5
+    /// step 3): an unset CPU request counts as 100m and an unset memory
+    /// request as 200 MiB (`schedutil.DefaultMilliCPURequest`,
+    /// `DefaultMemoryRequest = 200 * 1024 * 1024`, kubernetes
+    /// `pkg/scheduler/util`, used by `GetNonzeroRequestForResource` in
+    /// `noderesources/resource_allocation.go`). A request of 0 here means unset.
+    pub fn non_zero(self) -> Res {
+        Res {
+            cpu: if self.cpu == 0 {
+                DEFAULT_CPU_REQUEST_MILLI
+            } else {
+                self.cpu
+            },
+            memory: if self.memory == 0 {
+                DEFAULT_MEMORY_REQUEST
+            } else {
+                self.memory
+            },
+        }
+    }
+}
+
+/// kube-scheduler's CPU request for scoring a container without one: 100m.
+pub const DEFAULT_CPU_REQUEST_MILLI: u64 = 100;
+/// kube-scheduler's memory request for scoring a container without one: 200 MiB.
+pub const DEFAULT_MEMORY_REQUEST: u64 = 200 * MIB;
+/// One mebibyte.
+pub const MIB: u64 = 1024 * 1024;
+
+/// CPU and memory on one node (MODEL.md §3, §5): what it can hold for pods
+/// and what each pod asks. All zero when no pod requests either: the model
+/// then counts neither (filter and scores by slots alone, as before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Resources {
+    /// Allocatable CPU and memory ([`allocatable`]).
+    pub allocatable: Res,
+    /// The requests of one host system pod and of one IP system pod.
+    pub system_host: Res,
+    pub system_ip: Res,
+    /// One workload pod's requests, per kind (`Kind::index`: sg, ip, host).
+    pub pod: [Res; 3],
+    /// The same requests as the scores count them ([`Res::non_zero`]):
+    /// system host, system IP, then the workload kinds. All zero when
+    /// nothing is requested, so that a node's sums stay zero too.
+    scored: [Res; 5],
+}
+
+impl Resources {
+    /// No requests anywhere: CPU and memory are not counted.
+    pub const NONE: Resources = Resources {
+        allocatable: Res::ZERO,
+        system_host: Res::ZERO,
+        system_ip: Res::ZERO,
+        pod: [Res::ZERO; 3],
+        scored: [Res::ZERO; 5],
+    };
+
+    /// The requests of system pods (host, IP) and workload pods (per
+    /// kind), on a node of `allocatable`. [`Resources::NONE`] when every
+    /// request is zero.
+    pub fn new(allocatable: Res, system_host: Res, system_ip: Res, pod: [Res; 3]) -> Resources {
+        let any = !(system_host.is_zero() && system_ip.is_zero() && pod.iter().all(Res::is_zero));
+        if !any {
+            return Resources::NONE;
+        }
+        Resources {
+            allocatable,
+            system_host,
+            system_ip,
+            pod,
+            scored: [
+                system_host.non_zero(),
+                system_ip.non_zero(),
+                pod[0].non_zero(),
+                pod[1].non_zero(),
+                pod[2].non_zero(),
+            ],
+        }
+    }
+
+    /// The same requests on a node of `allocatable`.
+    pub fn on(self, allocatable: Res) -> Resources {
+        Resources { allocatable, ..self }
+    }
+
+    /// Whether any pod, system or workload, requests CPU or memory: only
+    /// then do the filter and the scores look at them.
+    #[inline]
+    pub fn counted(&self) -> bool {
+        // A scored request is never zero once anything is requested.
+        self.scored[0].cpu != 0
+    }
+
+    /// One workload pod's request as the scores count it (index `Kind::index`).
+    #[inline]
+    pub fn scored_pod(&self, kind: usize) -> Res {
+        self.scored[2 + kind]
+    }
+
+    /// The system pods' requests on one node.
+    pub fn system(&self, s: &SystemPods) -> Res {
+        Res::ZERO
+            .plus_times(self.system_host, s.host)
+            .plus_times(self.system_ip, s.ip)
+    }
+
+    /// The system pods' requests as the scores count them.
+    pub fn system_scored(&self, s: &SystemPods) -> Res {
+        Res::ZERO
+            .plus_times(self.scored[0], s.host)
+            .plus_times(self.scored[1], s.ip)
+    }
+}
+
+/// Karpenter's VM memory overhead estimate, `VM_MEMORY_OVERHEAD_PERCENT`
+/// (default 0.075, karpenter-provider-aws `pkg/operator/options/options.go`),
+/// here in thousandths.
+pub const VM_MEMORY_OVERHEAD_PERMILLE: u64 = 75;
+/// The kubelet's hard eviction threshold Karpenter subtracts,
+/// `memory.available` 100Mi (`evictionThreshold` in `types.go`).
+pub const EVICTION_THRESHOLD_MIB: u64 = 100;
+/// Memory Graviton (arm64) types reserve for CMA, which Karpenter subtracts
+/// from the catalog's figure (`memory()` in `types.go`).
+pub const ARM64_CMA_MIB: u64 = 64;
+
+/// kube-reserved CPU in millicores for a node of `vcpus` (Karpenter
+/// `kubeReservedResources` in `types.go`, from Bottlerocket): 6% of the first
+/// core, 1% of the second, 0.5% of the third and fourth, 0.25% of the rest,
+/// each range's share truncated to whole millicores.
+pub fn kube_reserved_cpu_milli(vcpus: u32) -> u64 {
+    let cpu = u64::from(vcpus) * 1000;
+    // (start, end, per ten thousand): the ranges of types.go.
+    const RANGES: [(u64, u64, u64); 4] = [(0, 1000, 600), (1000, 2000, 100), (2000, 4000, 50), (4000, 1 << 31, 25)];
+    RANGES
+        .iter()
+        .filter(|(start, _, _)| cpu >= *start)
+        .map(|&(start, end, bp)| (cpu.min(end) - start) * bp / 10_000)
+        .sum()
+}
+
+/// kube-reserved memory in MiB: `11 * pods + 255` (`kubeReservedResources`).
+/// For the AL2 and AL2023 families Karpenter counts `pods` as the
+/// ENI-limited pods, `E * (I - 1) + 2`, whatever maxPods is
+/// (`UsesENILimitedMemoryOverhead` of `amifamily.DefaultFamily`); the caller
+/// passes that figure.
+pub fn kube_reserved_memory_mib(pods: u32) -> u64 {
+    11 * u64::from(pods) + 255
+}
+
+/// The memory capacity Karpenter assumes in MiB: the catalog's figure, less
+/// 64 MiB on arm64, less `ceil(7.5%)` of that for the VM's overhead
+/// (`memory()` in `types.go`).
+pub fn memory_capacity_mib(memory_mib: u64, arm64: bool) -> u64 {
+    let mib = if arm64 {
+        memory_mib.saturating_sub(ARM64_CMA_MIB)
+    } else {
+        memory_mib
+    };
+    mib - (mib * VM_MEMORY_OVERHEAD_PERMILLE).div_ceil(1000)
+}
+
+/// A node's allocatable CPU and memory by Karpenter's rule (MODEL.md §5):
+/// capacity minus kube-reserved minus the eviction threshold, with no
+/// system-reserved (Karpenter's default), in the node and in Karpenter's view
+/// alike. `eni_limited_pods` is `E * (I - 1) + 2` (see
+/// [`kube_reserved_memory_mib`]). Saturates at zero.
+///
+/// Every figure is from karpenter-provider-aws
+/// `pkg/providers/instancetype/types.go` (`computeCapacity`, `cpu`, `memory`,
+/// `kubeReservedResources`, `evictionThreshold`).
+pub fn allocatable(vcpus: u32, memory_mib: u64, arm64: bool, eni_limited_pods: u32) -> Res {
+    let cpu = (u64::from(vcpus) * 1000).saturating_sub(kube_reserved_cpu_milli(vcpus));
+    let mem_mib = memory_capacity_mib(memory_mib, arm64)
+        .saturating_sub(kube_reserved_memory_mib(eni_limited_pods))
+        .saturating_sub(EVICTION_THRESHOLD_MIB);
+    Res {
+        cpu,
+        memory: mem_mib * MIB,
+    }
+}
+
+/// The pods Karpenter's AL2/AL2023 kube-reserved memory counts:
+/// `(E - reserved) * (I - 1) + 2`, 0 when `reserved >= E` (`ENILimitedPods`
+/// in `types.go`; `reserved` is its `RESERVED_ENIS` option, 0 by default).
+pub fn eni_limited_pods(t: &InstanceType, reserved_enis: u32) -> u32 {
+    let usable = t.max_enis.saturating_sub(reserved_enis);
+    if usable == 0 {
+        return 0;
+    }
+    usable
+        .saturating_mul(t.ipv4_per_eni.saturating_sub(1))
+        .saturating_add(2)
+}
+
 /// Everything the placement engine needs to know about one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NodeSpec {
@@ -169,6 +393,9 @@ pub struct NodeSpec {
     pub ip_capacity: u32,
     pub branch_capacity: u32,
     pub system: SystemPods,
+    /// CPU and memory: allocatable and requests ([`Resources::NONE`] when no
+    /// pod requests either).
+    pub res: Resources,
 }
 
 impl NodeSpec {
@@ -183,9 +410,12 @@ impl NodeSpec {
     }
 
     /// Whether an empty node has a slot for the workload and its system pods
-    /// fit (the one statement of MODEL.md §4's `M <= S` rule).
+    /// fit (the one statement of MODEL.md §4's `M <= S` rule), their CPU and
+    /// memory requests included.
     pub fn room(&self) -> Result<(), NoRoom> {
-        if self.max_pods <= self.system.host {
+        if self.res.counted() && !self.res.system(&self.system).within(&self.res.allocatable) {
+            Err(NoRoom::SystemRequestsExceedAllocatable)
+        } else if self.max_pods <= self.system.host {
             Err(NoRoom::HostPodsFill)
         } else if self.max_pods < self.system.smallest_max_pods() {
             Err(NoRoom::SystemPodsFill)
@@ -206,6 +436,62 @@ mod tests {
         let c = Catalog::bundled();
         let t = c.get(name).unwrap();
         (ip_capacity(t, &s), branch_capacity(t, &s))
+    }
+
+    /// Karpenter's allocatable by hand, every figure from types.go, checked
+    /// against what Karpenter logs for m5.large (`allocatable: cpu 1930m,
+    /// memory 6903Mi, pods 29`):
+    /// - m5.large, 2 vCPUs, 8192 MiB, 3 ENIs x 10 IPs: CPU 2000 - (60 + 10)
+    ///   = 1930m; memory 8192 - ceil(614.4) = 7577, less kube-reserved
+    ///   11 * 29 + 255 = 574 and eviction 100: 6903 MiB.
+    /// - m6g.large (arm64), same sizes: 8192 - 64 = 8128, - ceil(609.6) =
+    ///   7518, - 574 - 100 = 6844 MiB; CPU 1930m.
+    /// - m5.4xlarge, 16 vCPUs, 65536 MiB, 8 x 30: CPU 60 + 10 + 10 + 30 =
+    ///   110m reserved, 15890m; memory 65536 - 4916 - (11 * 234 + 255) - 100
+    ///   = 57691 MiB.
+    #[test]
+    fn allocatable_by_karpenters_rule() {
+        let c = Catalog::bundled();
+        let alloc = |name: &str, reserved: u32| {
+            let t = c.get(name).unwrap();
+            let arm = name == "m6g.large";
+            allocatable(
+                t.vcpus.unwrap(),
+                t.memory_mib.unwrap(),
+                arm,
+                eni_limited_pods(t, reserved),
+            )
+        };
+        assert_eq!(
+            alloc("m5.large", 0),
+            Res {
+                cpu: 1930,
+                memory: 6903 * MIB
+            }
+        );
+        assert_eq!(
+            alloc("m6g.large", 0),
+            Res {
+                cpu: 1930,
+                memory: 6844 * MIB
+            }
+        );
+        assert_eq!(
+            alloc("m5.4xlarge", 0),
+            Res {
+                cpu: 15890,
+                memory: 57691 * MIB
+            }
+        );
+        // RESERVED_ENIS=1: (3 - 1) * 9 + 2 = 20 pods, 11 * 20 + 255 = 475 MiB reserved.
+        assert_eq!(alloc("m5.large", 1).memory, (7577 - 475 - 100) * MIB);
+        // All ENIs reserved: 0 pods, 255 MiB.
+        assert_eq!(alloc("m5.large", 3).memory, (7577 - 255 - 100) * MIB);
+        assert_eq!(kube_reserved_cpu_milli(1), 60);
+        assert_eq!(kube_reserved_cpu_milli(4), 80);
+        assert_eq!(kube_reserved_cpu_milli(96), 80 + 92_000 * 25 / 10_000);
+        // Saturates at zero rather than wrapping.
+        assert_eq!(allocatable(1, 100, false, 29), Res { cpu: 940, memory: 0 });
     }
 
     #[test]

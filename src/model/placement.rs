@@ -10,7 +10,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::invalid::Invalid;
-use super::node::NodeSpec;
+use super::node::{NodeSpec, Res};
+use super::workload::Kind;
 
 /// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
 /// the lowest node index.
@@ -56,12 +57,17 @@ impl FromStr for Policy {
 }
 
 /// One node's usage, system pods included: what the scheduler counts (slots,
-/// branch ENIs) and what the CNI counts (IPs).
+/// branch ENIs, CPU and memory requests) and what the CNI counts (IPs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Usage {
     pub slots: u32,
     pub ips: u32,
     pub branches: u32,
+    /// The bound pods' requests (the filter's sum).
+    pub requested: Res,
+    /// The same with kube-scheduler's non-zero defaults (the scores' sum,
+    /// `NodeInfo.NonZeroRequested`).
+    pub non_zero: Res,
 }
 
 impl Usage {
@@ -72,27 +78,154 @@ impl Usage {
             slots: spec.system.total(),
             ips: spec.system.ip,
             branches: 0,
+            requested: spec.res.system(&spec.system),
+            non_zero: spec.res.system_scored(&spec.system),
         }
+    }
+
+    /// Step 4's count of a pod of `kind` bound here: a slot, a branch ENI
+    /// for an SG pod, and its requests. (Its IP is the network's business:
+    /// [`gets_ip`].)
+    #[inline]
+    pub fn bind(&mut self, spec: &NodeSpec, kind: Kind) {
+        self.slots += 1;
+        self.branches += u32::from(kind == Kind::Sg);
+        self.requested = self.requested.plus_times(spec.res.pod[kind.index()], 1);
+        self.non_zero = self.non_zero.plus_times(spec.res.scored_pod(kind.index()), 1);
+    }
+
+    /// The reverse of [`Usage::bind`]: a pod of `kind` ends (its IP, if it
+    /// held one, is the caller's business).
+    #[inline]
+    pub fn unbind(&mut self, spec: &NodeSpec, kind: Kind) {
+        let r = spec.res.pod[kind.index()];
+        let nz = spec.res.scored_pod(kind.index());
+        self.slots -= 1;
+        self.branches -= u32::from(kind == Kind::Sg);
+        self.requested.cpu -= r.cpu;
+        self.requested.memory -= r.memory;
+        self.non_zero.cpu -= nz.cpu;
+        self.non_zero.memory -= nz.memory;
     }
 }
 
-/// Step 1, the scheduler's filter: a free slot, and for an SG pod a free
-/// branch ENI. `branch_capacity` is what the node advertises now (the timed
-/// model advertises 0 until the trunk is up).
+/// Step 1, the scheduler's filter: a free slot, for an SG pod a free branch
+/// ENI, and, where pods request CPU or memory, room for the pod's requests
+/// within the node's allocatable (NodeResourcesFit's filter). `branch_capacity`
+/// is what the node advertises now (the timed model advertises 0 until the
+/// trunk is up).
 #[inline]
-pub fn fits(max_pods: u32, branch_capacity: u32, slots: u32, branches: u32, sg: bool) -> bool {
+pub fn fits(spec: &NodeSpec, branch_capacity: u32, u: &Usage, kind: Kind) -> bool {
+    fits_network(spec.max_pods, branch_capacity, u.slots, u.branches, kind == Kind::Sg) & fits_resources(spec, u, kind)
+}
+
+/// The filter's slot and branch part.
+#[inline]
+pub fn fits_network(max_pods: u32, branch_capacity: u32, slots: u32, branches: u32, sg: bool) -> bool {
     (slots < max_pods) & (!sg | (branches < branch_capacity))
 }
 
-/// Step 3, the policy's score of a fitting node with `slots` used: the
-/// smallest score wins, ties go to the lowest node index.
+/// The filter's CPU and memory part: `used + request <= allocatable` for
+/// each. Always true when no pod requests either.
 #[inline]
-pub fn score(policy: Policy, slots: u32) -> u32 {
+pub fn fits_resources(spec: &NodeSpec, u: &Usage, kind: Kind) -> bool {
+    let r = spec.res.pod[kind.index()];
+    !spec.res.counted() | u.requested.plus_times(r, 1).within(&spec.res.allocatable)
+}
+
+/// Whether a pod of `kind` fits an empty node of this spec (MODEL.md §5
+/// step 2: the autoscaler adds no node for a pod that fits none).
+#[inline]
+pub fn fits_empty(spec: &NodeSpec, kind: Kind) -> bool {
+    fits(spec, spec.branch_capacity, &Usage::empty(spec), kind)
+}
+
+/// kube-scheduler's `MaxNodeScore`.
+pub const MAX_NODE_SCORE: u64 = 100;
+
+/// NodeResourcesFit's score of one node for a pod of `kind` (0 to 100, the
+/// higher the better), as kube-scheduler computes it: for CPU and memory,
+/// `requested` = the node's non-zero requests plus the pod's; least-allocated
+/// scores `(allocatable - requested) * 100 / allocatable` (0 when requested is
+/// above allocatable), most-allocated `min(requested, allocatable) * 100 /
+/// allocatable`; the node's score is the integer mean over the two, weight 1
+/// each (kubernetes `pkg/scheduler/framework/plugins/noderesources`
+/// `least_allocated.go`, `most_allocated.go`, `resource_allocation.go`).
+pub fn resource_fit_score(most: bool, spec: &NodeSpec, u: &Usage, kind: Kind) -> u64 {
+    let req = u.non_zero.plus_times(spec.res.scored_pod(kind.index()), 1);
+    let alloc = spec.res.allocatable;
+    let one = |requested: u64, capacity: u64| -> u64 {
+        if capacity == 0 {
+            0
+        } else if most {
+            // u128: requested * 100 cannot overflow.
+            (u128::from(requested.min(capacity)) * u128::from(MAX_NODE_SCORE) / u128::from(capacity)) as u64
+        } else if requested > capacity {
+            0
+        } else {
+            (u128::from(capacity - requested) * u128::from(MAX_NODE_SCORE) / u128::from(capacity)) as u64
+        }
+    };
+    (one(req.cpu, alloc.cpu) + one(req.memory, alloc.memory)) / 2
+}
+
+/// Step 3, the policy's score of a fitting node for a pod of `kind`: the
+/// smallest score wins, ties go to the lowest node index. Without requests,
+/// by slots (most-allocated: most slots used; least-allocated: fewest);
+/// with them, `100 -` NodeResourcesFit's score ([`resource_fit_score`]).
+#[inline]
+pub fn score(policy: Policy, spec: &NodeSpec, u: &Usage, kind: Kind) -> u32 {
+    if spec.res.counted() {
+        return match policy {
+            Policy::MostAllocated => (MAX_NODE_SCORE - resource_fit_score(true, spec, u, kind)) as u32,
+            Policy::LeastAllocated => (MAX_NODE_SCORE - resource_fit_score(false, spec, u, kind)) as u32,
+            Policy::FirstFit => 0,
+        };
+    }
+    slot_score(policy, u.slots)
+}
+
+/// [`score`] without requests: by the `slots` used.
+#[inline]
+pub fn slot_score(policy: Policy, slots: u32) -> u32 {
     match policy {
         Policy::MostAllocated => u32::MAX - slots,
         Policy::LeastAllocated => slots,
         Policy::FirstFit => 0,
     }
+}
+
+/// Karpenter's estimate of how many of `rem` pending pods (per kind) one
+/// new node of this spec takes, in its own view (slots, branch ENIs, CPU and
+/// memory; no IPs): SG pods first, then IP pods, then host pods, each as
+/// many as fit what the ones before left. Without requests this is
+/// `min(free slots, rem_ip + rem_host + min(rem_sg, B))`.
+pub fn pods_taken(spec: &NodeSpec, rem: [u32; 3]) -> u32 {
+    let empty = Usage::empty(spec);
+    let mut slots = spec.max_pods.saturating_sub(empty.slots);
+    let mut left = Res {
+        cpu: spec.res.allocatable.cpu.saturating_sub(empty.requested.cpu),
+        memory: spec.res.allocatable.memory.saturating_sub(empty.requested.memory),
+    };
+    let counted = spec.res.counted();
+    let mut taken = 0u32;
+    for k in Kind::ALL {
+        let mut n = rem[k.index()].min(slots);
+        if k == Kind::Sg {
+            n = n.min(spec.branch_capacity);
+        }
+        if counted {
+            let r = spec.res.pod[k.index()];
+            let by = |have: u64, ask: u64| have.checked_div(ask).unwrap_or(u64::MAX);
+            let most = by(left.cpu, r.cpu).min(by(left.memory, r.memory));
+            n = n.min(most.min(u64::from(u32::MAX)) as u32);
+            left.cpu -= r.cpu * u64::from(n);
+            left.memory -= r.memory * u64::from(n);
+        }
+        slots -= n;
+        taken += n;
+    }
+    taken
 }
 
 /// Step 4, the network at bind time: an IP pod gets an IP while the node's
@@ -126,7 +259,7 @@ pub fn stranded_slots(spec: &NodeSpec, u: Usage) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::node::SystemPods;
+    use crate::model::node::{MIB, Resources, SystemPods};
 
     fn spec(m: u32, ips: u32, br: u32) -> NodeSpec {
         NodeSpec {
@@ -134,22 +267,142 @@ mod tests {
             ip_capacity: ips,
             branch_capacity: br,
             system: SystemPods { host: 2, ip: 1 },
+            res: crate::model::node::Resources::NONE,
+        }
+    }
+
+    fn used(slots: u32, branches: u32) -> Usage {
+        Usage {
+            slots,
+            branches,
+            ..Usage::default()
         }
     }
 
     #[test]
     fn filter_needs_a_slot_and_for_sg_pods_a_branch() {
-        assert!(fits(10, 2, 9, 2, false));
-        assert!(!fits(10, 2, 9, 2, true), "no branch left");
-        assert!(!fits(10, 2, 10, 0, false), "no slot left");
-        assert!(!fits(10, 0, 3, 0, true), "no trunk: no SG pod");
+        assert!(fits_network(10, 2, 9, 2, false));
+        assert!(!fits_network(10, 2, 9, 2, true), "no branch left");
+        assert!(!fits_network(10, 2, 10, 0, false), "no slot left");
+        assert!(!fits_network(10, 0, 3, 0, true), "no trunk: no SG pod");
+        let s = spec(10, 6, 2);
+        assert!(fits(&s, 2, &used(9, 1), Kind::Sg) && !fits(&s, 2, &used(9, 2), Kind::Sg));
+        assert!(fits(&s, 0, &used(9, 0), Kind::Ip) && !fits(&s, 0, &used(10, 0), Kind::Host));
     }
 
     #[test]
     fn scores_pack_spread_or_take_the_first() {
-        assert!(score(Policy::MostAllocated, 8) < score(Policy::MostAllocated, 3));
-        assert!(score(Policy::LeastAllocated, 3) < score(Policy::LeastAllocated, 8));
-        assert_eq!(score(Policy::FirstFit, 3), score(Policy::FirstFit, 8));
+        let s = spec(10, 6, 2);
+        let sc = |p, n| score(p, &s, &used(n, 0), Kind::Ip);
+        assert!(sc(Policy::MostAllocated, 8) < sc(Policy::MostAllocated, 3));
+        assert!(sc(Policy::LeastAllocated, 3) < sc(Policy::LeastAllocated, 8));
+        assert_eq!(sc(Policy::FirstFit, 3), sc(Policy::FirstFit, 8));
+    }
+
+    /// A node of 2000m and 4096 MiB allocatable, no system requests, IP pods
+    /// of 500m / 1024 MiB, host pods with no requests.
+    fn with_requests() -> NodeSpec {
+        let mut s = spec(10, 6, 2);
+        s.system = SystemPods { host: 0, ip: 0 };
+        s.res = Resources::new(
+            Res {
+                cpu: 2000,
+                memory: 4096 * MIB,
+            },
+            Res::ZERO,
+            Res::ZERO,
+            [
+                Res::ZERO,
+                Res {
+                    cpu: 500,
+                    memory: 1024 * MIB,
+                },
+                Res::ZERO,
+            ],
+        );
+        s
+    }
+
+    /// The filter by hand: four 500m pods fill 2000m; the fifth does not fit,
+    /// slots or not. A pod with no request always fits (NodeResourcesFit
+    /// filters on requests, not on the scores' defaults).
+    #[test]
+    fn the_filter_counts_cpu_and_memory() {
+        let s = with_requests();
+        let mut u = Usage::empty(&s);
+        for _ in 0..4 {
+            assert!(fits(&s, 2, &u, Kind::Ip));
+            u.bind(&s, Kind::Ip);
+        }
+        assert_eq!(
+            u.requested,
+            Res {
+                cpu: 2000,
+                memory: 4096 * MIB
+            }
+        );
+        assert!(!fits(&s, 2, &u, Kind::Ip), "2000m + 500m > 2000m");
+        assert!(fits(&s, 2, &u, Kind::Host), "no request: fits");
+        u.unbind(&s, Kind::Ip);
+        assert!(fits(&s, 2, &u, Kind::Ip));
+        // Memory alone: 3 GiB pods on 4096 MiB, one fits, not two.
+        let mut m = with_requests();
+        let alloc = m.res.allocatable;
+        let ip_pods =
+            |cpu, memory| Resources::new(alloc, Res::ZERO, Res::ZERO, [Res::ZERO, Res { cpu, memory }, Res::ZERO]);
+        m.res = ip_pods(1, 3072 * MIB);
+        let mut u = Usage::empty(&m);
+        u.bind(&m, Kind::Ip);
+        assert!(!fits(&m, 2, &u, Kind::Ip));
+        // Too big for an empty node: the autoscaler adds none for it.
+        m.res = ip_pods(2001, 3072 * MIB);
+        assert!(!fits_empty(&m, Kind::Ip));
+        assert!(fits_empty(&m, Kind::Host));
+    }
+
+    /// Karpenter's count of pods one node takes, by hand: 10 slots, 2
+    /// branches; with 2000m and 500m IP pods, 4 of them.
+    #[test]
+    fn karpenter_counts_pods_a_node_takes() {
+        let s = spec(10, 6, 2);
+        // 7 free slots: 2 SG (the branches) + 5 of the 6 others.
+        assert_eq!(pods_taken(&s, [5, 3, 3]), 7);
+        assert_eq!(pods_taken(&s, [5, 1, 1]), 4);
+        let r = with_requests();
+        // 10 free slots, 2000m: four 500m IP pods, then host pods (no request) fill the slots.
+        assert_eq!(pods_taken(&r, [0, 9, 0]), 4);
+        assert_eq!(pods_taken(&r, [0, 9, 3]), 7);
+        assert_eq!(pods_taken(&r, [3, 9, 0]), 6, "2 SG + 4 IP");
+    }
+
+    /// NodeResourcesFit's scores by hand. One 500m / 1024 MiB pod bound;
+    /// the next IP pod makes 1000m of 2000m (50) and 2048 of 4096 MiB (50):
+    /// most-allocated 50, least-allocated 50. A host pod (no request) counts
+    /// as 100m and 200 MiB: requested 600m (30) and 1224 MiB (1224 * 100 /
+    /// 4096 = 29.88, so 29); most-allocated (30 + 29) / 2 = 29, least
+    /// (70 + 70) / 2 = 70 ((4096 - 1224) * 100 / 4096 = 70.1).
+    #[test]
+    fn scores_follow_node_resources_fit() {
+        let s = with_requests();
+        let mut u = Usage::empty(&s);
+        u.bind(&s, Kind::Ip);
+        assert_eq!(resource_fit_score(true, &s, &u, Kind::Ip), 50);
+        assert_eq!(resource_fit_score(false, &s, &u, Kind::Ip), 50);
+        assert_eq!(resource_fit_score(true, &s, &u, Kind::Host), 29);
+        assert_eq!(resource_fit_score(false, &s, &u, Kind::Host), 70);
+        assert_eq!(score(Policy::MostAllocated, &s, &u, Kind::Ip), 50);
+        // Packing prefers the fuller node, spreading the emptier.
+        let empty = Usage::empty(&s);
+        assert!(score(Policy::MostAllocated, &s, &u, Kind::Ip) < score(Policy::MostAllocated, &s, &empty, Kind::Ip));
+        assert!(score(Policy::LeastAllocated, &s, &empty, Kind::Ip) < score(Policy::LeastAllocated, &s, &u, Kind::Ip));
+        // Past allocatable (possible only through the defaults): most caps at 100, least gives 0.
+        let mut full = empty;
+        full.non_zero = Res {
+            cpu: 5000,
+            memory: 9000 * MIB,
+        };
+        assert_eq!(resource_fit_score(true, &s, &full, Kind::Host), 100);
+        assert_eq!(resource_fit_score(false, &s, &full, Kind::Host), 0);
     }
 
     #[test]
@@ -160,7 +413,8 @@ mod tests {
             Usage {
                 slots: 3,
                 ips: 1,
-                branches: 0
+                branches: 0,
+                ..Usage::default()
             }
         );
         // Full, 2 IPs free: 2 wasted; not stranded (an IP is free).
@@ -168,6 +422,7 @@ mod tests {
             slots: 10,
             ips: 4,
             branches: 2,
+            ..Usage::default()
         };
         assert_eq!((wasted_ips(&s, full), stranded_slots(&s, full)), (2, 0));
         // IPs and branches gone, 3 slots free: 3 stranded, nothing wasted (not full).
@@ -175,6 +430,7 @@ mod tests {
             slots: 7,
             ips: 6,
             branches: 2,
+            ..Usage::default()
         };
         assert_eq!((wasted_ips(&s, stuck), stranded_slots(&s, stuck)), (0, 3));
         assert!(gets_ip(6, 5) && !gets_ip(6, 6));

@@ -157,18 +157,22 @@ impl Replayer {
         #[cfg(not(test))]
         let fast = true;
         if fast && self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
-            seen_pods = self.bind_one_node(&spec, &mut out, &mut arrivals, &mut seen);
+            // Compiled twice: without requests the loop counts no CPU or memory.
+            seen_pods = if spec.res.counted() {
+                self.bind_one_node::<_, _, true>(&spec, &mut out, &mut arrivals, &mut seen)
+            } else {
+                self.bind_one_node::<_, _, false>(&spec, &mut out, &mut arrivals, &mut seen)
+            };
             free_slots = u64::from(spec.max_pods - self.nodes[0].slots);
         }
         while free_slots > 0 || (can_add && self.nodes.len() < max_nodes) {
             // Saturated clusters leave the loop: the rest of the arrivals is pending.
             let Some((i, kind)) = arrivals.next() else { break };
             seen_pods += 1;
-            let sg = kind == Kind::Sg;
             // 1. Filter and 3. score.
-            let mut chosen = self.pick(&spec, cluster.policy, sg);
+            let mut chosen = self.pick(&spec, cluster.policy, kind);
             // 2. No node fits: the autoscaler adds one, if an empty node would take the pod.
-            if chosen.is_none() && can_add && self.nodes.len() < max_nodes && (!sg || spec.branch_capacity > 0) {
+            if chosen.is_none() && can_add && self.nodes.len() < max_nodes && placement::fits_empty(&spec, kind) {
                 self.nodes.push(empty);
                 free_slots += per_node_free;
                 chosen = Some(self.nodes.len() - 1);
@@ -185,8 +189,7 @@ impl Replayer {
             let ip = kind == Kind::Ip;
             let gets_ip = ip & placement::gets_ip(spec.ip_capacity, node.ips);
             let failed = ip & !gets_ip;
-            node.slots += 1;
-            node.branches += u32::from(sg);
+            node.bind(&spec, kind);
             node.ips += u32::from(gets_ip);
             free_slots -= 1;
             out.ip_failed += u32::from(failed);
@@ -232,8 +235,16 @@ impl Replayer {
     /// and the bulk of every sweep: the same rules as the general loop, with
     /// the node's usage held in registers and no branch on the pod's kind.
     /// Stops at saturation (no free slot) and returns the pods it took.
+    /// `COUNTED`: pods request CPU or memory ([`super::node::Resources::counted`]); when
+    /// false the requests, all zero, are not tracked.
     #[inline]
-    fn bind_one_node<I, F>(&mut self, spec: &NodeSpec, out: &mut Outcome, arrivals: &mut I, seen: &mut F) -> u64
+    fn bind_one_node<I, F, const COUNTED: bool>(
+        &mut self,
+        spec: &NodeSpec,
+        out: &mut Outcome,
+        arrivals: &mut I,
+        seen: &mut F,
+    ) -> u64
     where
         I: Iterator<Item = (usize, Kind)>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
@@ -242,7 +253,10 @@ impl Replayer {
             mut slots,
             mut ips,
             mut branches,
+            mut requested,
+            mut non_zero,
         } = self.nodes[0];
+        let res = spec.res;
         let mut taken = 0u64;
         let mut failed_total = 0u32;
         let mut first_failure = None;
@@ -251,8 +265,15 @@ impl Replayer {
                 taken += 1;
                 let sg = kind == Kind::Sg;
                 let ip = kind == Kind::Ip;
-                // A slot is free: the loop stops at saturation.
-                let fits = placement::fits(spec.max_pods, spec.branch_capacity, slots, branches, sg);
+                // A slot is free (the loop stops at saturation), not
+                // necessarily a branch, nor the CPU and memory.
+                let mut fits = placement::fits_network(spec.max_pods, spec.branch_capacity, slots, branches, sg);
+                if COUNTED {
+                    let r = res.pod[kind.index()];
+                    fits &= requested.plus_times(r, 1).within(&res.allocatable);
+                    requested = requested.plus_times(r, u32::from(fits));
+                    non_zero = non_zero.plus_times(res.scored_pod(kind.index()), u32::from(fits));
+                }
                 let gets_ip = fits & ip & placement::gets_ip(spec.ip_capacity, ips);
                 let failed = fits & ip & !gets_ip;
                 slots += u32::from(fits);
@@ -275,7 +296,13 @@ impl Replayer {
                 }
             }
         }
-        self.nodes[0] = Usage { slots, ips, branches };
+        self.nodes[0] = Usage {
+            slots,
+            ips,
+            branches,
+            requested,
+            non_zero,
+        };
         out.ip_failed = failed_total;
         out.first_ip_failure = first_failure;
         taken
@@ -283,13 +310,34 @@ impl Replayer {
 
     /// The node the scheduler binds to, if any fits (§5 steps 1 and 3).
     #[inline]
-    fn pick(&self, spec: &NodeSpec, policy: Policy, sg: bool) -> Option<usize> {
+    fn pick(&self, spec: &NodeSpec, policy: Policy, kind: Kind) -> Option<usize> {
+        if spec.res.counted() {
+            self.pick_by::<true>(spec, policy, kind)
+        } else {
+            self.pick_by::<false>(spec, policy, kind)
+        }
+    }
+
+    /// [`Replayer::pick`], compiled with and without CPU and memory
+    /// (`COUNTED`, [`super::node::Resources::counted`]): without, by slots and branches alone.
+    #[inline]
+    fn pick_by<const COUNTED: bool>(&self, spec: &NodeSpec, policy: Policy, kind: Kind) -> Option<usize> {
+        let sg = kind == Kind::Sg;
         let mut best: Option<(usize, u32)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
-            if !placement::fits(spec.max_pods, spec.branch_capacity, n.slots, n.branches, sg) {
+            let fits = if COUNTED {
+                placement::fits(spec, spec.branch_capacity, n, kind)
+            } else {
+                placement::fits_network(spec.max_pods, spec.branch_capacity, n.slots, n.branches, sg)
+            };
+            if !fits {
                 continue;
             }
-            let score = placement::score(policy, n.slots);
+            let score = if COUNTED {
+                placement::score(policy, spec, n, kind)
+            } else {
+                placement::slot_score(policy, n.slots)
+            };
             if best.is_none_or(|(_, b)| score < b) {
                 best = Some((i, score));
                 if policy == Policy::FirstFit {
@@ -304,7 +352,7 @@ impl Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::node::SystemPods;
+    use crate::model::node::{Res, Resources, SystemPods};
     use crate::model::workload::Kind::*;
 
     fn one_node(m: u32, ips: u32, br: u32, s: u32) -> Cluster {
@@ -314,6 +362,7 @@ mod tests {
                 ip_capacity: ips,
                 branch_capacity: br,
                 system: SystemPods { host: s, ip: 0 },
+                res: Resources::NONE,
             },
             nodes: Nodes::Fixed(1),
             policy: Policy::MostAllocated,
@@ -416,18 +465,25 @@ mod tests {
 
     proptest::proptest! {
         /// The one-node fast path and the general loop give the same outcome
-        /// on random one-node cells and random orders (MODEL.md §5 once).
+        /// on random one-node cells and random orders (MODEL.md §5 once),
+        /// with CPU and memory requests or without.
         #[test]
         fn the_one_node_path_equals_the_general_path(
             m in 1u32..80, host in 0u32..4, ip_sys in 0u32..3, ips in 0u32..60, br in 0u32..30,
             sg in 0u32..40, ip in 0u32..70, h in 0u32..5, seed in 0u64..1000, p in 0usize..3,
+            req in proptest::collection::vec((0u64..3, 0u64..3), 5), alloc in (1u64..20, 1u64..20),
         ) {
+            // Requests in about half the cases (all zero: none counted).
+            let r = |i: usize| Res { cpu: req[i].0 * 100, memory: req[i].1 * 100 };
+            let res = Resources::new(Res { cpu: alloc.0 * 200, memory: alloc.1 * 200 }, r(0), r(1), [r(2), r(3), r(4)]);
             let spec = NodeSpec {
                 max_pods: m + host + ip_sys,
                 ip_capacity: ips + ip_sys,
                 branch_capacity: br,
                 system: SystemPods { host, ip: ip_sys },
+                res,
             };
+            proptest::prop_assume!(spec.room().is_ok());
             let cluster = Cluster { node: spec, nodes: Nodes::Fixed(1), policy: Policy::ALL[p] };
             let counts = Counts { sg, ip, host: h };
             let mut order = Vec::new();

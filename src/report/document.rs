@@ -3,7 +3,7 @@
 
 use super::advice::detailed_types;
 use super::inputs::Inputs;
-use super::reading::{reading, timed_reading};
+use super::reading::{CPU_NOTE, reading, requests_given, timed_reading};
 use super::tables::{Table, details, glance, timed};
 use super::words::{distinct, scope};
 use crate::output::Row;
@@ -29,6 +29,7 @@ const PENDING: &str = "Pending: workload pods never bound (no node had room; the
 pub(super) fn document(inputs: &Inputs) -> Document {
     let rows = &inputs.rows;
     let timed_run = !inputs.timed.is_empty();
+    let counted = requests_given(&inputs.scenario_text);
     let mut sections = Vec::new();
     if timed_run {
         sections.push(Section {
@@ -42,15 +43,16 @@ pub(super) fn document(inputs: &Inputs) -> Document {
         });
         return Document {
             scope: scope(rows, true),
-            reading: timed_reading(rows, &inputs.timed),
+            reading: timed_reading(rows, &inputs.timed, counted),
             sections,
         };
     }
     sections.push(Section {
         heading: "Every instance type",
-        paragraphs: vec![
-            "Largest safe maxPods: the most pods a node can be given while no arrival order can leave a pod without an IP, its system pods plus its IPs (MODEL.md §11, no risk allowed). Each formula's cell: its maxPods, then the share of random orders that leave a pod without an IP, exact unless an interval is shown.".into(),
-        ],
+        paragraphs: vec![format!(
+            "Largest safe maxPods: the most pods a node can be given while no arrival order can leave a pod without an IP, its system pods plus its IPs (MODEL.md §11, no risk allowed).{} Each formula's cell: its maxPods, then the share of random orders that leave a pod without an IP, exact unless an interval is shown.",
+            if counted { CPU_NOTE } else { "" }
+        )],
         tables: glance(rows),
     });
     let refs: Vec<&Row> = rows.iter().collect();
@@ -74,7 +76,7 @@ pub(super) fn document(inputs: &Inputs) -> Document {
     });
     Document {
         scope: scope(rows, false),
-        reading: reading(rows),
+        reading: reading(rows, counted),
         sections,
     }
 }

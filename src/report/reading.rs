@@ -61,7 +61,20 @@ fn fixed_slots(r: &Row) -> Option<u64> {
 }
 
 /// The sentence on the largest safe maxPods for a type's mix.
-fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
+fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], counted: bool) -> String {
+    let s = slot_safe_sentence(ty, safe, of);
+    match (counted, safe) {
+        (false, _) => s,
+        (true, Some(_)) => format!("{s}{}", CPU_NOTE),
+        (true, None) => format!(
+            "{} (counting slots and IPs alone: the pods here also request CPU or memory, which can fill a node first).",
+            s.trim_end_matches('.')
+        ),
+    }
+}
+
+/// [`safe_sentence`] by slots and IPs.
+fn slot_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
     let Some(s) = safe else {
         return format!("On {ty} even the smallest maxPods risks a pod without an IP for this mix.");
     };
@@ -117,7 +130,7 @@ fn grouped(items: &[(String, u32, String)]) -> Vec<String> {
 }
 
 /// The reading of one instance type under one policy.
-fn type_bullet(ty: &str, of: &[&Row]) -> String {
+fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
     let Some(base) = baseline(of) else {
         return String::new();
     };
@@ -154,7 +167,7 @@ fn type_bullet(ty: &str, of: &[&Row]) -> String {
         ));
     }
     s.push(' ');
-    s.push_str(&safe_sentence(ty, largest_safe(mine[0]), of));
+    s.push_str(&safe_sentence(ty, largest_safe(mine[0]), of, counted));
     // The formulas that never fail here, and what they leave unused.
     let fits: Vec<&Row> = of.iter().copied().filter(|r| mismatch(r).is_none()).collect();
     let formulas = distinct(fits.iter().map(|r| r.formula.as_str()));
@@ -363,7 +376,7 @@ fn timed_bullet(r: &Row, m: &TimedMeasures) -> String {
 }
 
 /// The reading of a static run, one bullet per line.
-pub(super) fn reading(rows: &[Row]) -> Vec<String> {
+pub(super) fn reading(rows: &[Row], counted: bool) -> Vec<String> {
     let mut out = Vec::new();
     let policies = distinct(rows.iter().map(|r| r.policy.as_str()));
     for policy in &policies {
@@ -377,7 +390,7 @@ pub(super) fn reading(rows: &[Row]) -> Vec<String> {
         let shown = detailed_types(&rows);
         for ty in &shown {
             let of: Vec<&Row> = rows.iter().copied().filter(|r| &r.instance_type == ty).collect();
-            out.push(format!("{}{suffix}", type_bullet(ty, &of)));
+            out.push(format!("{}{suffix}", type_bullet(ty, &of, counted)));
         }
         if shown.len() < all.len() {
             out.push(format!(
@@ -398,7 +411,7 @@ pub(super) fn reading(rows: &[Row]) -> Vec<String> {
 
 /// The reading of a timed run: each cell's outcome over time, then the
 /// largest safe maxPods of the first type.
-pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures]) -> Vec<String> {
+pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: bool) -> Vec<String> {
     let mut out: Vec<String> = rows
         .iter()
         .zip(measures)
@@ -420,7 +433,7 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Str
             .filter(|r| r.instance_type == first.instance_type)
             .collect();
         out.push(
-            safe_sentence(&first.instance_type, largest_safe(first), &of)
+            safe_sentence(&first.instance_type, largest_safe(first), &of, counted)
                 .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
         );
     }
@@ -429,6 +442,34 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Str
     }
     out.push(across_bullet(&refs));
     out
+}
+
+/// Said where the scenario's pods request CPU or memory: the safe maxPods
+/// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
+/// or memory first (§5).
+pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well.";
+
+/// Whether the scenario as run gives any pod a CPU or memory request
+/// (`[workload.requests]`, `[system_pods.requests]`, a quantity above zero).
+pub(super) fn requests_given(scenario: &str) -> bool {
+    let Ok(t) = toml::from_str::<toml::Table>(scenario) else {
+        return false;
+    };
+    let tables = ["workload", "system_pods"]
+        .iter()
+        .filter_map(|k| t.get(*k)?.get("requests")?.as_table());
+    tables
+        .flat_map(|r| r.values())
+        .filter_map(|kind| kind.as_table())
+        .any(|kind| {
+            kind.values().any(|v| {
+                let text = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                crate::input::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
+            })
+        })
 }
 
 #[cfg(test)]
@@ -465,6 +506,26 @@ mod tests {
         }
     }
 
+    /// Where pods request CPU or memory the safe maxPods is said to count
+    /// slots and IPs alone; elsewhere the sentence is unchanged.
+    #[test]
+    fn requests_qualify_the_safe_max_pods() {
+        let rows = vec![row("m5.xlarge", "aws-default", "random", 0, 100)];
+        let plain = reading(&rows, false);
+        let cpu = reading(&rows, true);
+        assert!(!plain[0].contains("CPU"), "{}", plain[0]);
+        assert!(
+            cpu[0].contains("It counts slots and IPs alone: the pods here also request CPU or memory"),
+            "{}",
+            cpu[0]
+        );
+        assert_eq!(cpu[0].replace(super::CPU_NOTE, ""), plain[0]);
+        assert!(requests_given("[workload.requests]\nip = { cpu = \"250m\" }"));
+        assert!(requests_given("[system_pods.requests]\nhost = { memory = \"1Gi\" }"));
+        assert!(!requests_given("[workload.requests]\nip = { cpu = \"0\" }"));
+        assert!(!requests_given("[workload]\nip_pods = 3"));
+    }
+
     #[test]
     fn reading_answers_first_then_lists_without_naming_winners() {
         let rows = vec![
@@ -474,7 +535,7 @@ mod tests {
             row("m5.xlarge", "conservative", "ip-first", 0, 1),
             row("m5.xlarge", "aggressive", "random", 3, 100),
         ];
-        let lines = reading(&rows);
+        let lines = reading(&rows, false);
         assert_eq!(lines.len(), 3, "{lines:?}");
         let first = &lines[0];
         assert!(
@@ -505,7 +566,7 @@ mod tests {
             lines[2],
             "conservative left no pod without an IP on the 1 instance type, in any order tried."
         );
-        let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)]);
+        let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)], false);
         assert!(
             none[0].starts_with(
                 "With aws-default on c6i.large (maxPods 29), none of 50 sampled random orders left a pod without an IP."
@@ -521,7 +582,7 @@ mod tests {
             .iter()
             .map(|f| row("m5.large", f, "random", 0, 100))
             .collect();
-        let lines = reading(&rows);
+        let lines = reading(&rows, false);
         assert!(
             lines[0]
                 .contains("conservative, seed-userdata and karpenter-reserved-enis:1 (maxPods 29, 10 IPs unused each)"),
@@ -541,7 +602,7 @@ mod tests {
         r.ip_pods = 10;
         r.host_pods = 0;
         r.pending_mean = 18.0;
-        let lines = reading(&[r]);
+        let lines = reading(&[r], false);
         assert!(
             lines[0].contains("18 of its 20 workload pods stay pending on average (random order"),
             "{}",
@@ -560,7 +621,7 @@ mod tests {
         let mut pd = row("m5.large", "prefix-delegation", "random", 100, 100);
         pd.max_pods = 110;
         let rows = vec![pd, row("m5.large", "aws-default", "random", 50, 100)];
-        let lines = reading(&rows);
+        let lines = reading(&rows, false);
         assert!(lines[0].starts_with("With aws-default on m5.large"), "{}", lines[0]);
         assert!(!lines[0].contains("prefix-delegation"), "{}", lines[0]);
         assert!(

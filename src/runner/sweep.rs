@@ -166,6 +166,7 @@ mod tests {
                     ip_capacity: 42,
                     branch_capacity: 18,
                     system: SystemPods { host: 3, ip: 0 },
+                    res: crate::model::node::Resources::NONE,
                 },
                 nodes: Nodes::Fixed(1),
                 policy: Policy::MostAllocated,
@@ -268,6 +269,7 @@ mod tests {
                 ip_capacity,
                 branch_capacity,
                 system: SystemPods { host, ip: ip_sys },
+                res: crate::model::node::Resources::NONE,
             };
             let s = &run(std::slice::from_ref(&c), 11, false).summaries[0];
             let e = s.exact.expect("one node, random order: exact");

@@ -4,11 +4,11 @@
 //!
 //! A leaf holds `score << 32 | node` for a node that fits and `u64::MAX` for
 //! one that does not; a parent holds the smaller child. The score is
-//! [`placement::score`], whose smallest value is the policy's choice; the
+//! [`crate::model::placement::score`], whose smallest value is the policy's choice; the
 //! node index in the low bits breaks ties to the lowest index, as the static
 //! replay does.
 
-use crate::model::placement;
+#[cfg(test)]
 use crate::model::placement::Policy;
 
 const NONE: u64 = u64::MAX;
@@ -32,10 +32,10 @@ impl NodeIndex {
         }
     }
 
-    /// The key of a fitting node with `slots` used.
+    /// The key of a fitting node with this [`crate::model::placement::score`].
     #[inline]
-    pub fn key(policy: Policy, node: u32, slots: u32) -> u64 {
-        (u64::from(placement::score(policy, slots)) << 32) | u64::from(node)
+    pub fn key(score: u32, node: u32) -> u64 {
+        (u64::from(score) << 32) | u64::from(node)
     }
 
     /// Sets node `i`'s key (`None`: it does not fit).
@@ -97,7 +97,12 @@ mod tests {
             let mut slots: Vec<Option<u32>> = vec![None; 40];
             for (i, s) in ops {
                 slots[i as usize] = s;
-                idx.set(i, s.map(|s| NodeIndex::key(policy, i, s)));
+                let score = |slots: u32| match policy {
+                    Policy::MostAllocated => u32::MAX - slots,
+                    Policy::LeastAllocated => slots,
+                    Policy::FirstFit => 0,
+                };
+                idx.set(i, s.map(|s| NodeIndex::key(score(s), i)));
                 let mut best: Option<(usize, u32)> = None;
                 for (j, s) in slots.iter().enumerate() {
                     let Some(s) = *s else { continue };

@@ -37,7 +37,7 @@ use super::index::NodeIndex;
 use super::queue::Queue;
 use super::settings::Timed;
 use super::time::Time;
-use crate::model::node::NodeSpec;
+use crate::model::node::{NodeSpec, Res};
 use crate::model::placement::Policy;
 use crate::model::placement::{self, Usage};
 use crate::model::replay::{Nodes, Outcome};
@@ -170,8 +170,8 @@ struct Node {
     trunk: bool,
     /// Karpenter considers it initialised: its view no longer applies.
     initialized: bool,
-    /// In Karpenter's open lists: [any pod, SG pods].
-    in_open: [bool; 2],
+    /// In Karpenter's open lists ([`Sim::open_list`]).
+    in_open: [bool; 3],
     attaching: bool,
     launched: Time,
     ready_at: Time,
@@ -181,6 +181,10 @@ struct Node {
     slots: u32,
     /// Bound SG pods (the scheduler's count of `pod-eni`).
     branches: u32,
+    /// Bound pods' CPU and memory requests, system pods included (the
+    /// filter's sum), and the same with the scores' non-zero defaults.
+    requested: Res,
+    non_zero: Res,
     /// The resource controller's count: branches created or being created.
     rc_used: u32,
     /// Branches in their cool-down (the delete queue).
@@ -201,6 +205,8 @@ struct Node {
     /// Pending pods nominated here, and how many of them are SG pods.
     nom_slots: u32,
     nom_br: u32,
+    /// Their CPU and memory requests.
+    nom_res: Res,
     /// The first of them (a list through `Pod::nom_next`).
     nom_head: u32,
 }
@@ -213,6 +219,8 @@ impl Node {
             slots: self.slots,
             ips: self.ip_assigned,
             branches: self.branches,
+            requested: self.requested,
+            non_zero: self.non_zero,
         }
     }
 }
@@ -281,14 +289,20 @@ pub struct Sim<'a> {
     queue: Queue<Ev>,
     pods: Vec<Pod>,
     nodes: Vec<Node>,
-    fit_any: NodeIndex,
-    fit_sg: NodeIndex,
-    pending_sg: VecDeque<u32>,
-    pending_other: VecDeque<u32>,
+    /// The scheduler's index per pod kind ([`Sim::fit_index`]): the nodes a
+    /// pod of that kind fits, by its score.
+    fit: [NodeIndex; 3],
+    /// Whether any pod requests CPU or memory (set by [`Sim::start`]).
+    counted: bool,
+    /// Karpenter's open list for host pods: the IP pods' (0) where the two
+    /// ask the same on every type, else their own (2).
+    host_list: usize,
+    /// Pending pods per kind, in the order they became pending.
+    pending: [VecDeque<u32>; 3],
     karp_q: VecDeque<u32>,
     /// In-flight nodes that may have room in Karpenter's view, in launch
-    /// order: [for any pod (a slot), for SG pods (a slot and a branch)].
-    open: [VecDeque<u32>; 2],
+    /// order, per list of [`Sim::open_list`].
+    open: [VecDeque<u32>; 3],
     lat: [Vec<u64>; 3],
     timeline: Vec<Sample>,
     record_timeline: bool,
@@ -338,6 +352,41 @@ impl<'a> Sim<'a> {
 
     fn karpenter(&self) -> bool {
         matches!(self.w().nodes, Nodes::Autoscale { .. })
+    }
+
+    /// The scheduler's index for pods of `kind`: one per kind, except that
+    /// without requests IP and host pods fit the same nodes by the same
+    /// score and share the IP pods' index.
+    #[inline]
+    fn fit_index(&self, kind: Kind) -> usize {
+        if kind == Kind::Host && !self.counted {
+            Kind::Ip.index()
+        } else {
+            kind.index()
+        }
+    }
+
+    /// The scheduler's indexes in use.
+    fn fit_indexes(&self) -> usize {
+        if self.counted { 3 } else { 2 }
+    }
+
+    /// Karpenter's open list a pending pod of `kind` looks in: SG pods need
+    /// a slot and a branch, the others a slot, and, where pods request CPU
+    /// or memory, their requests too. IP and host pods share one list where
+    /// they ask the same (always without requests), as one rule then
+    /// decides for both.
+    fn open_list(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Sg => 1,
+            Kind::Ip => 0,
+            Kind::Host => self.host_list,
+        }
+    }
+
+    /// The open lists in use.
+    fn open_lists(&self) -> usize {
+        self.host_list.max(1) + 1
     }
 
     /// Runs one trial to its end.
@@ -394,14 +443,24 @@ impl<'a> Sim<'a> {
                 has_ip: false,
             }));
         self.nodes.clear();
+        self.counted = world.types.iter().any(|t| t.spec.res.counted());
+        let same = world
+            .types
+            .iter()
+            .all(|t| t.spec.res.pod[Kind::Host.index()] == t.spec.res.pod[Kind::Ip.index()]);
+        self.host_list = if same { 0 } else { 2 };
         let initial = world.nodes.initial() as usize;
-        self.fit_any.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
-        self.fit_sg.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
-        self.pending_sg.clear();
-        self.pending_other.clear();
+        let used = self.fit_indexes();
+        for f in &mut self.fit[..used] {
+            f.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
+        }
+        for q in &mut self.pending {
+            q.clear();
+        }
         self.karp_q.clear();
-        self.open[0].clear();
-        self.open[1].clear();
+        for o in &mut self.open {
+            o.clear();
+        }
         for l in &mut self.lat {
             l.clear();
         }
@@ -604,8 +663,7 @@ impl<'a> Sim<'a> {
         self.arrivals += 1;
         self.pods[p as usize].index = self.arrivals.min(u64::from(u32::MAX)) as u32;
         self.pods[p as usize].arrived = self.now;
-        let sg = self.pods[p as usize].kind == Kind::Sg;
-        let chosen = if sg { self.fit_sg.best() } else { self.fit_any.best() };
+        let chosen = self.fit[self.fit_index(self.pods[p as usize].kind)].best();
         match chosen {
             Some(n) => self.bind(p, n),
             None => self.make_pending(p),
@@ -627,11 +685,7 @@ impl<'a> Sim<'a> {
         self.set_state(p, State::Pending);
         self.pend_seq += 1;
         self.pods[p as usize].pend_seq = self.pend_seq;
-        if self.pods[p as usize].kind == Kind::Sg {
-            self.pending_sg.push_back(p);
-        } else {
-            self.pending_other.push_back(p);
-        }
+        self.pending[self.pods[p as usize].kind.index()].push_back(p);
         if self.karpenter() {
             self.karp_add(p);
         }
@@ -639,29 +693,23 @@ impl<'a> Sim<'a> {
 
     /// Capacity appeared: pending pods are tried again in the order they
     /// became pending. A pod that does not fit at its turn cannot fit later
-    /// in the same pass (binding only takes capacity), so each queue stops at
-    /// its first misfit.
+    /// in the same pass (binding only takes capacity), and every pod of a
+    /// kind asks the same, so each kind's queue stops at its first misfit.
     fn retry(&mut self) {
         loop {
-            let sg = self.pending_sg.front().copied().zip(self.fit_sg.best());
-            let other = self.pending_other.front().copied().zip(self.fit_any.best());
-            let (p, n) = match (sg, other) {
-                (Some(a), Some(b)) => {
-                    if self.pods[a.0 as usize].pend_seq < self.pods[b.0 as usize].pend_seq {
-                        a
-                    } else {
-                        b
-                    }
+            let mut best: Option<(u32, u32, u64)> = None;
+            for k in 0..3 {
+                let f = self.fit_index(Kind::ALL[k]);
+                let Some((p, n)) = self.pending[k].front().copied().zip(self.fit[f].best()) else {
+                    continue;
+                };
+                let seq = self.pods[p as usize].pend_seq;
+                if best.is_none_or(|b| seq < b.2) {
+                    best = Some((p, n, seq));
                 }
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (None, None) => return,
-            };
-            if self.pods[p as usize].kind == Kind::Sg {
-                self.pending_sg.pop_front();
-            } else {
-                self.pending_other.pop_front();
             }
+            let Some((p, n, _)) = best else { return };
+            self.pending[self.pods[p as usize].kind.index()].pop_front();
             self.bind(p, n);
         }
     }
@@ -674,11 +722,21 @@ impl<'a> Sim<'a> {
         // A node takes pods once Ready, and SG pods once its trunk is up.
         let ready = node.phase == Phase::Ready;
         let advertised = if node.trunk { s.branch_capacity } else { 0 };
-        let key = NodeIndex::key(policy, n, node.slots);
-        let any = ready && placement::fits(s.max_pods, advertised, node.slots, node.branches, false);
-        let sg = ready && placement::fits(s.max_pods, advertised, node.slots, node.branches, true);
-        self.fit_any.set(n, any.then_some(key));
-        self.fit_sg.set(n, sg.then_some(key));
+        if !self.counted {
+            // By slots and branches alone: one key, SG pods and the others.
+            let key = NodeIndex::key(placement::slot_score(policy, node.slots), n);
+            let other = ready && placement::fits_network(s.max_pods, advertised, node.slots, node.branches, false);
+            let sg = ready && placement::fits_network(s.max_pods, advertised, node.slots, node.branches, true);
+            self.fit[Kind::Ip.index()].set(n, other.then_some(key));
+            self.fit[Kind::Sg.index()].set(n, sg.then_some(key));
+            return;
+        }
+        let u = node.usage();
+        for k in Kind::ALL {
+            let fits = ready && placement::fits(s, advertised, &u, k);
+            let key = fits.then(|| NodeIndex::key(placement::score(policy, s, &u, k), n));
+            self.fit[k.index()].set(n, key);
+        }
     }
 
     /// Wasted IPs of one node (MODEL.md §6): free IPs on a full node.
@@ -700,11 +758,15 @@ impl<'a> Sim<'a> {
     fn bind(&mut self, p: u32, n: u32) {
         let w0 = self.wasted_of(n);
         let kind = self.pods[p as usize].kind;
-        let sg = kind == Kind::Sg;
         {
+            let spec = self.w().types[self.nodes[n as usize].ty as usize].spec;
+            let mut u = self.nodes[n as usize].usage();
+            u.bind(&spec, kind);
             let node = &mut self.nodes[n as usize];
-            node.slots += 1;
-            node.branches += u32::from(sg);
+            node.slots = u.slots;
+            node.branches = u.branches;
+            node.requested = u.requested;
+            node.non_zero = u.non_zero;
         }
         self.unnominate(p);
         self.pods[p as usize].node = n;
@@ -741,13 +803,18 @@ impl<'a> Sim<'a> {
         let w0 = self.wasted_of(n);
         let (ip_cd, br_cd) = (self.c().cni.ip_cooldown, self.c().rc.branch_cooldown);
         {
+            let spec = self.w().types[self.nodes[n as usize].ty as usize].spec;
+            let mut u = self.nodes[n as usize].usage();
+            u.unbind(&spec, pod.kind);
             let node = &mut self.nodes[n as usize];
-            node.slots -= 1;
+            node.slots = u.slots;
+            node.branches = u.branches;
+            node.requested = u.requested;
+            node.non_zero = u.non_zero;
         }
         match pod.kind {
             Kind::Sg => {
                 let node = &mut self.nodes[n as usize];
-                node.branches -= 1;
                 node.rc_used -= 1;
                 node.rc_cooling += 1;
                 let d = self.draw(br_cd);
@@ -802,21 +869,25 @@ impl<'a> Sim<'a> {
         self.karp_launch();
     }
 
-    /// Karpenter's free capacity on a node as it sees it: slots `M` and
-    /// branches `B` (no IPs), less bound and nominated pods. Before a node
-    /// is initialised its branch capacity counts in full even with no trunk
-    /// yet (KCORE `statenode.go` `Allocatable()`): no double launch.
-    fn view(&self, n: u32) -> (u32, u32) {
+    /// Whether a pod of `kind` has room on node `n` as Karpenter sees it:
+    /// slots `M`, branches `B` (no IPs) and allocatable CPU and memory, less
+    /// bound and nominated pods, by the scheduler's filter. Before a node is
+    /// initialised its branch capacity counts in full even with no trunk yet
+    /// (KCORE `statenode.go` `Allocatable()`): no double launch.
+    fn view_fits(&self, n: u32, kind: Kind) -> bool {
         let node = &self.nodes[n as usize];
         let s = &self.ty(n).spec;
-        (
-            s.max_pods.saturating_sub(node.slots + node.nom_slots),
-            s.branch_capacity.saturating_sub(node.branches + node.nom_br),
-        )
+        let mut u = node.usage();
+        u.slots += node.nom_slots;
+        u.branches += node.nom_br;
+        u.requested = u.requested.plus_times(node.nom_res, 1);
+        placement::fits(s, s.branch_capacity, &u, kind)
     }
 
     fn nominate(&mut self, p: u32, n: u32) {
-        let sg = self.pods[p as usize].kind == Kind::Sg;
+        let kind = self.pods[p as usize].kind;
+        let sg = kind == Kind::Sg;
+        let r = self.ty(n).spec.res.pod[kind.index()];
         let head = self.nodes[n as usize].nom_head;
         let pod = &mut self.pods[p as usize];
         pod.nominated = n;
@@ -829,6 +900,7 @@ impl<'a> Sim<'a> {
         node.nom_head = p;
         node.nom_slots += 1;
         node.nom_br += u32::from(sg);
+        node.nom_res = node.nom_res.plus_times(r, 1);
     }
 
     fn unnominate(&mut self, p: u32) {
@@ -838,6 +910,8 @@ impl<'a> Sim<'a> {
         }
         let pod = self.pods[p as usize];
         let sg = pod.kind == Kind::Sg;
+        let r = self.ty(m).spec.res.pod[pod.kind.index()];
+        let lists = self.open_lists();
         if pod.nom_prev == NONE {
             self.nodes[m as usize].nom_head = pod.nom_next;
         } else {
@@ -853,8 +927,10 @@ impl<'a> Sim<'a> {
         let node = &mut self.nodes[m as usize];
         node.nom_slots -= 1;
         node.nom_br -= u32::from(sg);
+        node.nom_res.cpu -= r.cpu;
+        node.nom_res.memory -= r.memory;
         if !node.initialized {
-            for c in 0..2 {
+            for c in 0..lists {
                 if !node.in_open[c] {
                     node.in_open[c] = true;
                     self.open[c].push_back(m);
@@ -872,14 +948,10 @@ impl<'a> Sim<'a> {
             let pod = &s.pods[p as usize];
             pod.state == State::Pending && pod.nominated == NONE
         };
-        let (mut rem_sg, mut rem_other) = (0u32, 0u32);
+        let mut rem = [0u32; 3];
         for &p in &self.karp_q {
             if valid(self, p) {
-                if self.pods[p as usize].kind == Kind::Sg {
-                    rem_sg += 1;
-                } else {
-                    rem_other += 1;
-                }
+                rem[self.pods[p as usize].kind.index()] += 1;
             }
         }
         let max = self.w().nodes.max() as usize;
@@ -887,21 +959,16 @@ impl<'a> Sim<'a> {
             if !valid(self, p) {
                 continue;
             }
-            let sg = self.pods[p as usize].kind == Kind::Sg;
-            let (bs, bo) = (rem_sg, rem_other);
-            if sg {
-                rem_sg -= 1;
-            } else {
-                rem_other -= 1;
-            }
+            let kind = self.pods[p as usize].kind;
+            let before = rem;
+            rem[kind.index()] -= 1;
             // The first in-flight node with room for this pod in Karpenter's
             // view; nodes without room leave the list (they come back if a
             // pod nominated there binds elsewhere).
-            let c = usize::from(sg);
+            let c = self.open_list(kind);
             let found = loop {
                 let Some(&m) = self.open[c].front() else { break None };
-                let (vs, vb) = self.view(m);
-                if !self.nodes[m as usize].initialized && vs > 0 && (!sg || vb > 0) {
+                if !self.nodes[m as usize].initialized && self.view_fits(m, kind) {
                     break Some(m);
                 }
                 self.open[c].pop_front();
@@ -914,7 +981,7 @@ impl<'a> Sim<'a> {
             if self.nodes.len() >= max {
                 continue;
             }
-            let Some(t) = self.choose_type(sg, bs, bo) else {
+            let Some(t) = self.choose_type(kind, before) else {
                 continue;
             };
             let m = self.launch(t);
@@ -922,25 +989,22 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// The NodePool type for a new node whose first pod is an SG pod (`sg`)
-    /// or not, with `rem_sg` and `rem_other` pods left in the batch (that
-    /// one included): the cheapest type that takes the whole rest of the
-    /// batch; when none does, the one that takes most of it, then the
-    /// cheapest; ties to the NodePool's order. A type without branch ENIs
-    /// never takes an SG pod (KAWS `types.go`: pod-eni 0).
-    fn choose_type(&self, sg: bool, rem_sg: u32, rem_other: u32) -> Option<u16> {
+    /// The NodePool type for a new node whose first pod is of `kind`, with
+    /// `rem` pods per kind left in the batch (that one included): the
+    /// cheapest type that takes the whole rest of the batch; when none does,
+    /// the one that takes most of it ([`placement::pods_taken`]), then the
+    /// cheapest; ties to the NodePool's order. A type whose empty node does
+    /// not fit the pod is never chosen: without branch ENIs for an SG pod
+    /// (KAWS `types.go`: pod-eni 0), or without the CPU or memory it asks.
+    fn choose_type(&self, kind: Kind, rem: [u32; 3]) -> Option<u16> {
         let w = self.w();
         let mut best: Option<(u32, f64, u16)> = None;
         for &t in &w.pool {
             let s = &w.types[t as usize].spec;
-            if sg && s.branch_capacity == 0 {
+            if !placement::fits_empty(s, kind) {
                 continue;
             }
-            let free = s.free_slots();
-            if free == 0 {
-                continue;
-            }
-            let placed = free.min(rem_other + rem_sg.min(s.branch_capacity));
+            let placed = placement::pods_taken(s, rem);
             let price = w.types[t as usize].price.unwrap_or(0.0);
             let better = match best {
                 None => true,
@@ -961,7 +1025,7 @@ impl<'a> Sim<'a> {
             phase: Phase::Launching,
             trunk: false,
             initialized: false,
-            in_open: [false; 2],
+            in_open: [false; 3],
             attaching: false,
             launched: self.now,
             ready_at: Time::NEVER,
@@ -969,6 +1033,8 @@ impl<'a> Sim<'a> {
             check_at: Time::NEVER,
             slots: s.system.total(),
             branches: 0,
+            requested: s.res.system(&s.system),
+            non_zero: s.res.system_scored(&s.system),
             rc_used: 0,
             rc_cooling: 0,
             bw_head: NONE,
@@ -983,12 +1049,15 @@ impl<'a> Sim<'a> {
             ip_waiting_eni: 0,
             nom_slots: 0,
             nom_br: 0,
+            nom_res: Res::ZERO,
             nom_head: NONE,
         });
         self.nodes_launched += 1;
         self.launching += 1;
-        self.fit_any.set(n, None);
-        self.fit_sg.set(n, None);
+        let used = self.fit_indexes();
+        for f in &mut self.fit[..used] {
+            f.set(n, None);
+        }
         n
     }
 
@@ -996,9 +1065,10 @@ impl<'a> Sim<'a> {
     /// (default 90 s, the seed's measured start-up).
     fn launch(&mut self, ty: u16) -> u32 {
         let n = self.new_node(ty);
-        self.nodes[n as usize].in_open = [true; 2];
-        self.open[0].push_back(n);
-        self.open[1].push_back(n);
+        for c in 0..self.open_lists() {
+            self.nodes[n as usize].in_open[c] = true;
+            self.open[c].push_back(n);
+        }
         let d = self.draw(self.c().karpenter.launch);
         self.schedule(self.now + d, Ev::NodeReady(n));
         n

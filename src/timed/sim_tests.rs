@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::*;
 use crate::input::catalog::Catalog;
-use crate::model::node::{NodeSpec, SystemPods};
+use crate::model::node::{NodeSpec, Res, Resources, SystemPods};
 use crate::model::placement::Policy;
 use crate::model::replay::{Cluster, Nodes, Replayer};
 use crate::model::workload::{Counts, Kind};
@@ -25,11 +25,45 @@ fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeTyp
             ip_capacity: enis * ipe,
             branch_capacity: b,
             system,
+            res: crate::model::node::Resources::NONE,
         },
         enis,
         ips_per_eni: ipe,
         price: None,
     }
+}
+
+/// The same type with every pod, system pods included, requesting 1m CPU
+/// and 1 byte on 100m and 100 bytes allocatable: with `M < 100` the filter
+/// never refuses and NodeResourcesFit's scores are `slots + 1` (most
+/// allocated) and `100 - slots - 1` (least), the slot order exactly. So the
+/// resource path must give the slot-only figures.
+fn unit_requests(mut t: NodeType) -> NodeType {
+    assert!(t.spec.max_pods < 100);
+    let one = Res { cpu: 1, memory: 1 };
+    t.spec.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, [one; 3]);
+    t
+}
+
+/// Random requests per kind on a small allocatable (some zero: unset).
+fn requests_strategy() -> impl Strategy<Value = Resources> {
+    let r = || {
+        (0u64..4, 0u64..4).prop_map(|(c, m)| Res {
+            cpu: c * 250,
+            memory: m * 256,
+        })
+    };
+    (1u64..9, 1u64..9, r(), r(), r(), r(), r()).prop_map(|(c, m, sh, si, a, b, h)| {
+        Resources::new(
+            Res {
+                cpu: c * 500,
+                memory: m * 512,
+            },
+            sh,
+            si,
+            [a, b, h],
+        )
+    })
 }
 
 fn world(t: NodeType, nodes: Nodes, policy: Policy) -> World {
@@ -153,6 +187,85 @@ proptest! {
         let stuck = out.outcome.pending.iter().sum::<u32>() + out.outcome.ip_failed + out.starting.iter().sum::<u32>();
         prop_assert_eq!(out.completed.iter().sum::<u64>() + u64::from(stuck) + u64::from(out.outcome.running.iter().sum::<u32>()), kinds.len() as u64);
     }
+
+    /// MODEL.md §5 without requests: the CPU and memory path, given requests
+    /// that order nodes as slots do and never refuse ([`unit_requests`]),
+    /// gives exactly the slot-only figures, timeline included, with churn,
+    /// delays and a two-type NodePool (Karpenter's choice of type and count).
+    #[test]
+    fn resource_path_equals_the_slot_path(
+        enis in 1u32..4,
+        ipe in 1u32..5,
+        b in 0u32..5,
+        extra_m in 1u32..16,
+        extra_m2 in 1u32..40,
+        kinds in proptest::collection::vec(kind_strategy(), 1..80),
+        nodes in nodes_strategy(),
+        p in 0usize..3,
+        gaps in proptest::collection::vec(0u64..4, 80),
+        delays in proptest::collection::vec(0u64..40, 4),
+        life in 1u64..200,
+        seed in 0u64..1000,
+    ) {
+        let system = SystemPods { host: 1, ip: 0 };
+        let small = node_type(system.total() + extra_m, enis, ipe, b, system);
+        let mut big = node_type(system.total() + extra_m2, enis + 1, ipe, b + 1, system);
+        big.name = "big".into();
+        big.price = Some(2.0);
+        let mut slot_world = world(small.clone(), nodes, Policy::ALL[p]);
+        slot_world.types.push(big.clone());
+        slot_world.pool = vec![0, 1];
+        let mut res_world = world(unit_requests(small), nodes, Policy::ALL[p]);
+        res_world.types.push(unit_requests(big));
+        res_world.pool = vec![0, 1];
+        let mut cfg = Timed::default();
+        cfg.karpenter.batch_idle = Time::secs(delays[0] % 3);
+        cfg.karpenter.launch = Delay::secs(delays[1]);
+        cfg.rc.trunk_delay = Delay::secs(delays[2]);
+        cfg.cni.ip_cooldown = Delay::secs(delays[3]);
+        cfg.lifetime = Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) });
+        let mut at = 0;
+        let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
+        let slots = run(&slot_world, &cfg, &kinds, &times, seed);
+        let mut sim = Sim::new();
+        sim.start(&res_world, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), true);
+        while sim.step() {
+            sim.audit(&cfg);
+        }
+        prop_assert_eq!(sim.finish(), slots);
+    }
+
+    /// With random requests, no node's bound pods ever request more than
+    /// its allocatable, and the sums the engine keeps match a recount
+    /// ([`Sim::audit`]), after every event.
+    #[test]
+    fn requests_never_exceed_allocatable(
+        extra_m in 1u32..30,
+        res in requests_strategy(),
+        kinds in proptest::collection::vec(kind_strategy(), 1..80),
+        nodes in nodes_strategy(),
+        p in 0usize..3,
+        gaps in proptest::collection::vec(0u64..4, 80),
+        life in 1u64..200,
+        seed in 0u64..1000,
+    ) {
+        let system = SystemPods { host: 1, ip: 1 };
+        let mut t = node_type(system.total() + extra_m, 3, 6, 4, system);
+        t.spec.res = res;
+        prop_assume!(t.spec.room().is_ok());
+        let w = world(t, nodes, Policy::ALL[p]);
+        let cfg = Timed { lifetime: Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) }), ..Timed::default() };
+        let mut at = 0;
+        let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
+        let mut sim = Sim::new();
+        sim.start(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), false);
+        let mut steps = 0;
+        while sim.step() {
+            sim.audit(&cfg);
+            steps += 1;
+            prop_assert!(steps < 100_000, "the run ends");
+        }
+    }
 }
 
 impl Sim<'_> {
@@ -161,6 +274,7 @@ impl Sim<'_> {
         let w = self.world.expect("started");
         let mut count = [[0u32; 3]; 7];
         let mut slots = vec![0u32; self.nodes.len()];
+        let mut requested = vec![Res::ZERO; self.nodes.len()];
         let mut branches = vec![0u32; self.nodes.len()];
         let mut ips = vec![0u32; self.nodes.len()];
         let mut ip_released: Vec<Vec<Time>> = vec![Vec::new(); self.nodes.len()];
@@ -174,6 +288,8 @@ impl Sim<'_> {
             if bound {
                 let n = pod.node as usize;
                 slots[n] += 1;
+                requested[n] =
+                    requested[n].plus_times(w.types[self.nodes[n].ty as usize].spec.res.pod[pod.kind.index()], 1);
                 branches[n] += u32::from(pod.kind == Kind::Sg);
                 ips[n] += u32::from(pod.has_ip);
                 let node = &self.nodes[n];
@@ -219,6 +335,13 @@ impl Sim<'_> {
             let ty = &w.types[node.ty as usize];
             let s = &ty.spec;
             assert_eq!(node.slots, s.system.total() + slots[n], "slots of node {n}");
+            let req = s.res.system(&s.system).plus_times(requested[n], 1);
+            assert_eq!(node.requested, req, "requests of node {n}");
+            assert!(
+                !s.res.counted() || req.within(&s.res.allocatable),
+                "node {n}: {req:?} within {:?}",
+                s.res.allocatable
+            );
             assert!(node.slots <= s.max_pods);
             assert_eq!(node.branches, branches[n]);
             assert!(node.branches <= s.branch_capacity);
@@ -757,4 +880,70 @@ fn a_warm_engine_allocates_nothing() {
     assert!(second.events > 5_000, "{} events", second.events);
     assert!(second.completed.iter().sum::<u64>() > 1_000 && second.nodes_launched > 0);
     assert_eq!(allocations, 0, "allocations in a warm run of {} events", second.events);
+}
+
+/// The timed engine on a CPU-bound workload: nodes of 29 slots and 18 pod
+/// IPs, 1000m allocatable, IP pods of 250m. Karpenter sizes launches by CPU
+/// (4 pods a node), nodes fill on CPU long before maxPods, and no pod is
+/// left without an IP; without requests the same 20 pods go to one node,
+/// where 2 find no IP.
+#[test]
+fn cpu_bound_nodes_fill_before_max_pods() {
+    let system = SystemPods { host: 2, ip: 0 };
+    let plain = node_type(29, 2, 9, 9, system);
+    let mut cpu = plain.clone();
+    let quarter = Res { cpu: 250, memory: 0 };
+    cpu.spec.res = Resources::new(
+        Res {
+            cpu: 1000,
+            memory: 1 << 30,
+        },
+        Res::ZERO,
+        Res::ZERO,
+        [Res::ZERO, quarter, Res::ZERO],
+    );
+    let nodes = Nodes::Autoscale { initial: 0, max: 10 };
+    let kinds = vec![Kind::Ip; 20];
+    let times = vec![Time::ZERO; 20];
+    let cfg = Timed::default();
+    let out = run(&world(cpu, nodes, Policy::MostAllocated), &cfg, &kinds, &times, 1);
+    assert_eq!(out.nodes_launched, 5, "20 pods of 250m, 4 a node");
+    assert_eq!((out.outcome.ip_failed, out.outcome.running[1]), (0, 20));
+    let out = run(&world(plain, nodes, Policy::MostAllocated), &cfg, &kinds, &times, 1);
+    assert_eq!(out.nodes_launched, 1);
+    assert_eq!((out.outcome.ip_failed, out.outcome.running[1]), (2, 18));
+}
+
+/// Karpenter's choice of type counts CPU: of 8 pending pods of 500m, a
+/// 1930m type takes 3 (4 x 500m > 1930m) and a 4000m type all 8, so the
+/// cheapest type that takes the whole batch is the large one, though both
+/// have the slots for all 8.
+#[test]
+fn karpenter_sizes_by_cpu() {
+    let system = SystemPods { host: 0, ip: 0 };
+    let half = Res { cpu: 500, memory: 0 };
+    let with = |mut t: NodeType, cpu: u64, name: &str, price: f64| {
+        t.spec.res = Resources::new(
+            Res { cpu, memory: 1 << 30 },
+            Res::ZERO,
+            Res::ZERO,
+            [Res::ZERO, Res::ZERO, half],
+        );
+        t.name = name.into();
+        t.price = Some(price);
+        t
+    };
+    let small = with(node_type(29, 3, 10, 9, system), 1930, "small", 1.0);
+    let large = with(node_type(58, 4, 15, 18, system), 4000, "large", 2.0);
+    let w = World {
+        types: vec![small, large],
+        initial_type: 0,
+        pool: vec![0, 1],
+        nodes: Nodes::Autoscale { initial: 0, max: 10 },
+        policy: Policy::MostAllocated,
+    };
+    let kinds = vec![Kind::Host; 8];
+    let out = run(&w, &Timed::default(), &kinds, &[Time::ZERO; 8], 1);
+    assert_eq!(out.nodes_launched, 1, "one large node takes all 8");
+    assert_eq!(out.outcome.running[2], 8);
 }

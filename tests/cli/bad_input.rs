@@ -25,6 +25,44 @@ fn unknown_type_suggests_names() {
     );
 }
 
+/// CPU and memory requests that are not quantities, negative, absurd or
+/// misnamed: each names the file, the field and the fix.
+#[test]
+fn bad_cpu_and_memory_requests() {
+    let base = "instance_types = [\"m5.large\"]\n[workload]\nip_pods = 5\n";
+    for (extra, want) in [
+        (
+            "[workload.requests]\nip = { cpu = \"abc\" }",
+            ["workload.requests.ip.cpu", "not a CPU quantity", "250m"],
+        ),
+        (
+            "[workload.requests]\nip = { cpu = \"-2\" }",
+            ["workload.requests.ip.cpu", "negative", "250m"],
+        ),
+        (
+            "[workload.requests]\nip = { memory = \"9Ei\" }",
+            ["workload.requests.ip.memory", "more memory than any node", "512Mi"],
+        ),
+        (
+            "[workload.requests]\nip = { cpu = 1e300 }",
+            ["workload.requests.ip.cpu", "far larger than any node", "250m"],
+        ),
+        (
+            "[system_pods.requests]\nhost = { cpu = \"3\" }",
+            ["system_pods.requests", "more than the 1930m", "lower"],
+        ),
+        (
+            "[workload.requests]\nip = { cpus = \"1\" }",
+            ["unknown field `cpus`", "line", "README"],
+        ),
+    ] {
+        let (_d, p) = scenario_file(&format!("{base}{extra}"));
+        let mut needles = vec!["s.toml"];
+        needles.extend(want);
+        fails_with(&sgpsim(&["run", p.to_str().unwrap()]), &needles);
+    }
+}
+
 #[test]
 fn unknown_formula_and_order() {
     let (_d, p) = scenario_file(&format!("formulas = [\"agressive\"]\n{OK}"));

@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sgpsim::input::catalog::Catalog;
 use sgpsim::model::formula::Formula;
-use sgpsim::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use sgpsim::model::node::{NodeSettings, NodeSpec, Res, Resources, SystemPods, branch_capacity, ip_capacity};
 use sgpsim::model::order::Order;
 use sgpsim::model::placement::Policy;
 use sgpsim::model::replay::{Cluster, Fate, Nodes, Replayer};
@@ -39,6 +39,7 @@ fn node() -> impl Strategy<Value = NodeSpec> {
             ip_capacity: ips,
             branch_capacity: br,
             system: SystemPods { host, ip },
+            res: Resources::NONE,
         }
     })
 }
@@ -90,6 +91,73 @@ proptest! {
         prop_assert_eq!(fast, o);
     }
 
+    /// MODEL.md §5 without requests: the CPU and memory path, given requests
+    /// that order nodes as slots do and never refuse (every pod, system pods
+    /// included, asks 1m and 1 byte of 100m and 100 bytes, with `M < 100`:
+    /// NodeResourcesFit's scores are then `slots + 1` and `100 - slots - 1`),
+    /// places every pod where the slot-only path does, on fixed and
+    /// autoscaled clusters, under every policy and order.
+    #[test]
+    fn resource_path_equals_the_slot_path(
+        spec in node(), nodes in nodes(), policy in policy(), order in order(), c in counts(), seed in any::<u64>()
+    ) {
+        let one = Res { cpu: 1, memory: 1 };
+        let mut unit = spec;
+        unit.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, [one; 3]);
+        prop_assert!(unit.res.counted() && !spec.res.counted());
+        let mut seq = Vec::new();
+        order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
+        let place = |node: NodeSpec| {
+            let mut at = Vec::new();
+            let o = Replayer::new().run_observed(&Cluster { node, nodes, policy }, c, seq.iter().copied(), |_, _, f, n| at.push((f, n)));
+            (o, at)
+        };
+        prop_assert_eq!(place(unit), place(spec));
+    }
+
+    /// With random requests, the filter holds: no node's pods, system pods
+    /// included, request more than its allocatable, a pod fits no node only
+    /// when no node has room for it (slots, branches, CPU and memory), and
+    /// the autoscaler adds no node for a pod that fits no empty node.
+    #[test]
+    fn requests_never_exceed_allocatable(
+        spec in node(), nodes in nodes(), policy in policy(), order in order(), c in counts(), seed in any::<u64>(),
+        alloc in (1u64..9, 1u64..9), req in proptest::collection::vec((0u64..4, 0u64..4), 5),
+    ) {
+        let r = |i: usize| Res { cpu: req[i].0 * 250, memory: req[i].1 * 256 };
+        let mut spec = spec;
+        spec.res = Resources::new(Res { cpu: alloc.0 * 500, memory: alloc.1 * 512 }, r(0), r(1), [r(2), r(3), r(4)]);
+        prop_assume!(spec.room().is_ok());
+        let mut seq = Vec::new();
+        order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
+        let cluster = Cluster { node: spec, nodes, policy };
+        let mut rep = Replayer::new();
+        let mut bound: Vec<Res> = Vec::new();
+        let o = rep.run_observed(&cluster, c, seq.iter().copied(), |_, k, _, n| {
+            if let Some(n) = n {
+                bound.resize(bound.len().max(n + 1), spec.res.system(&spec.system));
+                bound[n] = bound[n].plus_times(spec.res.pod[k.index()], 1);
+            }
+        });
+        for (i, u) in rep.nodes().iter().enumerate() {
+            let want = bound.get(i).copied().unwrap_or(spec.res.system(&spec.system));
+            prop_assert_eq!(u.requested, want);
+            prop_assert!(u.requested.within(&spec.res.allocatable), "{:?} within {:?}", u.requested, spec.res.allocatable);
+        }
+        for k in Kind::ALL {
+            let never = !sgpsim::model::placement::fits_empty(&spec, k);
+            if never {
+                prop_assert_eq!(o.running[k.index()] + u32::from(k == Kind::Ip) * o.ip_failed, 0);
+            }
+            if o.pending[k.index()] > 0 {
+                // Pending: no node has room at the end (capacity only shrinks here).
+                prop_assert!(rep.nodes().iter().all(|u| !sgpsim::model::placement::fits(&spec, spec.branch_capacity, u, k)));
+            }
+        }
+        let fast = Replayer::new().run(&cluster, c, seq.iter().copied());
+        prop_assert_eq!(fast, o);
+    }
+
     /// `conservative` never leaves a pod without an IP, in any order, on any
     /// type, when all system pods are host pods.
     #[test]
@@ -106,7 +174,7 @@ proptest! {
         let m = Formula::Conservative.max_pods(t, &settings, sys).unwrap().value;
         prop_assume!(m > host);
         let cluster = Cluster {
-            node: NodeSpec { max_pods: m, ip_capacity: ip_capacity(t, &settings), branch_capacity: branch_capacity(t, &settings), system: sys },
+            node: NodeSpec { max_pods: m, ip_capacity: ip_capacity(t, &settings), branch_capacity: branch_capacity(t, &settings), system: sys, res: Resources::NONE },
             nodes,
             policy,
         };
@@ -128,7 +196,7 @@ proptest! {
         let m = Formula::AwsDefault.max_pods(t, &s, sys).unwrap().value;
         let cap = ip_capacity(t, &s);
         let cluster = Cluster {
-            node: NodeSpec { max_pods: m, ip_capacity: cap, branch_capacity: branch_capacity(t, &s), system: sys },
+            node: NodeSpec { max_pods: m, ip_capacity: cap, branch_capacity: branch_capacity(t, &s), system: sys, res: Resources::NONE },
             nodes: Nodes::Fixed(1),
             policy: Policy::FirstFit,
         };

@@ -181,6 +181,34 @@ fn report_renders_in_headless_chromium() {
     );
 }
 
+/// The CPU-bound scenario runs: nodes fill on CPU (3 pods of 500m on
+/// m5.large's 1930m, 24 nodes for 70 pods) under every formula and order,
+/// no pod is left without an IP, and the report says the safe maxPods
+/// counts slots and IPs alone.
+#[test]
+fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cpu");
+    let o = sgpsim(&["run", "scenarios/cpu-bound.toml", "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = csv_rows(&std::fs::read_to_string(out.join("summary.csv")).unwrap());
+    assert_eq!(rows.len(), 16);
+    for r in &rows {
+        assert_eq!(field(&header, r, "nodes_mean").parse::<f64>().unwrap(), 24.0, "{r:?}");
+        assert_eq!(
+            field(&header, r, "ip_failed_mean").parse::<f64>().unwrap(),
+            0.0,
+            "{r:?}"
+        );
+        assert_eq!(field(&header, r, "pending_mean").parse::<f64>().unwrap(), 0.0, "{r:?}");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("It counts slots and IPs alone: the pods here also request CPU or memory"),
+        "{md}"
+    );
+}
+
 #[test]
 fn a_timed_run_draws_the_timeline_and_skips_the_static_only_charts() {
     let dir = tempfile::tempdir().unwrap();
