@@ -174,11 +174,10 @@ impl Requirement {
             ReqOp::Gt(_) => "Gt",
             ReqOp::Lt(_) => "Lt",
         };
-        // An excerpt: a message quoting a requirement stays one line.
         if self.values.is_empty() {
-            excerpt(&format!("{} {op}", self.key))
+            format!("{} {op}", self.key)
         } else {
-            excerpt(&format!("{} {op} [{}]", self.key, self.values.join(", ")))
+            format!("{} {op} [{}]", self.key, self.values.join(", "))
         }
     }
 }
@@ -284,12 +283,12 @@ pub fn allowed<'c>(reqs: &[Requirement], catalog: &'c Catalog) -> (Vec<&'c Insta
         match probe.map(|t| label_of(t, &r.key)) {
             Some(LabelValue::Unmodelled) => notes.push(format!(
                 "requirement `{}` not evaluated: neither the catalog nor the instance facts have a `{}` label (check the instance types listed)",
-                r.describe(),
+                excerpt(&r.describe()),
                 excerpt(&r.key)
             )),
             Some(LabelValue::Placement) => notes.push(format!(
                 "requirement `{}` does not choose the instance type: not applied (the model has no zones or prices)",
-                r.describe()
+                excerpt(&r.describe())
             )),
             _ => applied.push(r),
         }
