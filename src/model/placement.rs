@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::invalid::Invalid;
-use super::node::{NodeSpec, Res};
+use super::node::{NodeSpec, Res, Resources};
 use super::workload::Kind;
 
 /// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
@@ -129,8 +129,15 @@ pub fn fits_network(max_pods: u32, branch_capacity: u32, slots: u32, branches: u
 /// each. Always true when no pod requests either.
 #[inline]
 pub fn fits_resources(spec: &NodeSpec, u: &Usage, kind: Kind) -> bool {
-    let r = spec.res.pod[kind.index()];
-    !spec.res.counted() | u.requested.plus_times(r, 1).within(&spec.res.allocatable)
+    !spec.res.counted() | requests_fit(&spec.res, u.requested, kind)
+}
+
+/// The rule itself, on the bound pods' `requested` sum: a pod of `kind`
+/// fits when `requested + request <= allocatable` on CPU and on memory (the
+/// one-node fast path, which keeps the sum in a register, calls it too).
+#[inline]
+pub fn requests_fit(res: &Resources, requested: Res, kind: Kind) -> bool {
+    requested.plus_times(res.pod[kind.index()], 1).within(&res.allocatable)
 }
 
 /// Whether a pod of `kind` fits an empty node of this spec (MODEL.md §5

@@ -269,9 +269,8 @@ impl Replayer {
                 // necessarily a branch, nor the CPU and memory.
                 let mut fits = placement::fits_network(spec.max_pods, spec.branch_capacity, slots, branches, sg);
                 if COUNTED {
-                    let r = res.pod[kind.index()];
-                    fits &= requested.plus_times(r, 1).within(&res.allocatable);
-                    requested = requested.plus_times(r, u32::from(fits));
+                    fits &= placement::requests_fit(&res, requested, kind);
+                    requested = requested.plus_times(res.pod[kind.index()], u32::from(fits));
                     non_zero = non_zero.plus_times(res.scored_pod(kind.index()), u32::from(fits));
                 }
                 let gets_ip = fits & ip & placement::gets_ip(spec.ip_capacity, ips);
