@@ -39,7 +39,6 @@ pub mod cli;
 pub mod deploy;
 pub mod error;
 pub mod input;
-pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod recommend;

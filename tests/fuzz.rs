@@ -585,10 +585,10 @@ fn run_manifest(input: &[u8], dir: &Path) -> Verdict {
     let path = dir.join("m.yaml");
     std::fs::write(&path, input).unwrap();
     let catalog = Catalog::bundled();
-    match sgpsim::manifest::import(&[path], &catalog, &sgpsim::manifest::ImportOptions::default()) {
+    match sgpsim::input::manifest::import(&[path], &catalog, &sgpsim::input::manifest::ImportOptions::default()) {
         Err(e) => check_error(&e),
         Ok(imp) => {
-            let toml = sgpsim::manifest::write::scenario_toml(&imp);
+            let toml = sgpsim::input::manifest::write::scenario_toml(&imp);
             input_error(Scenario::from_toml(&toml, "imported", &catalog).map(|_| ()))
         }
     }

@@ -5,10 +5,10 @@ use crate::input::bounds::excerpt;
 use serde_json::Value;
 
 use crate::error::InputError;
-use crate::manifest::cni::{self, CniSettings};
-use crate::manifest::read::Doc;
-use crate::manifest::selector::scalar;
-use crate::manifest::{PodKind, quantity};
+use crate::input::manifest::cni::{self, CniSettings};
+use crate::input::manifest::read::Doc;
+use crate::input::manifest::selector::scalar;
+use crate::input::manifest::{PodKind, quantity};
 
 /// The label that names a node's instance type, and its deprecated twin.
 pub const LABEL_INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
@@ -130,7 +130,7 @@ fn text_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 fn read_node(d: &Doc) -> Result<NodeObj, InputError> {
     let v = &d.value;
     let name = text_at(v, &["metadata", "name"]).and_then(scalar).unwrap_or_default();
-    crate::manifest::names_within_limits(&d.file, d.index, "Node", &name, None)?;
+    crate::input::manifest::names_within_limits(&d.file, d.index, "Node", &name, None)?;
     if name.is_empty() {
         return Err(bad(
             &d.file,
@@ -200,7 +200,7 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
     let namespace = text_at(v, &["metadata", "namespace"])
         .and_then(scalar)
         .unwrap_or_else(|| "default".into());
-    crate::manifest::names_within_limits(&d.file, d.index, "Pod", &name, Some(&namespace))?;
+    crate::input::manifest::names_within_limits(&d.file, d.index, "Pod", &name, Some(&namespace))?;
     let spec = v
         .get("spec")
         .filter(|s| s.is_object())

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use super::dump::{self, Dump, NodeObj, PodObj};
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
-use crate::manifest::PodKind;
-use crate::manifest::cni::{self, CniSettings};
+use crate::input::manifest::PodKind;
+use crate::input::manifest::cni::{self, CniSettings};
 use crate::model::node::IPS_PER_PREFIX;
 
 /// A pod bound to a node and waiting in ContainerCreating.
@@ -389,7 +389,7 @@ fn audit_node(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::read::parse_any;
+    use crate::input::manifest::read::parse_any;
 
     fn node(name: &str, ty: &str, pods: u32, eni: Option<u32>) -> String {
         let eni = eni

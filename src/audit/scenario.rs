@@ -14,7 +14,7 @@ use super::dump::{Dump, PodObj};
 use super::{cni_view, skip_reason};
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
-use crate::manifest::{
+use crate::input::manifest::{
     CniPart, DEFAULT_MAX_NODES, DaemonLine, Import, PodKind, WorkloadLine, add_candidates, drop_unusable,
 };
 use crate::model::formula::Formula;

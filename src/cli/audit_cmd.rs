@@ -9,7 +9,7 @@ use super::{Format, emit};
 use crate::audit::{self, dump};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::manifest::read;
+use crate::input::manifest::read;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {

@@ -12,7 +12,7 @@ use crate::deploy::instance_types::{self, Selection};
 use crate::deploy::{Ami, Context, karpenter, karpenter_settings, user_data};
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
-use crate::manifest::read::{self, Doc};
+use crate::input::manifest::read::{self, Doc};
 use crate::model::formula::Formula;
 
 #[derive(Debug, Args)]

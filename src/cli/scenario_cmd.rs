@@ -8,9 +8,9 @@ use clap::{Args, Subcommand};
 
 use crate::error::{Error, InputError};
 use crate::input::catalog::Catalog;
+use crate::input::manifest::{self, ImportOptions};
 use crate::input::scenario::Scenario;
 use crate::input::source;
-use crate::manifest::{self, ImportOptions};
 use crate::output;
 
 #[derive(Debug, Args)]

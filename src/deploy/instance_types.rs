@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use crate::error::InputError;
 use crate::input::catalog::{Catalog, InstanceType};
-use crate::manifest::nodepool;
-use crate::manifest::read::Doc;
+use crate::input::manifest::nodepool;
+use crate::input::manifest::read::Doc;
 
 /// Instance types, where they came from, and notes on what was not evaluated.
 #[derive(Debug)]
@@ -77,7 +77,7 @@ pub fn from_nodepools<'c>(catalog: &'c Catalog, docs: &[Doc], files: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::read::parse_docs;
+    use crate::input::manifest::read::parse_docs;
 
     #[test]
     fn nodepools_allow_the_union_of_their_types() {

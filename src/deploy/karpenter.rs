@@ -50,8 +50,8 @@ use serde_json::{Value, json};
 use super::{Ami, Context};
 use crate::error::InputError;
 use crate::input::catalog::{Catalog, InstanceType};
-use crate::manifest::nodepool::{self, LABEL_INSTANCE_TYPE};
-use crate::manifest::read::Doc;
+use crate::input::manifest::nodepool::{self, LABEL_INSTANCE_TYPE};
+use crate::input::manifest::read::Doc;
 use crate::model::formula::Formula;
 
 /// Karpenter label values (NodePool names) are label values: at most 63 characters.
@@ -416,7 +416,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                 let ppc = d.value.pointer("/spec/kubelet/podsPerCore").and_then(Value::as_u64);
                 let ppc = match ppc {
                     Some(p) => Some(u32::try_from(p).map_err(|_| {
-                        crate::manifest::err(
+                        crate::input::manifest::err(
                             &d.file,
                             "spec.kubelet.podsPerCore",
                             format!("EC2NodeClass {name}: podsPerCore {p} is out of range"),
@@ -442,7 +442,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                 let name = str_at(&d.value, "/metadata/name").unwrap_or_default().to_string();
                 let what = format!("NodePool {name}");
                 if d.value.get("apiVersion").and_then(Value::as_str) != Some("karpenter.sh/v1") {
-                    return Err(crate::manifest::err(
+                    return Err(crate::input::manifest::err(
                         &d.file,
                         "apiVersion",
                         format!(
@@ -455,7 +455,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                 let class = str_at(&d.value, "/spec/template/spec/nodeClassRef/name")
                     .filter(|c| !c.is_empty())
                     .ok_or_else(|| {
-                        crate::manifest::err(
+                        crate::input::manifest::err(
                             &d.file,
                             "spec.template.spec.nodeClassRef.name",
                             format!("{what}: no nodeClassRef name"),
@@ -466,7 +466,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                 if let Some(k) = str_at(&d.value, "/spec/template/spec/nodeClassRef/kind")
                     && k != "EC2NodeClass"
                 {
-                    return Err(crate::manifest::err(
+                    return Err(crate::input::manifest::err(
                         &d.file,
                         "spec.template.spec.nodeClassRef.kind",
                         format!("{what}: nodeClassRef kind {k} is not EC2NodeClass"),
@@ -481,7 +481,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                     Some(c) => c.pods_per_core,
                     None => {
                         if o.cluster.is_none() {
-                            return Err(crate::manifest::err(
+                            return Err(crate::input::manifest::err(
                                 &d.file,
                                 "spec.template.spec.nodeClassRef.name",
                                 format!("{what} uses EC2NodeClass {class}, which is not in the files given ({shown})"),
@@ -519,7 +519,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                     rows = kept;
                 }
                 if rows.is_empty() {
-                    return Err(crate::manifest::err(
+                    return Err(crate::input::manifest::err(
                         &d.file,
                         "spec.template.spec.requirements",
                         format!(
@@ -596,7 +596,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                     let spec = doc.get("spec").cloned().unwrap_or(Value::Null);
                     match family_of(&spec) {
                         Some(Family::Windows) => {
-                            return Err(crate::manifest::err(
+                            return Err(crate::input::manifest::err(
                                 file,
                                 "spec.amiSelectorTerms",
                                 format!("EC2NodeClass {class} is for Windows nodes"),
@@ -604,7 +604,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                             ));
                         }
                         None => {
-                            return Err(crate::manifest::err(
+                            return Err(crate::input::manifest::err(
                                 file,
                                 "spec.amiSelectorTerms",
                                 format!(
@@ -619,7 +619,7 @@ pub fn export(catalog: &Catalog, o: &Options) -> Result<Export, InputError> {
                                 if fam == Family::Al2023
                                     && let Some(v) = &facts.explicit_max_pods
                                 {
-                                    return Err(crate::manifest::err(
+                                    return Err(crate::input::manifest::err(
                                         file,
                                         "spec.userData",
                                         format!(

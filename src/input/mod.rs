@@ -1,7 +1,7 @@
 //! Everything read from outside, validated before the core sees it: the
 //! catalog (CSV and `describe-instance-types` JSON), scenario files, their
-//! `[timed]` tables and `[[expect]]` entries, traces, `replay`'s flags, and
-//! standard input (`-`).
+//! `[timed]` tables and `[[expect]]` entries, traces, `replay`'s flags,
+//! Kubernetes manifests (`manifest`), and standard input (`-`).
 
 pub mod bounds;
 pub mod catalog;
@@ -9,6 +9,7 @@ pub mod catalog_json;
 pub mod delay;
 pub mod expect;
 pub mod facts;
+pub mod manifest;
 pub mod node_settings;
 pub mod prices;
 pub mod quantity;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use sgpsim::error::{Error, InputError};
 use sgpsim::input::catalog::Catalog;
+use sgpsim::input::manifest::{ImportOptions, import};
 use sgpsim::input::scenario::Scenario;
-use sgpsim::manifest::{ImportOptions, import};
 use sgpsim::model::formula::Formula;
 use sgpsim::runner::pool::Pool;
 
@@ -122,7 +122,7 @@ fn manifest_pod_count_wrap_never_reports_no_pods() {
         }
         Ok(i) => {
             // The written scenario then says the pods are too many.
-            let toml = sgpsim::manifest::write::scenario_toml(&i);
+            let toml = sgpsim::input::manifest::write::scenario_toml(&i);
             let e = Scenario::from_toml(&toml, "imported", &Catalog::bundled()).unwrap_err();
             short(&e, "more than 10000000");
         }
@@ -401,7 +401,7 @@ fn campaign_expect_long_metric_is_quoted_short() {
     short(&e, "expect[");
 }
 
-/// The import (src/manifest/, owned elsewhere) still quotes a long
+/// The import (src/input/manifest/) still quotes a long
 /// `spec.replicas` value whole: pinned as no panic and a clear error that
 /// names the field, within a second; the length is left to the import's owner.
 #[test]

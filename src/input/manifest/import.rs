@@ -1346,7 +1346,7 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::read::parse_docs;
+    use crate::input::manifest::read::parse_docs;
     use crate::model::node::Res;
 
     fn import(yaml: &str) -> Result<Import, InputError> {
@@ -1419,13 +1419,13 @@ mod tests {
                 .any(|n| n.contains("the ip workload pods request different")),
             "{notes:?}"
         );
-        let text = crate::manifest::write::scenario_toml(&imp);
+        let text = crate::input::manifest::write::scenario_toml(&imp);
         assert!(text.contains("[workload.requests]\nsg = { cpu = \"0m\", memory = \"0Mi\" }\nip = { cpu = \"875m\", memory = \"272Mi\" }"), "{text}");
         let sc = crate::input::scenario::Scenario::from_toml(&text, "t", &Catalog::bundled()).unwrap();
         assert_eq!(sc.requests.pod[1], pod[1]);
         assert_eq!(sc.requests.system_host.cpu, 17);
         // Without requests, no tables: the scenario is as before.
-        let plain = crate::manifest::write::scenario_toml(&import(DEPLOY).unwrap());
+        let plain = crate::input::manifest::write::scenario_toml(&import(DEPLOY).unwrap());
         assert!(!plain.contains("requests"), "{plain}");
         // A bad quantity.
         let e = import(&deploy("web", 1, "fast", "")).unwrap_err();
