@@ -4,7 +4,7 @@
 
 use super::arrivals::{self, Trace};
 use super::settings::{Arrivals, Timed};
-use super::sim::{Sim, TrialOutcome, World};
+use super::sim::{Incoming, Sim, TrialOutcome, World};
 use super::time::Time;
 use crate::model::cell::Cell;
 use crate::model::rng::trial_rng;
@@ -42,7 +42,10 @@ pub fn run_trial<'a>(
     run_trial_with(tc, timed, seed, trial, trace, sim, &mut b, record_timeline)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the trial's identity (seed, trial), its inputs (cell, settings, trace) and the caller's reusable state (engine, buffers) are separate; a struct would only rename them"
+)]
 pub fn run_trial_with<'a>(
     tc: &'a TimedCell,
     timed: &'a Timed,
@@ -70,5 +73,10 @@ pub fn run_trial_with<'a>(
             None
         }
     };
-    sim.run(&tc.world, timed, &b.kinds, &b.times, lifetimes, rng, record_timeline)
+    let incoming = Incoming {
+        kinds: &b.kinds,
+        times: &b.times,
+        lifetimes,
+    };
+    sim.run(&tc.world, timed, incoming, rng, record_timeline)
 }

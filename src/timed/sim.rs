@@ -10,11 +10,11 @@
 //! | events by (time, sequence), FIFO at equal times | [`super::queue::Queue`], `Sim::step` |
 //! | arrivals | `Sim::step` (the source), `Sim::arrive` |
 //! | scheduler: bind on arrival, retry when capacity appears | `Sim::arrive`, `Sim::retry`, `Sim::bind` |
-//! | Karpenter batching (idle / max) | `Sim::karp_add`, `Sim::on_batch` |
-//! | Karpenter's own view, no double launch, node limit, cheapest type | `Sim::karp_launch`, `Sim::choose_type` |
+//! | Karpenter batching (idle / max) | `Sim::karpenter_enqueue`, `Sim::on_batch` |
+//! | Karpenter's own view, no double launch, node limit, cheapest type | `Sim::karpenter_launch`, `Sim::choose_type` |
 //! | launch latency → Ready | `Sim::launch`, `Sim::on_node_ready` |
 //! | trunk delay before branch capacity | `Sim::on_node_ready`, `Sim::on_trunk_ready` |
-//! | branch ENI creation, cluster-wide rate limit | `Sim::rc_start`, `Sim::rc_token` |
+//! | branch ENI creation, cluster-wide rate limit | `Sim::controller_start`, `Sim::controller_take_token` |
 //! | IP from the pool, ENI attach, warm targets | `Sim::ip_bind`, `Sim::pool_low`, `Sim::pool_maybe`, `Sim::on_eni_attached` |
 //! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_free` |
 //! | ip-failed pods start when an IP frees, at a kubelet retry | `Sim::serve_ip_waiters`, `Sim::on_kubelet_retry` |
@@ -143,8 +143,8 @@ struct Pod {
     /// Next pod in the node's IP or branch wait list.
     next: u32,
     /// Neighbours in the nominated node's list of nominated pods.
-    nom_prev: u32,
-    nom_next: u32,
+    nominated_prev: u32,
+    nominated_next: u32,
     arrived: Time,
     /// When the pod entered its current state.
     since: Time,
@@ -186,29 +186,29 @@ struct Node {
     requested: Res,
     non_zero: Res,
     /// The resource controller's count: branches created or being created.
-    rc_used: u32,
+    controller_used: u32,
     /// Branches in their cool-down (the delete queue).
-    rc_cooling: u32,
-    bw_head: u32,
-    bw_tail: u32,
+    controller_cooling: u32,
+    branch_wait_head: u32,
+    branch_wait_tail: u32,
     /// ENIs holding pod IPs, attached.
     enis: u32,
     ip_total: u32,
     ip_assigned: u32,
     ip_cooling: u32,
-    iw_head: u32,
-    iw_tail: u32,
+    ip_wait_head: u32,
+    ip_wait_tail: u32,
     /// Pods in the IP wait list (none of them holds an IP).
     ip_waiting: u32,
     /// Of those, pods still expecting an ENI.
     ip_waiting_eni: u32,
     /// Pending pods nominated here, and how many of them are SG pods.
-    nom_slots: u32,
-    nom_br: u32,
+    nominated_slots: u32,
+    nominated_branches: u32,
     /// Their CPU and memory requests.
-    nom_res: Res,
-    /// The first of them (a list through `Pod::nom_next`).
-    nom_head: u32,
+    nominated_res: Res,
+    /// The first of them (a list through `Pod::nominated_next`).
+    nominated_head: u32,
 }
 
 impl Node {
@@ -279,6 +279,15 @@ pub struct TrialOutcome {
     pub timeline: Vec<Sample>,
 }
 
+/// A trial's arrivals, in arrival order: each pod's kind and arrival time,
+/// and, from a trace, its lifetime (`None`: the scenario's lifetime rule).
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'x> {
+    pub kinds: &'x [Kind],
+    pub times: &'x [Time],
+    pub lifetimes: Option<&'x [Option<Time>]>,
+}
+
 /// A simulation's state. Keep one per thread: its buffers are reused by
 /// [`Sim::start`], so a warm `Sim` allocates nothing per event.
 #[derive(Debug, Default)]
@@ -299,11 +308,13 @@ pub struct Sim<'a> {
     host_list: usize,
     /// Pending pods per kind, in the order they became pending.
     pending: [VecDeque<u32>; 3],
-    karp_q: VecDeque<u32>,
+    /// Pending pods in Karpenter's current batch, in the order they joined it.
+    karpenter_batch: VecDeque<u32>,
     /// In-flight nodes that may have room in Karpenter's view, in launch
     /// order, per list of [`Sim::open_list`].
     open: [VecDeque<u32>; 3],
-    lat: [Vec<u64>; 3],
+    /// Arrival-to-running times of the pods that reached running, per kind, in µs.
+    latencies: [Vec<u64>; 3],
     timeline: Vec<Sample>,
     record_timeline: bool,
     count: [[u32; 3]; 7],
@@ -311,7 +322,9 @@ pub struct Sim<'a> {
     now: Time,
     last: Time,
     next_sample: Time,
-    src: usize,
+    /// The next pod the arrival source gives (an index into `pods`).
+    next_arrival: usize,
+    /// Pods given by the arrivals (replacements come after them in `pods`).
     n_initial: usize,
     arrivals: u64,
     pend_seq: u64,
@@ -320,7 +333,9 @@ pub struct Sim<'a> {
     batch_open: bool,
     batch_start: Time,
     batch_last: Time,
-    rc_tat: u64,
+    /// The resource controller's token bucket: GCRA's theoretical arrival
+    /// time of the next branch creation, in µs ([`Sim::controller_take_token`]).
+    controller_next_token: u64,
     wasted_now: u64,
     wasted_us: u128,
     ip_failed_us: u128,
@@ -334,11 +349,11 @@ impl<'a> Sim<'a> {
         Sim::default()
     }
 
-    fn w(&self) -> &'a World {
+    fn world(&self) -> &'a World {
         self.world.expect("started")
     }
 
-    fn c(&self) -> &'a Timed {
+    fn settings(&self) -> &'a Timed {
         self.cfg.expect("started")
     }
 
@@ -347,11 +362,11 @@ impl<'a> Sim<'a> {
     }
 
     fn ty(&self, n: u32) -> &'a NodeType {
-        &self.w().types[self.nodes[n as usize].ty as usize]
+        &self.world().types[self.nodes[n as usize].ty as usize]
     }
 
     fn karpenter(&self) -> bool {
-        matches!(self.w().nodes, Nodes::Autoscale { .. })
+        matches!(self.world().nodes, Nodes::Autoscale { .. })
     }
 
     /// The scheduler's index for pods of `kind`: one per kind, except that
@@ -390,35 +405,34 @@ impl<'a> Sim<'a> {
     }
 
     /// Runs one trial to its end.
-    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &mut self,
         world: &'a World,
         cfg: &'a Timed,
-        kinds: &[Kind],
-        times: &[Time],
-        lifetimes: Option<&[Option<Time>]>,
+        incoming: Incoming<'_>,
         rng: ChaCha8Rng,
         record_timeline: bool,
     ) -> TrialOutcome {
-        self.start(world, cfg, kinds, times, lifetimes, rng, record_timeline);
+        self.start(world, cfg, incoming, rng, record_timeline);
         while self.step() {}
         self.finish()
     }
 
     /// Sets up a trial: the initial nodes (Ready, trunk up) and the arrivals.
-    /// `times` must be non-decreasing and as long as `kinds`.
-    #[allow(clippy::too_many_arguments)]
+    /// `incoming.times` must be non-decreasing and as long as `incoming.kinds`.
     pub fn start(
         &mut self,
         world: &'a World,
         cfg: &'a Timed,
-        kinds: &[Kind],
-        times: &[Time],
-        lifetimes: Option<&[Option<Time>]>,
+        incoming: Incoming<'_>,
         rng: ChaCha8Rng,
         record_timeline: bool,
     ) {
+        let Incoming {
+            kinds,
+            times,
+            lifetimes,
+        } = incoming;
         assert_eq!(kinds.len(), times.len(), "one arrival time per pod");
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "arrival times are sorted");
         self.world = Some(world);
@@ -433,8 +447,8 @@ impl<'a> Sim<'a> {
                 node: NONE,
                 nominated: NONE,
                 next: NONE,
-                nom_prev: NONE,
-                nom_next: NONE,
+                nominated_prev: NONE,
+                nominated_next: NONE,
                 arrived: t,
                 since: Time::ZERO,
                 life: lifetimes.and_then(|l| l[i]).unwrap_or(Time::NEVER),
@@ -457,11 +471,11 @@ impl<'a> Sim<'a> {
         for q in &mut self.pending {
             q.clear();
         }
-        self.karp_q.clear();
+        self.karpenter_batch.clear();
         for o in &mut self.open {
             o.clear();
         }
-        for l in &mut self.lat {
+        for l in &mut self.latencies {
             l.clear();
         }
         self.timeline.clear();
@@ -474,14 +488,14 @@ impl<'a> Sim<'a> {
         self.now = Time::ZERO;
         self.last = Time::ZERO;
         self.next_sample = Time::ZERO;
-        self.src = 0;
+        self.next_arrival = 0;
         self.n_initial = kinds.len();
         self.arrivals = 0;
         self.pend_seq = 0;
         self.events = 0;
         self.first_ip_failure = None;
         self.batch_open = false;
-        self.rc_tat = 0;
+        self.controller_next_token = 0;
         self.wasted_now = 0;
         self.wasted_us = 0;
         self.ip_failed_us = 0;
@@ -503,7 +517,7 @@ impl<'a> Sim<'a> {
     /// Processes the next event; false when nothing is left before the horizon.
     pub fn step(&mut self) -> bool {
         let tq = self.queue.peek_time();
-        let ta = (self.src < self.n_initial).then(|| self.pods[self.src].arrived);
+        let ta = (self.next_arrival < self.n_initial).then(|| self.pods[self.next_arrival].arrived);
         // At equal times the queue goes first: the arrival is scheduled only
         // when pulled (the zero-delay rule, see the module doc).
         let (t, from_queue) = match (tq, ta) {
@@ -512,7 +526,7 @@ impl<'a> Sim<'a> {
             (Some(q), None) => (q, true),
             (None, None) => return false,
         };
-        if self.c().horizon.is_some_and(|h| t > h) {
+        if self.settings().horizon.is_some_and(|h| t > h) {
             return false;
         }
         self.advance(t);
@@ -521,8 +535,8 @@ impl<'a> Sim<'a> {
             let (_, ev) = self.queue.pop().expect("peeked");
             self.handle(ev);
         } else {
-            let p = self.src as u32;
-            self.src += 1;
+            let p = self.next_arrival as u32;
+            self.next_arrival += 1;
             self.arrive(p);
         }
         true
@@ -530,15 +544,15 @@ impl<'a> Sim<'a> {
 
     /// Closes the trial at the horizon (or the last event) and measures it.
     pub fn finish(&mut self) -> TrialOutcome {
-        let end = self.c().horizon.unwrap_or(self.now);
+        let end = self.settings().horizon.unwrap_or(self.now);
         self.advance(end);
         if self.record_timeline {
             while self.next_sample <= end {
                 self.push_sample(self.next_sample);
-                self.next_sample = self.next_sample + self.c().timeline_interval;
+                self.next_sample = self.next_sample + self.settings().timeline_interval;
             }
         }
-        let w = self.w();
+        let w = self.world();
         let mut out = TrialOutcome::default();
         let c = &self.count;
         for k in Kind::ALL {
@@ -570,7 +584,7 @@ impl<'a> Sim<'a> {
         out.completed = self.completed;
         out.arrivals = self.arrivals;
         for k in 0..3 {
-            let l = &mut self.lat[k];
+            let l = &mut self.latencies[k];
             l.sort_unstable();
             let pick = |p: f64| percentile(l, p).map(Time);
             out.latency[k] = Latency {
@@ -600,7 +614,7 @@ impl<'a> Sim<'a> {
         if self.record_timeline {
             while self.next_sample < t {
                 self.push_sample(self.next_sample);
-                self.next_sample = self.next_sample + self.c().timeline_interval;
+                self.next_sample = self.next_sample + self.settings().timeline_interval;
             }
         }
         let dt = u128::from((t - self.last).0);
@@ -687,7 +701,7 @@ impl<'a> Sim<'a> {
         self.pods[p as usize].pend_seq = self.pend_seq;
         self.pending[self.pods[p as usize].kind.index()].push_back(p);
         if self.karpenter() {
-            self.karp_add(p);
+            self.karpenter_enqueue(p);
         }
     }
 
@@ -717,8 +731,8 @@ impl<'a> Sim<'a> {
     /// Refreshes node `n` in the scheduler's index (filter and score of §5).
     fn update_index(&mut self, n: u32) {
         let node = &self.nodes[n as usize];
-        let s = &self.w().types[node.ty as usize].spec;
-        let policy = self.w().policy;
+        let s = &self.world().types[node.ty as usize].spec;
+        let policy = self.world().policy;
         // A node takes pods once Ready, and SG pods once its trunk is up.
         let ready = node.phase == Phase::Ready;
         let advertised = if node.trunk { s.branch_capacity } else { 0 };
@@ -759,7 +773,7 @@ impl<'a> Sim<'a> {
         let w0 = self.wasted_of(n);
         let kind = self.pods[p as usize].kind;
         {
-            let spec = self.w().types[self.nodes[n as usize].ty as usize].spec;
+            let spec = self.world().types[self.nodes[n as usize].ty as usize].spec;
             let mut u = self.nodes[n as usize].usage();
             u.bind(&spec, kind);
             let node = &mut self.nodes[n as usize];
@@ -772,7 +786,7 @@ impl<'a> Sim<'a> {
         self.pods[p as usize].node = n;
         self.update_index(n);
         match kind {
-            Kind::Sg => self.rc_start(p, n),
+            Kind::Sg => self.controller_start(p, n),
             Kind::Ip => self.ip_bind(p, n),
             Kind::Host => self.run_pod(p),
         }
@@ -783,11 +797,11 @@ impl<'a> Sim<'a> {
     fn run_pod(&mut self, p: u32) {
         self.set_state(p, State::Running);
         let pod = self.pods[p as usize];
-        self.lat[pod.kind.index()].push((self.now - pod.arrived).0);
+        self.latencies[pod.kind.index()].push((self.now - pod.arrived).0);
         let life = if pod.life != Time::NEVER {
             Some(pod.life)
         } else {
-            self.c().lifetime.map(|d| self.draw(d))
+            self.settings().lifetime.map(|d| self.draw(d))
         };
         if let Some(l) = life {
             self.schedule(self.now + l, Ev::End(p));
@@ -801,9 +815,9 @@ impl<'a> Sim<'a> {
         let pod = self.pods[p as usize];
         let n = pod.node;
         let w0 = self.wasted_of(n);
-        let (ip_cd, br_cd) = (self.c().cni.ip_cooldown, self.c().rc.branch_cooldown);
+        let (ip_cd, br_cd) = (self.settings().cni.ip_cooldown, self.settings().rc.branch_cooldown);
         {
-            let spec = self.w().types[self.nodes[n as usize].ty as usize].spec;
+            let spec = self.world().types[self.nodes[n as usize].ty as usize].spec;
             let mut u = self.nodes[n as usize].usage();
             u.unbind(&spec, pod.kind);
             let node = &mut self.nodes[n as usize];
@@ -815,8 +829,8 @@ impl<'a> Sim<'a> {
         match pod.kind {
             Kind::Sg => {
                 let node = &mut self.nodes[n as usize];
-                node.rc_used -= 1;
-                node.rc_cooling += 1;
+                node.controller_used -= 1;
+                node.controller_cooling += 1;
                 let d = self.draw(br_cd);
                 self.schedule(self.now + d, Ev::BranchFree(n));
             }
@@ -835,7 +849,7 @@ impl<'a> Sim<'a> {
         self.completed[pod.kind.index()] += 1;
         self.update_index(n);
         self.rewaste(n, w0);
-        if self.c().replace {
+        if self.settings().replace {
             self.schedule(self.now, Ev::Arrive(p));
         }
         self.retry();
@@ -846,27 +860,27 @@ impl<'a> Sim<'a> {
     /// A pod joins Karpenter's batch. The batch closes when no pod has
     /// joined for `batch_idle`, or `batch_max` after it opened
     /// (`BATCH_IDLE_DURATION`, `BATCH_MAX_DURATION`; notes R7.1).
-    fn karp_add(&mut self, p: u32) {
-        self.karp_q.push_back(p);
+    fn karpenter_enqueue(&mut self, p: u32) {
+        self.karpenter_batch.push_back(p);
         self.batch_last = self.now;
         if !self.batch_open {
             self.batch_open = true;
             self.batch_start = self.now;
-            let k = &self.c().karpenter;
+            let k = &self.settings().karpenter;
             let at = (self.now + k.batch_idle).min(self.now + k.batch_max);
             self.schedule(at, Ev::Batch);
         }
     }
 
     fn on_batch(&mut self) {
-        let k = &self.c().karpenter;
+        let k = &self.settings().karpenter;
         let deadline = (self.batch_last + k.batch_idle).min(self.batch_start + k.batch_max);
         if self.now < deadline {
             self.schedule(deadline, Ev::Batch);
             return;
         }
         self.batch_open = false;
-        self.karp_launch();
+        self.karpenter_launch();
     }
 
     /// Whether a pod of `kind` has room on node `n` as Karpenter sees it:
@@ -878,9 +892,9 @@ impl<'a> Sim<'a> {
         let node = &self.nodes[n as usize];
         let s = &self.ty(n).spec;
         let mut u = node.usage();
-        u.slots += node.nom_slots;
-        u.branches += node.nom_br;
-        u.requested = u.requested.plus_times(node.nom_res, 1);
+        u.slots += node.nominated_slots;
+        u.branches += node.nominated_branches;
+        u.requested = u.requested.plus_times(node.nominated_res, 1);
         placement::fits(s, s.branch_capacity, &u, kind)
     }
 
@@ -888,19 +902,19 @@ impl<'a> Sim<'a> {
         let kind = self.pods[p as usize].kind;
         let sg = kind == Kind::Sg;
         let r = self.ty(n).spec.res.pod[kind.index()];
-        let head = self.nodes[n as usize].nom_head;
+        let head = self.nodes[n as usize].nominated_head;
         let pod = &mut self.pods[p as usize];
         pod.nominated = n;
-        pod.nom_prev = NONE;
-        pod.nom_next = head;
+        pod.nominated_prev = NONE;
+        pod.nominated_next = head;
         if head != NONE {
-            self.pods[head as usize].nom_prev = p;
+            self.pods[head as usize].nominated_prev = p;
         }
         let node = &mut self.nodes[n as usize];
-        node.nom_head = p;
-        node.nom_slots += 1;
-        node.nom_br += u32::from(sg);
-        node.nom_res = node.nom_res.plus_times(r, 1);
+        node.nominated_head = p;
+        node.nominated_slots += 1;
+        node.nominated_branches += u32::from(sg);
+        node.nominated_res = node.nominated_res.plus_times(r, 1);
     }
 
     fn unnominate(&mut self, p: u32) {
@@ -912,23 +926,23 @@ impl<'a> Sim<'a> {
         let sg = pod.kind == Kind::Sg;
         let r = self.ty(m).spec.res.pod[pod.kind.index()];
         let lists = self.open_lists();
-        if pod.nom_prev == NONE {
-            self.nodes[m as usize].nom_head = pod.nom_next;
+        if pod.nominated_prev == NONE {
+            self.nodes[m as usize].nominated_head = pod.nominated_next;
         } else {
-            self.pods[pod.nom_prev as usize].nom_next = pod.nom_next;
+            self.pods[pod.nominated_prev as usize].nominated_next = pod.nominated_next;
         }
-        if pod.nom_next != NONE {
-            self.pods[pod.nom_next as usize].nom_prev = pod.nom_prev;
+        if pod.nominated_next != NONE {
+            self.pods[pod.nominated_next as usize].nominated_prev = pod.nominated_prev;
         }
         let pod = &mut self.pods[p as usize];
         pod.nominated = NONE;
-        pod.nom_prev = NONE;
-        pod.nom_next = NONE;
+        pod.nominated_prev = NONE;
+        pod.nominated_next = NONE;
         let node = &mut self.nodes[m as usize];
-        node.nom_slots -= 1;
-        node.nom_br -= u32::from(sg);
-        node.nom_res.cpu -= r.cpu;
-        node.nom_res.memory -= r.memory;
+        node.nominated_slots -= 1;
+        node.nominated_branches -= u32::from(sg);
+        node.nominated_res.cpu -= r.cpu;
+        node.nominated_res.memory -= r.memory;
         if !node.initialized {
             for c in 0..lists {
                 if !node.in_open[c] {
@@ -943,19 +957,19 @@ impl<'a> Sim<'a> {
     /// node is nominated to one with room in Karpenter's view, or to a new
     /// node. Pods that fit no type of the NodePool, or that would pass the
     /// node limit, stay pending.
-    fn karp_launch(&mut self) {
+    fn karpenter_launch(&mut self) {
         let valid = |s: &Self, p: u32| {
             let pod = &s.pods[p as usize];
             pod.state == State::Pending && pod.nominated == NONE
         };
         let mut rem = [0u32; 3];
-        for &p in &self.karp_q {
+        for &p in &self.karpenter_batch {
             if valid(self, p) {
                 rem[self.pods[p as usize].kind.index()] += 1;
             }
         }
-        let max = self.w().nodes.max() as usize;
-        while let Some(p) = self.karp_q.pop_front() {
+        let max = self.world().nodes.max() as usize;
+        while let Some(p) = self.karpenter_batch.pop_front() {
             if !valid(self, p) {
                 continue;
             }
@@ -997,7 +1011,7 @@ impl<'a> Sim<'a> {
     /// not fit the pod is never chosen: without branch ENIs for an SG pod
     /// (KAWS `types.go`: pod-eni 0), or without the CPU or memory it asks.
     fn choose_type(&self, kind: Kind, rem: [u32; 3]) -> Option<u16> {
-        let w = self.w();
+        let w = self.world();
         let mut best: Option<(u32, f64, u16)> = None;
         for &t in &w.pool {
             let s = &w.types[t as usize].spec;
@@ -1019,7 +1033,7 @@ impl<'a> Sim<'a> {
 
     fn new_node(&mut self, ty: u16) -> u32 {
         let n = self.nodes.len() as u32;
-        let s = self.w().types[ty as usize].spec;
+        let s = self.world().types[ty as usize].spec;
         self.nodes.push(Node {
             ty,
             phase: Phase::Launching,
@@ -1035,22 +1049,22 @@ impl<'a> Sim<'a> {
             branches: 0,
             requested: s.res.system(&s.system),
             non_zero: s.res.system_scored(&s.system),
-            rc_used: 0,
-            rc_cooling: 0,
-            bw_head: NONE,
-            bw_tail: NONE,
+            controller_used: 0,
+            controller_cooling: 0,
+            branch_wait_head: NONE,
+            branch_wait_tail: NONE,
             enis: 0,
             ip_total: 0,
             ip_assigned: 0,
             ip_cooling: 0,
-            iw_head: NONE,
-            iw_tail: NONE,
+            ip_wait_head: NONE,
+            ip_wait_tail: NONE,
             ip_waiting: 0,
             ip_waiting_eni: 0,
-            nom_slots: 0,
-            nom_br: 0,
-            nom_res: Res::ZERO,
-            nom_head: NONE,
+            nominated_slots: 0,
+            nominated_branches: 0,
+            nominated_res: Res::ZERO,
+            nominated_head: NONE,
         });
         self.nodes_launched += 1;
         self.launching += 1;
@@ -1069,7 +1083,7 @@ impl<'a> Sim<'a> {
             self.nodes[n as usize].in_open[c] = true;
             self.open[c].push_back(n);
         }
-        let d = self.draw(self.c().karpenter.launch);
+        let d = self.draw(self.settings().karpenter.launch);
         self.schedule(self.now + d, Ev::NodeReady(n));
         n
     }
@@ -1109,7 +1123,7 @@ impl<'a> Sim<'a> {
         // The trunk delay (MODEL.md §9 row 6, notes R2.2): branch capacity
         // is advertised this long after Ready; SG pods stay pending till then.
         if self.ty(n).spec.branch_capacity > 0 {
-            let d = self.draw(self.c().rc.trunk_delay);
+            let d = self.draw(self.settings().rc.trunk_delay);
             if d == Time::ZERO {
                 // No delay: the branches are advertised with Ready, before
                 // the scheduler's retry, so SG pods compete for the slots.
@@ -1138,11 +1152,11 @@ impl<'a> Sim<'a> {
     fn initialize(&mut self, n: u32) {
         self.nodes[n as usize].initialized = true;
         // Pods leave the list when they bind, so whoever is left is pending.
-        while self.nodes[n as usize].nom_head != NONE {
-            let p = self.nodes[n as usize].nom_head;
+        while self.nodes[n as usize].nominated_head != NONE {
+            let p = self.nodes[n as usize].nominated_head;
             debug_assert_eq!(self.pods[p as usize].state, State::Pending);
             self.unnominate(p);
-            self.karp_add(p);
+            self.karpenter_enqueue(p);
         }
     }
 
@@ -1151,8 +1165,8 @@ impl<'a> Sim<'a> {
     /// The cluster-wide token bucket on branch creations (`branch_rate` per
     /// second, burst `branch_burst`; RC QPS defaults, notes R8), as GCRA on
     /// integer microseconds. Returns when this creation may start.
-    fn rc_token(&mut self) -> Time {
-        let rc = &self.c().rc;
+    fn controller_take_token(&mut self) -> Time {
+        let rc = &self.settings().rc;
         if rc.branch_rate == 0.0 {
             return self.now;
         }
@@ -1161,8 +1175,8 @@ impl<'a> Sim<'a> {
         // that no rate can wrap the bucket round and lift the limit.
         let interval = ((1e6 / rc.branch_rate).round() as u64).max(1);
         let tau = interval.saturating_mul(u64::from(rc.branch_burst.saturating_sub(1)));
-        let start = self.now.0.max(self.rc_tat.saturating_sub(tau));
-        self.rc_tat = self.rc_tat.max(start).saturating_add(interval);
+        let start = self.now.0.max(self.controller_next_token.saturating_sub(tau));
+        self.controller_next_token = self.controller_next_token.max(start).saturating_add(interval);
         Time(start)
     }
 
@@ -1170,27 +1184,27 @@ impl<'a> Sim<'a> {
     /// if the controller has room (`in use + cooling < B`, `trunk.go`
     /// `canCreateMore`), else it waits in ContainerCreating for a branch
     /// cool-down to end (R3.3).
-    fn rc_start(&mut self, p: u32, n: u32) {
+    fn controller_start(&mut self, p: u32, n: u32) {
         self.set_state(p, State::Starting);
         let b = self.ty(n).spec.branch_capacity;
         let node = &mut self.nodes[n as usize];
-        if node.rc_used + node.rc_cooling < b {
-            node.rc_used += 1;
-            self.rc_create(p);
+        if node.controller_used + node.controller_cooling < b {
+            node.controller_used += 1;
+            self.controller_create(p);
         } else {
             self.pods[p as usize].next = NONE;
-            if node.bw_tail == NONE {
-                node.bw_head = p;
+            if node.branch_wait_tail == NONE {
+                node.branch_wait_head = p;
             } else {
-                self.pods[node.bw_tail as usize].next = p;
+                self.pods[node.branch_wait_tail as usize].next = p;
             }
-            node.bw_tail = p;
+            node.branch_wait_tail = p;
         }
     }
 
-    fn rc_create(&mut self, p: u32) {
-        let start = self.rc_token();
-        let d = self.draw(self.c().rc.branch_create);
+    fn controller_create(&mut self, p: u32) {
+        let start = self.controller_take_token();
+        let d = self.draw(self.settings().rc.branch_create);
         self.schedule(start + d, Ev::BranchReady(p));
     }
 
@@ -1198,16 +1212,16 @@ impl<'a> Sim<'a> {
     /// may create one more; the first SG pod waiting here gets it.
     fn on_branch_free(&mut self, n: u32) {
         let node = &mut self.nodes[n as usize];
-        node.rc_cooling -= 1;
-        let p = node.bw_head;
+        node.controller_cooling -= 1;
+        let p = node.branch_wait_head;
         if p != NONE {
-            node.bw_head = self.pods[p as usize].next;
-            if node.bw_head == NONE {
-                node.bw_tail = NONE;
+            node.branch_wait_head = self.pods[p as usize].next;
+            if node.branch_wait_head == NONE {
+                node.branch_wait_tail = NONE;
             }
-            node.rc_used += 1;
+            node.controller_used += 1;
             self.pods[p as usize].next = NONE;
-            self.rc_create(p);
+            self.controller_create(p);
         }
     }
 
@@ -1234,7 +1248,7 @@ impl<'a> Sim<'a> {
             return false;
         }
         let node = &self.nodes[n as usize];
-        let cni = &self.c().cni;
+        let cni = &self.settings().cni;
         let free = self.free_ips(n);
         let target_low = if cni.warm_ip_target.is_some() || cni.minimum_ip_target.is_some() {
             cni.warm_ip_target.is_some_and(|w| free < w) || cni.minimum_ip_target.is_some_and(|m| node.ip_total < m)
@@ -1259,7 +1273,7 @@ impl<'a> Sim<'a> {
         if node.phase != Phase::Ready || node.attaching || node.check_at != Time::NEVER || !self.pool_low(n) {
             return;
         }
-        let t = self.now.next_tick(node.ready_at, self.c().cni.pool_interval);
+        let t = self.now.next_tick(node.ready_at, self.settings().cni.pool_interval);
         self.nodes[n as usize].check_at = t;
         self.schedule(t, Ev::PoolCheck(n));
     }
@@ -1268,7 +1282,7 @@ impl<'a> Sim<'a> {
         self.nodes[n as usize].check_at = Time::NEVER;
         if !self.nodes[n as usize].attaching && self.pool_low(n) {
             self.nodes[n as usize].attaching = true;
-            let d = self.draw(self.c().cni.eni_attach);
+            let d = self.draw(self.settings().cni.eni_attach);
             self.schedule(self.now + d, Ev::EniAttached(n));
         }
     }
@@ -1291,12 +1305,12 @@ impl<'a> Sim<'a> {
             let grow = self.can_grow(n);
             let node = &mut self.nodes[n as usize];
             self.pods[p as usize].next = NONE;
-            if node.iw_tail == NONE {
-                node.iw_head = p;
+            if node.ip_wait_tail == NONE {
+                node.ip_wait_head = p;
             } else {
-                self.pods[node.iw_tail as usize].next = p;
+                self.pods[node.ip_wait_tail as usize].next = p;
             }
-            node.iw_tail = p;
+            node.ip_wait_tail = p;
             node.ip_waiting += 1;
             if grow {
                 node.ip_waiting_eni += 1;
@@ -1331,13 +1345,13 @@ impl<'a> Sim<'a> {
         let w0 = self.wasted_of(n);
         while self.free_ips(n) > 0 {
             let node = &mut self.nodes[n as usize];
-            let p = node.iw_head;
+            let p = node.ip_wait_head;
             if p == NONE {
                 break;
             }
-            node.iw_head = self.pods[p as usize].next;
-            if node.iw_head == NONE {
-                node.iw_tail = NONE;
+            node.ip_wait_head = self.pods[p as usize].next;
+            if node.ip_wait_head == NONE {
+                node.ip_wait_tail = NONE;
             }
             node.ip_waiting -= 1;
             node.ip_assigned += 1;
@@ -1351,7 +1365,7 @@ impl<'a> Sim<'a> {
                 }
                 State::IpFailed => {
                     let since = pod.since;
-                    let t = match self.c().cni.kubelet_retry {
+                    let t = match self.settings().cni.kubelet_retry {
                         Delay::Fixed(r) => self.now.next_tick(since, r),
                         d => self.now + self.draw(d),
                     };
@@ -1361,7 +1375,7 @@ impl<'a> Sim<'a> {
             }
         }
         if self.nodes[n as usize].ip_waiting_eni > 0 && !self.can_grow(n) {
-            let mut p = self.nodes[n as usize].iw_head;
+            let mut p = self.nodes[n as usize].ip_wait_head;
             while p != NONE {
                 if self.pods[p as usize].state == State::WaitingIp {
                     self.fail_ip(p);

@@ -86,7 +86,17 @@ fn counts(kinds: &[Kind]) -> Counts {
 }
 
 fn run(w: &World, cfg: &Timed, kinds: &[Kind], times: &[Time], seed: u64) -> TrialOutcome {
-    Sim::new().run(w, cfg, kinds, times, None, ChaCha8Rng::seed_from_u64(seed), true)
+    Sim::new().run(
+        w,
+        cfg,
+        Incoming {
+            kinds,
+            times,
+            lifetimes: None,
+        },
+        ChaCha8Rng::seed_from_u64(seed),
+        true,
+    )
 }
 
 fn kind_strategy() -> impl Strategy<Value = Kind> {
@@ -175,7 +185,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -228,7 +238,7 @@ proptest! {
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let slots = run(&slot_world, &cfg, &kinds, &times, seed);
         let mut sim = Sim::new();
-        sim.start(&res_world, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), true);
+        sim.start(&res_world, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), true);
         while sim.step() {
             sim.audit(&cfg);
         }
@@ -258,7 +268,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -346,7 +356,7 @@ impl Sim<'_> {
             assert_eq!(node.branches, branches[n]);
             assert!(node.branches <= s.branch_capacity);
             assert!(
-                node.rc_used + node.rc_cooling <= s.branch_capacity,
+                node.controller_used + node.controller_cooling <= s.branch_capacity,
                 "the controller never exceeds B"
             );
             if node.phase == Phase::Ready {
@@ -373,7 +383,7 @@ impl Sim<'_> {
             // take the ones whose cool-down ends exactly now.
             for (released, cooling, d) in [
                 (&ip_released[n], node.ip_cooling, cd(cfg.cni.ip_cooldown)),
-                (&br_released[n], node.rc_cooling, cd(cfg.rc.branch_cooldown)),
+                (&br_released[n], node.controller_cooling, cd(cfg.rc.branch_cooldown)),
             ] {
                 let Some(d) = d else { continue };
                 let surely = released.iter().filter(|&&t| t + d > self.now).count() as u32;
@@ -490,9 +500,11 @@ fn ip_failed_pods_start_after_the_ip_cooldown() {
     let out = sim.run(
         &w,
         &cfg,
-        &kinds,
-        &times,
-        Some(&lifetimes),
+        Incoming {
+            kinds: &kinds,
+            times: &times,
+            lifetimes: Some(&lifetimes),
+        },
         ChaCha8Rng::seed_from_u64(1),
         false,
     );
@@ -872,9 +884,29 @@ fn a_warm_engine_allocates_nothing() {
     let kinds: Vec<Kind> = (0..400).map(|i| Kind::ALL[i % 3]).collect();
     let times: Vec<Time> = (0..400).map(|i| Time(i * 250_000)).collect();
     let mut sim = Sim::new();
-    let first = sim.run(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(3), false);
+    let first = sim.run(
+        &w,
+        &cfg,
+        Incoming {
+            kinds: &kinds,
+            times: &times,
+            lifetimes: None,
+        },
+        ChaCha8Rng::seed_from_u64(3),
+        false,
+    );
     COUNTING.with(|c| c.set(Some(0)));
-    let second = sim.run(&w, &cfg, &kinds, &times, None, ChaCha8Rng::seed_from_u64(3), false);
+    let second = sim.run(
+        &w,
+        &cfg,
+        Incoming {
+            kinds: &kinds,
+            times: &times,
+            lifetimes: None,
+        },
+        ChaCha8Rng::seed_from_u64(3),
+        false,
+    );
     let allocations = COUNTING.with(|c| c.replace(None)).unwrap();
     assert_eq!(first, second);
     assert!(second.events > 5_000, "{} events", second.events);
