@@ -543,9 +543,24 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
             .expect("cells come from the scenario's formulas");
         let make = |it: &InstanceType, price: Option<f64>| -> Result<NodeType, InputError> {
             let (spec, _) = sc.node_spec(it, f)?;
+            let karpenter = match &timed.karpenter.max_pods {
+                None => spec,
+                Some(kf) => {
+                    sc.node_spec(it, kf)
+                        .map_err(|e| {
+                            InputError::field(
+                                "timed.karpenter.max_pods",
+                                format!("Karpenter's view of {}: {}", it.name, e.problem),
+                                "give a formula that leaves room on every type, e.g. \"aws-default\"",
+                            )
+                        })?
+                        .0
+                }
+            };
             Ok(NodeType {
                 name: it.name.clone(),
                 spec,
+                karpenter,
                 enis: pod_ip_enis(it, &sc.settings),
                 ips_per_eni: it.ipv4_per_eni.saturating_sub(1) * ips_per_slot(&sc.settings),
                 price,

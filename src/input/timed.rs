@@ -16,6 +16,7 @@
 //! batch_max = 10
 //! launch = 90
 //! nodepool = [{ type = "m5.large", price = 0.096 }, { type = "m5.xlarge", price = 0.192 }]
+//! # max_pods = "aws-default"   # Karpenter's own pods count, when the kubelet's maxPods is set behind its back
 //!
 //! [timed.resource_controller]
 //! trunk_delay = 5
@@ -40,6 +41,7 @@ use serde::Deserialize;
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
 use crate::input::delay::{self, RawDelay, check_secs};
+use crate::model::formula::Formula;
 use crate::timed::dist::Delay;
 use crate::timed::settings::{Arrivals, Cni, Karpenter, PoolEntry, ResourceController, Timed};
 use crate::timed::time::Time;
@@ -87,6 +89,9 @@ pub struct RawKarpenter {
     pub batch_max: Option<f64>,
     pub launch: Option<RawDelay>,
     pub nodepool: Option<Vec<RawPoolEntry>>,
+    /// The formula Karpenter counts pods by, when the kubelet's maxPods is
+    /// set behind its back (e.g. `"aws-default"` under the seed's UserData).
+    pub max_pods: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -237,6 +242,11 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
         batch_max: secs(k.batch_max, "karpenter.batch_max", dk.batch_max)?,
         launch: delay(&k.launch, "karpenter.launch", dk.launch)?,
         nodepool,
+        max_pods: k
+            .max_pods
+            .as_deref()
+            .map(|f| Formula::parse(f).map_err(|e| InputError::field("timed.karpenter.max_pods", e.problem, e.fix)))
+            .transpose()?,
     };
     if karpenter.batch_idle > karpenter.batch_max {
         return Err(InputError::field(

@@ -4,6 +4,7 @@
 
 use super::dist::Delay;
 use super::time::Time;
+use crate::model::formula::Formula;
 use crate::model::instance::InstanceType;
 
 /// How workload pods arrive (MODEL.md §9, first rule). The kinds come in the
@@ -34,6 +35,12 @@ pub struct Karpenter {
     pub launch: Delay,
     /// The NodePool's instance types with their prices; empty: the cell's type alone.
     pub nodepool: Vec<PoolEntry>,
+    /// The formula whose `M` Karpenter counts as a node's pods, when it is
+    /// not the kubelet's: a maxPods set behind its back (the seed's
+    /// UserData), while Karpenter counts `ENILimitedPods` (`aws-default`).
+    /// `None`: Karpenter and the kubelet agree (the EC2NodeClass's
+    /// `spec.kubelet.maxPods` sets both).
+    pub max_pods: Option<Formula>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +105,7 @@ impl Default for Karpenter {
             batch_max: Time::secs(10),
             launch: Delay::secs(90),
             nodepool: Vec::new(),
+            max_pods: None,
         }
     }
 }
@@ -155,6 +163,7 @@ impl Timed {
                 batch_max: Time::ZERO,
                 launch: Delay::ZERO,
                 nodepool: Vec::new(),
+                max_pods: None,
             },
             rc: ResourceController {
                 trunk_delay: Delay::ZERO,

@@ -11,13 +11,13 @@
 //! | arrivals | `Sim::step` (the source), `Sim::arrive` |
 //! | scheduler: bind on arrival, retry when capacity appears | `Sim::arrive`, `Sim::retry`, `Sim::bind` |
 //! | Karpenter batching (idle / max) | `Sim::karpenter_enqueue`, `Sim::on_batch` |
-//! | Karpenter's own view, no double launch, node limit, cheapest type | `Sim::karpenter_launch`, `Sim::choose_type` |
+//! | Karpenter's own view (`NodeType::karpenter`: its `M` may differ from the kubelet's), no double launch, node limit, cheapest type | `Sim::view_fits`, `Sim::karpenter_launch`, `Sim::choose_type` |
 //! | launch latency → Ready | `Sim::launch`, `Sim::on_node_ready` |
 //! | trunk delay before branch capacity | `Sim::on_node_ready`, `Sim::on_trunk_ready` |
 //! | branch ENI creation, cluster-wide rate limit | `Sim::controller_start`, `Sim::controller_take_token` |
 //! | IP from the pool, ENI attach, warm targets | `Sim::ip_bind`, `Sim::pool_low`, `Sim::pool_maybe`, `Sim::on_eni_attached` |
 //! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_free` |
-//! | ip-failed pods start when an IP frees, at a kubelet retry | `Sim::serve_ip_waiters`, `Sim::on_kubelet_retry` |
+//! | ip-failed pods start when an IP frees, at a periodic kubelet retry | `Sim::serve_ip_waiters`, `Sim::next_kubelet_retry`, `Sim::on_kubelet_retry` |
 //!
 //! **The zero-delay rule.** Arrivals are not pre-scheduled: they come from a
 //! source merged with the queue, and at equal times the queue's events run
@@ -50,8 +50,12 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeType {
     pub name: String,
-    /// Slots, IP capacity, branch capacity and system pods under the cell's formula.
+    /// Slots, IP capacity, branch capacity and system pods under the cell's
+    /// formula: the kubelet's and the scheduler's node.
     pub spec: NodeSpec,
+    /// The same type in Karpenter's view: its pods by `[timed.karpenter]
+    /// max_pods` when that is set, else `spec` (MODEL.md §9 row 4).
+    pub karpenter: NodeSpec,
     /// ENIs that hold pod IPs: `E - t - c` (the trunk holds none from CNI
     /// v1.16.4 on; with custom networking the primary holds none either).
     pub enis: u32,
@@ -884,13 +888,13 @@ impl<'a> Sim<'a> {
     }
 
     /// Whether a pod of `kind` has room on node `n` as Karpenter sees it:
-    /// slots `M`, branches `B` (no IPs) and allocatable CPU and memory, less
+    /// its slots (`M`, or the `[timed.karpenter] max_pods` formula's), branches `B` (no IPs) and allocatable CPU and memory, less
     /// bound and nominated pods, by the scheduler's filter. Before a node is
     /// initialised its branch capacity counts in full even with no trunk yet
     /// (KCORE `statenode.go` `Allocatable()`): no double launch.
     fn view_fits(&self, n: u32, kind: Kind) -> bool {
         let node = &self.nodes[n as usize];
-        let s = &self.ty(n).spec;
+        let s = &self.ty(n).karpenter;
         let mut u = node.usage();
         u.slots += node.nominated_slots;
         u.branches += node.nominated_branches;
@@ -1014,7 +1018,7 @@ impl<'a> Sim<'a> {
         let w = self.world();
         let mut best: Option<(u32, f64, u16)> = None;
         for &t in &w.pool {
-            let s = &w.types[t as usize].spec;
+            let s = &w.types[t as usize].karpenter;
             if !placement::fits_empty(s, kind) {
                 continue;
             }
@@ -1365,10 +1369,7 @@ impl<'a> Sim<'a> {
                 }
                 State::IpFailed => {
                     let since = pod.since;
-                    let t = match self.settings().cni.kubelet_retry {
-                        Delay::Fixed(r) => self.now.next_tick(since, r),
-                        d => self.now + self.draw(d),
-                    };
+                    let t = self.next_kubelet_retry(since);
                     self.schedule(t, Ev::KubeletRetry(p));
                 }
                 s => unreachable!("a pod waiting for an IP is waiting-ip or ip-failed, not {s:?}"),
@@ -1385,6 +1386,30 @@ impl<'a> Sim<'a> {
             self.nodes[n as usize].ip_waiting_eni = 0;
         }
         self.rewaste(n, w0);
+    }
+
+    /// The kubelet's first sandbox retry at or after now, for a pod that
+    /// failed at `since` (MODEL.md §9, last row): retries are periodic from
+    /// the failure, `since + d1`, `since + d1 + d2`, ..., each period drawn
+    /// afresh from the setting (a fixed period draws nothing). The periods
+    /// are drawn here, when the pod gets its IP, rather than one event per
+    /// period: the same instants, without an event every 10 s for every
+    /// ip-failed pod. A period drawn as zero retries at once.
+    fn next_kubelet_retry(&mut self, since: Time) -> Time {
+        match self.settings().cni.kubelet_retry {
+            Delay::Fixed(r) => self.now.next_tick(since, r),
+            d => {
+                let mut t = since;
+                while t < self.now {
+                    let period = self.draw(d);
+                    if period == Time::ZERO {
+                        return self.now;
+                    }
+                    t = t + period;
+                }
+                t
+            }
+        }
     }
 
     fn on_kubelet_retry(&mut self, p: u32) {

@@ -18,15 +18,17 @@ use crate::timed::settings::{Arrivals, PoolEntry, Timed};
 use crate::timed::time::Time;
 
 fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeType {
+    let spec = NodeSpec {
+        max_pods: m,
+        ip_capacity: enis * ipe,
+        branch_capacity: b,
+        system,
+        res: crate::model::node::Resources::NONE,
+    };
     NodeType {
         name: "t".into(),
-        spec: NodeSpec {
-            max_pods: m,
-            ip_capacity: enis * ipe,
-            branch_capacity: b,
-            system,
-            res: crate::model::node::Resources::NONE,
-        },
+        spec,
+        karpenter: spec,
         enis,
         ips_per_eni: ipe,
         price: None,
@@ -42,6 +44,7 @@ fn unit_requests(mut t: NodeType) -> NodeType {
     assert!(t.spec.max_pods < 100);
     let one = Res { cpu: 1, memory: 1 };
     t.spec.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, [one; 3]);
+    t.karpenter = t.spec;
     t
 }
 
@@ -262,6 +265,7 @@ proptest! {
         let system = SystemPods { host: 1, ip: 1 };
         let mut t = node_type(system.total() + extra_m, 3, 6, 4, system);
         t.spec.res = res;
+        t.karpenter = t.spec;
         prop_assume!(t.spec.room().is_ok());
         let w = world(t, nodes, Policy::ALL[p]);
         let cfg = Timed { lifetime: Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) }), ..Timed::default() };
@@ -513,6 +517,55 @@ fn ip_failed_pods_start_after_the_ip_cooldown() {
     assert_eq!(out.outcome.first_ip_failure, Some(3));
     assert_eq!(out.ip_failed_time, Time::secs(130));
     assert_eq!(out.outcome.running[1], 2);
+}
+
+/// A random kubelet retry period is drawn each period from the failure
+/// (MODEL.md §9, last row), so the pod starts in the period in which its IP
+/// frees: within one period (at most 15 s) of the IP, and about half a
+/// period after it on average. Drawing one period from the IP's release
+/// (the old rule) would give 10 to 15 s after it, every time.
+#[test]
+fn a_random_kubelet_retry_is_periodic_from_the_failure() {
+    let t = node_type(10, 1, 2, 0, SystemPods { host: 1, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed {
+        horizon: Some(Time::secs(500)),
+        ..Timed::default()
+    };
+    cfg.cni.kubelet_retry = Delay::Uniform {
+        lo: Time::secs(10),
+        hi: Time::secs(15),
+    };
+    let kinds = [Kind::Ip, Kind::Ip, Kind::Ip];
+    let times = [Time::ZERO, Time::ZERO, Time::secs(5)];
+    let lifetimes = [Some(Time::secs(100)), None, None];
+    let mut sim = Sim::new();
+    let mut after_ip = Vec::new();
+    for seed in 0..300 {
+        let out = sim.run(
+            &w,
+            &cfg,
+            Incoming {
+                kinds: &kinds,
+                times: &times,
+                lifetimes: Some(&lifetimes),
+            },
+            ChaCha8Rng::seed_from_u64(seed),
+            false,
+        );
+        // Failed at 5 s, IP free at 130 s: running at 5 s + latency.
+        let start = Time::secs(5) + out.latency[1].max.expect("the third pod runs");
+        assert!(
+            start >= Time::secs(130),
+            "seed {seed}: started at {start:?}, before its IP"
+        );
+        let wait = (start - Time::secs(130)).as_secs_f64();
+        assert!(wait <= 15.0, "seed {seed}: {wait} s after the IP, more than one period");
+        after_ip.push(wait);
+    }
+    let mean = after_ip.iter().sum::<f64>() / after_ip.len() as f64;
+    // A renewal process's residual time: E[X^2] / (2 E[X]) = 6.3 s for U(10, 15).
+    assert!((4.5..8.5).contains(&mean), "mean wait after the IP {mean} s");
 }
 
 /// With a free ENI slot, a pod with no free IP waits for the attach (pool
@@ -934,6 +987,7 @@ fn cpu_bound_nodes_fill_before_max_pods() {
         Res::ZERO,
         [Res::ZERO, quarter, Res::ZERO],
     );
+    cpu.karpenter = cpu.spec;
     let nodes = Nodes::Autoscale { initial: 0, max: 10 };
     let kinds = vec![Kind::Ip; 20];
     let times = vec![Time::ZERO; 20];
@@ -961,6 +1015,7 @@ fn karpenter_sizes_by_cpu() {
             Res::ZERO,
             [Res::ZERO, Res::ZERO, half],
         );
+        t.karpenter = t.spec;
         t.name = name.into();
         t.price = Some(price);
         t
@@ -978,4 +1033,61 @@ fn karpenter_sizes_by_cpu() {
     let out = run(&w, &Timed::default(), &kinds, &[Time::ZERO; 8], 1);
     assert_eq!(out.nodes_launched, 1, "one large node takes all 8");
     assert_eq!(out.outcome.running[2], 8);
+}
+
+/// Karpenter's view apart from the kubelet's (MODEL.md §9 row 4): the
+/// kubelet takes 8 workload pods a node (M = 10, 2 host system pods) while
+/// Karpenter counts 18 (its view's M = 20, as when maxPods is set behind its
+/// back). 36 IP pods at once, launch 90 s, batches close 1 s after the last
+/// pod joins. Agreeing, Karpenter launches the 5 nodes needed at 1 s and
+/// every pod runs at 91 s. Apart, by hand: at 1 s it launches 2 nodes for
+/// 18 pods each; at 91 s they take 8 each and the 20 left go back to the
+/// batch when the nodes are initialised; at 92 s 2 more nodes (18 and 2 in
+/// its view); at 182 s they take 16, and the last 4 get a fifth node at
+/// 183 s, running at 273 s. The same 5 nodes, three rounds late.
+#[test]
+fn karpenter_sized_by_its_own_view_of_max_pods() {
+    let system = SystemPods { host: 2, ip: 0 };
+    let agree = node_type(10, 3, 20, 0, system);
+    let mut apart = agree.clone();
+    apart.karpenter.max_pods = 20;
+    let cfg = Timed::default();
+    let kinds = [Kind::Ip; 36];
+    let times = [Time::ZERO; 36];
+    let nodes = Nodes::Autoscale { initial: 0, max: 20 };
+    let out = run(&world(agree, nodes, Policy::MostAllocated), &cfg, &kinds, &times, 1);
+    assert_eq!((out.nodes_launched, out.outcome.running[1]), (5, 36));
+    assert_eq!(out.latency[1].max, Some(Time::secs(91)));
+    let out = run(&world(apart, nodes, Policy::MostAllocated), &cfg, &kinds, &times, 1);
+    assert_eq!((out.nodes_launched, out.outcome.running[1]), (5, 36));
+    assert_eq!(out.latency[1].max, Some(Time::secs(273)));
+    assert_eq!(out.latency[1].p50, Some(Time::secs(182)), "pods 17 to 32 run at 182 s");
+}
+
+/// `[timed.karpenter] max_pods` names a formula: Karpenter's view of every
+/// type follows it while the kubelet keeps the cell's formula; a bad name
+/// is refused naming the setting.
+#[test]
+fn karpenter_max_pods_is_read_from_the_scenario() {
+    let w = node_type_of("", "m5.large", "conservative", 2);
+    assert_eq!(w.types[0].spec.max_pods, w.types[0].karpenter.max_pods);
+    let text = r#"
+        instance_types = ["m5.large"]
+        formulas = ["conservative"]
+        orders = ["ip-first"]
+        system_pods = { host = 2 }
+        workload = { ip_pods = 1 }
+        [timed.karpenter]
+        max_pods = "aws-default"
+    "#;
+    let (sc, timed) = scenario(text);
+    let cells = crate::input::scenario::timed_cells(&sc, &timed, None).unwrap();
+    let t = &cells[0].world.types[0];
+    // m5.large: conservative with 2 host pods is 20; Karpenter's ENI-limited pods 29.
+    assert_eq!((t.spec.max_pods, t.karpenter.max_pods), (20, 29));
+    let bad = text.replace("\"aws-default\"", "\"aws-defualt\"");
+    let raw: toml::Table = toml::from_str(&bad).unwrap();
+    let timed_raw = raw.get("timed").cloned().unwrap().try_into().unwrap();
+    let err = crate::input::timed::validate(timed_raw, &Catalog::bundled()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("timed.karpenter.max_pods"), "{err}");
 }
