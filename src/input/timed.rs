@@ -27,8 +27,11 @@
 //!
 //! [timed.cni]
 //! warm_eni_target = 1
-//! # warm_ip_target = 5, minimum_ip_target = 10 replace warm_eni_target when set
+//! # warm_ip_target = 5, minimum_ip_target = 10 replace warm_eni_target when set,
+//! # and the pool then shrinks too: at most every shrink_interval, ENIs older than eni_min_age
 //! pool_interval = 5
+//! shrink_interval = 30
+//! eni_min_age = 60
 //! eni_attach = 4
 //! ip_cooldown = 30
 //! kubelet_retry = 10
@@ -120,6 +123,8 @@ pub struct RawCni {
     pub warm_ip_target: Option<u32>,
     pub minimum_ip_target: Option<u32>,
     pub pool_interval: Option<f64>,
+    pub shrink_interval: Option<f64>,
+    pub eni_min_age: Option<f64>,
     pub eni_attach: Option<RawDelay>,
     pub ip_cooldown: Option<RawDelay>,
     pub kubelet_retry: Option<RawDelay>,
@@ -295,6 +300,8 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
         warm_ip_target: c.warm_ip_target,
         minimum_ip_target: c.minimum_ip_target,
         pool_interval: secs(c.pool_interval, "cni.pool_interval", dc.pool_interval)?,
+        shrink_interval: secs(c.shrink_interval, "cni.shrink_interval", dc.shrink_interval)?,
+        eni_min_age: secs(c.eni_min_age, "cni.eni_min_age", dc.eni_min_age)?,
         eni_attach: delay(&c.eni_attach, "cni.eni_attach", dc.eni_attach)?,
         ip_cooldown: delay(&c.ip_cooldown, "cni.ip_cooldown", dc.ip_cooldown)?,
         kubelet_retry: delay(&c.kubelet_retry, "cni.kubelet_retry", dc.kubelet_retry)?,

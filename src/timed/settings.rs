@@ -75,6 +75,11 @@ pub struct Cni {
     pub minimum_ip_target: Option<u32>,
     /// The pool loop's period. Default 5 s (`ipPoolMonitorInterval`, notes R4.2).
     pub pool_interval: Time,
+    /// With `WARM_IP_TARGET` or `MINIMUM_IP_TARGET` set, the pool shrinks at
+    /// most this often (`decreaseIPPoolInterval`). Default 30 s (notes R4.2).
+    pub shrink_interval: Time,
+    /// An ENI younger than this is never freed (`minENILifeTime`). Default 60 s (notes R4.2).
+    pub eni_min_age: Time,
     /// From the pool decision to usable IPs on a new ENI. Default 4 s (notes R4.3).
     pub eni_attach: Delay,
     /// `IP_COOLDOWN_PERIOD`. Default 30 s (notes R4.6).
@@ -129,6 +134,8 @@ impl Default for Cni {
             warm_ip_target: None,
             minimum_ip_target: None,
             pool_interval: Time::secs(5),
+            shrink_interval: Time::secs(30),
+            eni_min_age: Time::secs(60),
             eni_attach: Delay::secs(4),
             ip_cooldown: Delay::secs(30),
             kubelet_retry: Delay::secs(10),

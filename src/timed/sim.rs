@@ -133,6 +133,7 @@ enum Ev {
     IpFree(u32),
     PoolCheck(u32),
     EniAttached(u32),
+    ShrinkCheck(u32),
     KubeletRetry(u32),
     Batch,
 }
@@ -181,6 +182,11 @@ struct Node {
     ready_at: Time,
     trunk_at: Time,
     check_at: Time,
+    /// The pool's next shrink check (`NEVER`: none scheduled), and its last shrink.
+    shrink_at: Time,
+    last_shrink: Time,
+    /// Where this node's ENI attach times start in [`Sim::eni_attached`].
+    eni_base: u32,
     /// Pods bound here, system pods included (the scheduler's count).
     slots: u32,
     /// Bound SG pods (the scheduler's count of `pod-eni`).
@@ -317,6 +323,9 @@ pub struct Sim<'a> {
     /// In-flight nodes that may have room in Karpenter's view, in launch
     /// order, per list of [`Sim::open_list`].
     open: [VecDeque<u32>; 3],
+    /// When each node's pod-IP ENIs were attached, oldest first: node `n`'s
+    /// `enis` attach times from its `eni_base` (the pool shrinks newest first).
+    eni_attached: Vec<Time>,
     /// Arrival-to-running times of the pods that reached running, per kind, in µs.
     latencies: [Vec<u64>; 3],
     timeline: Vec<Sample>,
@@ -461,6 +470,7 @@ impl<'a> Sim<'a> {
                 has_ip: false,
             }));
         self.nodes.clear();
+        self.eni_attached.clear();
         self.counted = world.types.iter().any(|t| t.spec.res.counted());
         let same = world
             .types
@@ -659,6 +669,7 @@ impl<'a> Sim<'a> {
             Ev::IpFree(n) => self.on_ip_free(n),
             Ev::PoolCheck(n) => self.on_pool_check(n),
             Ev::EniAttached(n) => self.on_eni_attached(n),
+            Ev::ShrinkCheck(n) => self.on_shrink_check(n),
             Ev::KubeletRetry(p) => self.on_kubelet_retry(p),
             Ev::Batch => self.on_batch(),
         }
@@ -1038,6 +1049,9 @@ impl<'a> Sim<'a> {
     fn new_node(&mut self, ty: u16) -> u32 {
         let n = self.nodes.len() as u32;
         let s = self.world().types[ty as usize].spec;
+        let enis = self.world().types[ty as usize].enis as usize;
+        let eni_base = self.eni_attached.len() as u32;
+        self.eni_attached.extend(std::iter::repeat_n(Time::NEVER, enis));
         self.nodes.push(Node {
             ty,
             phase: Phase::Launching,
@@ -1049,6 +1063,9 @@ impl<'a> Sim<'a> {
             ready_at: Time::NEVER,
             trunk_at: Time::NEVER,
             check_at: Time::NEVER,
+            shrink_at: Time::NEVER,
+            last_shrink: Time::ZERO,
+            eni_base,
             slots: s.system.total(),
             branches: 0,
             requested: s.res.system(&s.system),
@@ -1103,6 +1120,7 @@ impl<'a> Sim<'a> {
             node.ready_at = now;
             node.enis = ty.enis.min(1);
             node.ip_total = (node.enis * ty.ips_per_eni).min(ty.spec.ip_capacity);
+            node.last_shrink = now;
             node.ip_assigned = ty.spec.system.ip;
         }
         while self.nodes[n as usize].ip_total < ty.spec.system.ip && self.can_grow(n) {
@@ -1115,6 +1133,8 @@ impl<'a> Sim<'a> {
         while self.pool_low(n) {
             self.attach(n);
         }
+        let base = self.nodes[n as usize].eni_base as usize;
+        self.eni_attached[base..base + self.nodes[n as usize].enis as usize].fill(now);
         self.launching -= 1;
         self.ready += 1;
         self.update_index(n);
@@ -1264,7 +1284,9 @@ impl<'a> Sim<'a> {
 
     fn attach(&mut self, n: u32) {
         let ty = self.ty(n);
+        let now = self.now;
         let node = &mut self.nodes[n as usize];
+        self.eni_attached[(node.eni_base + node.enis) as usize] = now;
         node.enis += 1;
         node.ip_total = (node.ip_total + ty.ips_per_eni).min(ty.spec.ip_capacity);
     }
@@ -1275,6 +1297,7 @@ impl<'a> Sim<'a> {
     fn pool_maybe(&mut self, n: u32) {
         let node = &self.nodes[n as usize];
         if node.phase != Phase::Ready || node.attaching || node.check_at != Time::NEVER || !self.pool_low(n) {
+            self.shrink_maybe(n);
             return;
         }
         let t = self.now.next_tick(node.ready_at, self.settings().cni.pool_interval);
@@ -1289,6 +1312,75 @@ impl<'a> Sim<'a> {
             let d = self.draw(self.settings().cni.eni_attach);
             self.schedule(self.now + d, Ev::EniAttached(n));
         }
+    }
+
+    /// The pool holds an ENI that the warm targets do not need (MODEL.md §9,
+    /// the pool row; notes R4.2): only with `WARM_IP_TARGET` or
+    /// `MINIMUM_IP_TARGET` set, never the last ENI, and only when, without
+    /// the newest ENI's IPs, the pool still holds the IPs in use or cooling
+    /// plus `WARM_IP_TARGET` free, and at least `MINIMUM_IP_TARGET` in all.
+    /// IPs are taken from the oldest ENIs first, so the newest is the one
+    /// left unused.
+    fn pool_high(&self, n: u32) -> bool {
+        let cni = &self.settings().cni;
+        if cni.warm_ip_target.is_none() && cni.minimum_ip_target.is_none() {
+            return false;
+        }
+        let node = &self.nodes[n as usize];
+        if node.phase != Phase::Ready || node.enis <= 1 || node.attaching || node.ip_waiting > 0 {
+            return false;
+        }
+        let ty = self.ty(n);
+        let after = ((node.enis - 1) * ty.ips_per_eni).min(ty.spec.ip_capacity);
+        let need = (node.ip_assigned + node.ip_cooling + cni.warm_ip_target.unwrap_or(0))
+            .max(cni.minimum_ip_target.unwrap_or(0));
+        after >= need
+    }
+
+    /// Schedules a shrink check at the pool loop's first tick at which the
+    /// last shrink is `shrink_interval` old and the newest ENI `eni_min_age`
+    /// old (`decreaseIPPoolInterval`, `minENILifeTime`), if the pool is too
+    /// high and no check is pending.
+    fn shrink_maybe(&mut self, n: u32) {
+        if self.nodes[n as usize].shrink_at != Time::NEVER || !self.pool_high(n) {
+            return;
+        }
+        let cni = &self.settings().cni;
+        let node = &self.nodes[n as usize];
+        let newest = self.eni_attached[(node.eni_base + node.enis - 1) as usize];
+        let earliest = self
+            .now
+            .max(node.last_shrink + cni.shrink_interval)
+            .max(newest + cni.eni_min_age);
+        let t = earliest.next_tick(node.ready_at, cni.pool_interval);
+        self.nodes[n as usize].shrink_at = t;
+        self.schedule(t, Ev::ShrinkCheck(n));
+    }
+
+    /// The shrink check: the newest ENI is freed if the pool is still too
+    /// high, one ENI per check; the next check comes no sooner than
+    /// `shrink_interval` later.
+    fn on_shrink_check(&mut self, n: u32) {
+        self.nodes[n as usize].shrink_at = Time::NEVER;
+        if !self.pool_high(n) {
+            return;
+        }
+        let cni = &self.settings().cni;
+        let node = &self.nodes[n as usize];
+        let newest = self.eni_attached[(node.eni_base + node.enis - 1) as usize];
+        if self.now < node.last_shrink + cni.shrink_interval || self.now < newest + cni.eni_min_age {
+            // An ENI came since the check was set: wait until it is old enough.
+            self.shrink_maybe(n);
+            return;
+        }
+        let ty = self.ty(n);
+        let now = self.now;
+        let node = &mut self.nodes[n as usize];
+        node.enis -= 1;
+        node.ip_total = (node.enis * ty.ips_per_eni).min(ty.spec.ip_capacity);
+        node.last_shrink = now;
+        self.eni_attached[(node.eni_base + node.enis) as usize] = Time::NEVER;
+        self.shrink_maybe(n);
     }
 
     fn on_eni_attached(&mut self, n: u32) {

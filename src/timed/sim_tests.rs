@@ -184,6 +184,13 @@ proptest! {
         cfg.cni.ip_cooldown = s(6);
         cfg.cni.kubelet_retry = s(7);
         cfg.cni.pool_interval = Time::secs(delays[8] % 6);
+        // Half the runs shrink the pool: WARM_IP_TARGET (and MINIMUM_IP_TARGET) set.
+        if delays[7] % 2 == 0 {
+            cfg.cni.warm_ip_target = Some((delays[6] % 4) as u32);
+            cfg.cni.minimum_ip_target = (delays[5] % 3 == 0).then_some((delays[4] % 7) as u32);
+            cfg.cni.shrink_interval = Time::secs(delays[3] % 40);
+            cfg.cni.eni_min_age = Time::secs(delays[2] % 70);
+        }
         cfg.lifetime = Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) });
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
@@ -1090,4 +1097,56 @@ fn karpenter_max_pods_is_read_from_the_scenario() {
     let timed_raw = raw.get("timed").cloned().unwrap().try_into().unwrap();
     let err = crate::input::timed::validate(timed_raw, &Catalog::bundled()).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("timed.karpenter.max_pods"), "{err}");
+}
+
+/// The pool shrinks under `WARM_IP_TARGET` (MODEL.md §9, notes R4.2), by
+/// hand. One node of 3 ENIs × 4 IPs, `WARM_IP_TARGET = 2`, 8 IP pods at 0 s
+/// living 100 s. The pool grows: the second ENI at 4 s (the loop ticks at
+/// 0 s, attach 4 s), the third at 9 s (tick 5 s) to keep 2 IPs free. Pods 1-4
+/// end at 100 s, 5-8 at 104 s; their IPs cool until 130 and 134 s. At 130 s
+/// four IPs are back and 4 still cool: without the third ENI the pool holds
+/// 8 >= 4 cooling + 2 warm, so it goes at once (9 s old, 60 s needed: met).
+/// At 134 s the second is not needed either, but the last shrink was at 130 s:
+/// it goes at 160 s. `MINIMUM_IP_TARGET = 10` keeps all three (8 < 10).
+/// (The node is present at the start: Ready at 0 s, its pool loop ticks
+/// every 5 s from then.)
+#[test]
+fn the_pool_shrinks_under_warm_ip_target() {
+    let t = node_type(20, 3, 4, 0, SystemPods { host: 1, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.cni.warm_ip_target = Some(2);
+    let kinds = [Kind::Ip; 8];
+    let times = [Time::ZERO; 8];
+    let lifetimes = [Some(Time::secs(100)); 8];
+    let changes = |cfg: &Timed| {
+        let mut sim = Sim::new();
+        let incoming = Incoming {
+            kinds: &kinds,
+            times: &times,
+            lifetimes: Some(&lifetimes),
+        };
+        sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
+        let mut seen = vec![(0, sim.nodes[0].enis)];
+        while sim.step() {
+            let enis = sim.nodes[0].enis;
+            if enis != seen.last().unwrap().1 {
+                seen.push((sim.now.0 / 1_000_000, enis));
+            }
+        }
+        let out = sim.finish();
+        assert_eq!(out.completed[1], 8);
+        seen
+    };
+    assert_eq!(changes(&cfg), [(0, 1), (4, 2), (9, 3), (130, 2), (160, 1)]);
+    // MINIMUM_IP_TARGET = 10 attaches all three at the start (pre-scaling), and keeps them.
+    cfg.cni.minimum_ip_target = Some(10);
+    assert_eq!(changes(&cfg), [(0, 3)]);
+    cfg.cni.minimum_ip_target = None;
+    cfg.cni.warm_ip_target = None;
+    let seen = changes(&cfg);
+    assert!(
+        seen.windows(2).all(|w| w[1].1 > w[0].1),
+        "WARM_ENI_TARGET alone never shrinks: {seen:?}"
+    );
 }
