@@ -21,9 +21,12 @@
 //! [timed.resource_controller]
 //! trunk_delay = 5
 //! branch_create = 1.5
-//! branch_rate = 12               # branch creations per second, cluster-wide; 0 = unlimited
-//! branch_burst = 18
+//! branch_rate = 12               # calls per second on each EC2 client, cluster-wide; 0 = unlimited
+//! branch_burst = 18              # each client's burst
 //! branch_cooldown = 60
+//! trunk_calls = 6                # user-client calls per trunk initialisation
+//! node_workers = 10              # trunk initialisations at once
+//! node_serial = 0.3              # the serial step per new node before its worker
 //!
 //! [timed.cni]
 //! warm_eni_target = 1
@@ -114,6 +117,9 @@ pub struct RawResourceController {
     pub branch_rate: Option<f64>,
     pub branch_burst: Option<u32>,
     pub branch_cooldown: Option<RawDelay>,
+    pub trunk_calls: Option<u32>,
+    pub node_workers: Option<u32>,
+    pub node_serial: Option<RawDelay>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -281,11 +287,30 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
             "give the token bucket's size, e.g. 18",
         ));
     }
+    let trunk_calls = r.trunk_calls.unwrap_or(dr.trunk_calls);
+    if trunk_calls > 1000 {
+        return Err(InputError::field(
+            "timed.resource_controller.trunk_calls",
+            format!("{trunk_calls} EC2 calls per trunk initialisation is far beyond the controller's six"),
+            "give the user-client calls per trunk, e.g. 6",
+        ));
+    }
+    let node_workers = r.node_workers.unwrap_or(dr.node_workers);
+    if node_workers == 0 {
+        return Err(InputError::field(
+            "timed.resource_controller.node_workers",
+            "with no node workers no trunk is ever initialised",
+            "give the controller's node workers, e.g. 10 (20 from RC PR #675)",
+        ));
+    }
     let rc = ResourceController {
         trunk_delay: delay(&r.trunk_delay, "resource_controller.trunk_delay", dr.trunk_delay)?,
         branch_create: delay(&r.branch_create, "resource_controller.branch_create", dr.branch_create)?,
         branch_rate,
         branch_burst,
+        trunk_calls,
+        node_workers,
+        node_serial: delay(&r.node_serial, "resource_controller.node_serial", dr.node_serial)?,
         branch_cooldown: delay(
             &r.branch_cooldown,
             "resource_controller.branch_cooldown",

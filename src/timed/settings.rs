@@ -56,10 +56,21 @@ pub struct ResourceController {
     pub trunk_delay: Delay,
     /// Creating and associating one branch ENI. Default 1.5 s (notes R1.6).
     pub branch_create: Delay,
-    /// Branch creations per second across the cluster; 0 = unlimited. Default 12 (notes R8).
+    /// Calls per second on each of the controller's two EC2 clients (`user`
+    /// and `instance`), cluster-wide; 0 = unlimited. A branch creation takes
+    /// one call on each, a deletion one on each, a trunk initialisation
+    /// `trunk_calls` on the user client. Default 12 (notes R8).
     pub branch_rate: f64,
-    /// Token-bucket burst. Default 18 (notes R8).
+    /// Each client's token-bucket burst. Default 18 (notes R8).
     pub branch_burst: u32,
+    /// User-client calls per trunk initialisation. Default 6 (notes R2.1, R8).
+    pub trunk_calls: u32,
+    /// Trunk initialisations run on this many node workers at once. Default
+    /// 10 (`node-mgr-workers`, notes R2.1, R2.2).
+    pub node_workers: u32,
+    /// Before its worker, each new node goes through one serial step, one
+    /// node at a time (the node manager's global lock). Default 0.3 s (notes R2.2).
+    pub node_serial: Delay,
     /// A deleted branch ENI's cool-down. Default 60 s (notes R3.2, `cooldown.go`).
     pub branch_cooldown: Delay,
 }
@@ -122,6 +133,9 @@ impl Default for ResourceController {
             branch_create: Delay::Fixed(Time(1_500_000)),
             branch_rate: 12.0,
             branch_burst: 18,
+            trunk_calls: 6,
+            node_workers: 10,
+            node_serial: Delay::Fixed(Time(300_000)),
             branch_cooldown: Delay::secs(60),
         }
     }
@@ -177,6 +191,9 @@ impl Timed {
                 branch_create: Delay::ZERO,
                 branch_rate: 0.0,
                 branch_burst: 1,
+                trunk_calls: 6,
+                node_workers: u32::MAX,
+                node_serial: Delay::ZERO,
                 branch_cooldown: Delay::ZERO,
             },
             cni: Cni {
@@ -199,6 +216,7 @@ impl Timed {
             || self.rc.trunk_delay.is_random()
             || self.rc.branch_create.is_random()
             || self.rc.branch_cooldown.is_random()
+            || self.rc.node_serial.is_random()
             || self.cni.eni_attach.is_random()
             || self.cni.ip_cooldown.is_random()
             || self.cni.kubelet_retry.is_random()

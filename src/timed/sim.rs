@@ -14,9 +14,11 @@
 //! | Karpenter's own view (`NodeType::karpenter`: its `M` may differ from the kubelet's), no double launch, node limit, cheapest type | `Sim::view_fits`, `Sim::karpenter_launch`, `Sim::choose_type` |
 //! | launch latency → Ready | `Sim::launch`, `Sim::on_node_ready` |
 //! | trunk delay before branch capacity | `Sim::on_node_ready`, `Sim::on_trunk_ready` |
-//! | branch ENI creation, cluster-wide rate limit | `Sim::controller_start`, `Sim::controller_take_token` |
+//! | branch ENI creation and deletion, the EC2 clients' token buckets | `Sim::controller_start`, `Sim::controller_create`, `Sim::on_branch_cooled`, `Sim::take_token` |
+//! | trunk initialisation: serial step, node workers, user-client calls | `Sim::trunk_request`, `Sim::trunk_worker`, `Sim::on_trunk_ready` |
 //! | IP from the pool, ENI attach, warm targets | `Sim::ip_bind`, `Sim::pool_low`, `Sim::pool_maybe`, `Sim::on_eni_attached` |
-//! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_free` |
+//! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_cooled`, `Sim::on_branch_deleted` |
+//! | pool shrink under WARM_IP_TARGET / MINIMUM_IP_TARGET | `Sim::pool_high`, `Sim::shrink_maybe`, `Sim::on_shrink_check` |
 //! | ip-failed pods start when an IP frees, at a periodic kubelet retry | `Sim::serve_ip_waiters`, `Sim::next_kubelet_retry`, `Sim::on_kubelet_retry` |
 //!
 //! **The zero-delay rule.** Arrivals are not pre-scheduled: they come from a
@@ -129,13 +131,26 @@ enum Ev {
     NodeReady(u32),
     TrunkReady(u32),
     BranchReady(u32),
+    /// A branch ENI's cool-down ends: its deletion starts.
     BranchFree(u32),
+    BranchDeleted(u32),
+    /// A new node leaves the controller's serial step for a node worker.
+    TrunkSerialDone(u32),
     IpFree(u32),
     PoolCheck(u32),
     EniAttached(u32),
     ShrinkCheck(u32),
     KubeletRetry(u32),
     Batch,
+}
+
+/// The resource controller's two EC2 clients (notes R8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Client {
+    /// Create, delete, attach, describe and modify network interfaces.
+    User = 0,
+    /// Associate and disassociate trunk interfaces.
+    Instance = 1,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -197,8 +212,10 @@ struct Node {
     non_zero: Res,
     /// The resource controller's count: branches created or being created.
     controller_used: u32,
-    /// Branches in their cool-down (the delete queue).
+    /// Branches in their cool-down, and past it while their deletion's EC2
+    /// calls wait for tokens: together, the delete queue.
     controller_cooling: u32,
+    controller_deleting: u32,
     branch_wait_head: u32,
     branch_wait_tail: u32,
     /// ENIs holding pod IPs, attached.
@@ -346,9 +363,14 @@ pub struct Sim<'a> {
     batch_open: bool,
     batch_start: Time,
     batch_last: Time,
-    /// The resource controller's token bucket: GCRA's theoretical arrival
-    /// time of the next branch creation, in µs ([`Sim::controller_take_token`]).
-    controller_next_token: u64,
+    /// The resource controller's token buckets, user and instance client:
+    /// GCRA's theoretical arrival time of the next call, in µs ([`Sim::take_token`]).
+    controller_next_token: [u64; 2],
+    /// When the node manager's serial step is free again.
+    trunk_serial_free: Time,
+    /// Node workers initialising a trunk, and the nodes waiting for one.
+    trunk_workers_busy: u32,
+    trunk_waiting: VecDeque<u32>,
     wasted_now: u64,
     wasted_us: u128,
     ip_failed_us: u128,
@@ -509,7 +531,10 @@ impl<'a> Sim<'a> {
         self.events = 0;
         self.first_ip_failure = None;
         self.batch_open = false;
-        self.controller_next_token = 0;
+        self.controller_next_token = [0; 2];
+        self.trunk_serial_free = Time::ZERO;
+        self.trunk_workers_busy = 0;
+        self.trunk_waiting.clear();
         self.wasted_now = 0;
         self.wasted_us = 0;
         self.ip_failed_us = 0;
@@ -665,7 +690,11 @@ impl<'a> Sim<'a> {
             Ev::NodeReady(n) => self.on_node_ready(n),
             Ev::TrunkReady(n) => self.on_trunk_ready(n),
             Ev::BranchReady(p) => self.run_pod(p),
-            Ev::BranchFree(n) => self.on_branch_free(n),
+            Ev::BranchFree(n) => self.on_branch_cooled(n),
+            Ev::BranchDeleted(n) => self.on_branch_deleted(n),
+            Ev::TrunkSerialDone(n) => {
+                self.trunk_worker(n);
+            }
             Ev::IpFree(n) => self.on_ip_free(n),
             Ev::PoolCheck(n) => self.on_pool_check(n),
             Ev::EniAttached(n) => self.on_eni_attached(n),
@@ -1072,6 +1101,7 @@ impl<'a> Sim<'a> {
             non_zero: s.res.system_scored(&s.system),
             controller_used: 0,
             controller_cooling: 0,
+            controller_deleting: 0,
             branch_wait_head: NONE,
             branch_wait_tail: NONE,
             enis: 0,
@@ -1147,18 +1177,58 @@ impl<'a> Sim<'a> {
         // The trunk delay (MODEL.md §9 row 6, notes R2.2): branch capacity
         // is advertised this long after Ready; SG pods stay pending till then.
         if self.ty(n).spec.branch_capacity > 0 {
-            let d = self.draw(self.settings().rc.trunk_delay);
-            if d == Time::ZERO {
-                // No delay: the branches are advertised with Ready, before
-                // the scheduler's retry, so SG pods compete for the slots.
-                self.on_trunk_ready(n);
-            } else {
-                self.schedule(self.now + d, Ev::TrunkReady(n));
+            // With no delay anywhere the branches are advertised with Ready,
+            // before the scheduler's retry, so SG pods compete for the slots.
+            if !self.trunk_request(n) {
                 self.retry();
             }
         } else {
             self.retry();
             self.initialize(n);
+        }
+    }
+
+    /// A new node asks the resource controller for its trunk (MODEL.md §9,
+    /// the trunk and API rows; notes R2.1, R2.2): first the node manager's
+    /// serial step, one node at a time in the order they turned Ready, then
+    /// a node worker. Returns true when the trunk is up already (no delay
+    /// at all).
+    fn trunk_request(&mut self, n: u32) -> bool {
+        let serial = self.settings().rc.node_serial;
+        if serial.is_zero() && self.trunk_serial_free <= self.now {
+            return self.trunk_worker(n);
+        }
+        // One FIFO server whose service times are drawn on arrival: its
+        // finish times are known now, and nodes leave it in arrival order.
+        let start = self.now.max(self.trunk_serial_free);
+        let done = start + self.draw(serial);
+        self.trunk_serial_free = done;
+        self.schedule(done, Ev::TrunkSerialDone(n));
+        false
+    }
+
+    /// The node leaves the serial step for a node worker: at once if one is
+    /// free, else it waits for one, first come first served. Returns true
+    /// when the trunk is up already.
+    fn trunk_worker(&mut self, n: u32) -> bool {
+        if self.trunk_workers_busy >= self.settings().rc.node_workers {
+            self.trunk_waiting.push_back(n);
+            return false;
+        }
+        self.trunk_workers_busy += 1;
+        // The initialisation's EC2 calls, one after another on the user
+        // client (about six, `InitTrunk`), then the rest of the trunk delay.
+        let mut t = self.now;
+        for _ in 0..self.settings().rc.trunk_calls {
+            t = self.take_token(Client::User, t);
+        }
+        let d = self.draw(self.settings().rc.trunk_delay);
+        if t + d == self.now {
+            self.on_trunk_ready(n);
+            true
+        } else {
+            self.schedule(t + d, Ev::TrunkReady(n));
+            false
         }
     }
 
@@ -1169,6 +1239,11 @@ impl<'a> Sim<'a> {
         self.update_index(n);
         self.retry();
         self.initialize(n);
+        // Its worker takes the next node waiting.
+        self.trunk_workers_busy -= 1;
+        if let Some(next) = self.trunk_waiting.pop_front() {
+            self.trunk_worker(next);
+        }
     }
 
     /// Karpenter's view of the node ends (its NodeClaim is initialised);
@@ -1186,33 +1261,37 @@ impl<'a> Sim<'a> {
 
     // ----- the resource controller (MODEL.md §9 rows 6, 7, 10) -----
 
-    /// The cluster-wide token bucket on branch creations (`branch_rate` per
-    /// second, burst `branch_burst`; RC QPS defaults, notes R8), as GCRA on
-    /// integer microseconds. Returns when this creation may start.
-    fn controller_take_token(&mut self) -> Time {
+    /// One call on one of the controller's EC2 clients, cluster-wide token
+    /// buckets of `branch_rate` per second and burst `branch_burst` each (RC
+    /// QPS defaults, notes R8), as GCRA on integer microseconds: the call is
+    /// made at `at` or, when the bucket is empty, when it has a token again.
+    /// Returns when the call is made. Calls reserve tokens in the order they
+    /// are asked for, so a bucket is a FIFO queue of calls.
+    fn take_token(&mut self, client: Client, at: Time) -> Time {
         let rc = &self.settings().rc;
         if rc.branch_rate == 0.0 {
-            return self.now;
+            return at;
         }
         // Validation keeps the rate at 0.001/s or more and the burst at most
         // 1e6, so these stay far below u64::MAX; saturating all the same, so
         // that no rate can wrap the bucket round and lift the limit.
         let interval = ((1e6 / rc.branch_rate).round() as u64).max(1);
         let tau = interval.saturating_mul(u64::from(rc.branch_burst.saturating_sub(1)));
-        let start = self.now.0.max(self.controller_next_token.saturating_sub(tau));
-        self.controller_next_token = self.controller_next_token.max(start).saturating_add(interval);
+        let tat = &mut self.controller_next_token[client as usize];
+        let start = at.0.max(tat.saturating_sub(tau));
+        *tat = (*tat).max(start).saturating_add(interval);
         Time(start)
     }
 
     /// A bound SG pod waits for its branch ENI (notes R1.4): created at once
-    /// if the controller has room (`in use + cooling < B`, `trunk.go`
-    /// `canCreateMore`), else it waits in ContainerCreating for a branch
-    /// cool-down to end (R3.3).
+    /// if the controller has room (`in use + delete queue < B`, `trunk.go`
+    /// `canCreateMore`), else it waits in ContainerCreating until a branch in
+    /// the delete queue is deleted (R3.3).
     fn controller_start(&mut self, p: u32, n: u32) {
         self.set_state(p, State::Starting);
         let b = self.ty(n).spec.branch_capacity;
         let node = &mut self.nodes[n as usize];
-        if node.controller_used + node.controller_cooling < b {
+        if node.controller_used + node.controller_cooling + node.controller_deleting < b {
             node.controller_used += 1;
             self.controller_create(p);
         } else {
@@ -1226,17 +1305,38 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// `CreateNetworkInterface` on the user client, then
+    /// `AssociateTrunkInterface` on the instance client (notes R1.4), then
+    /// the rest of the creation delay.
     fn controller_create(&mut self, p: u32) {
-        let start = self.controller_take_token();
+        let created = self.take_token(Client::User, self.now);
+        let associated = self.take_token(Client::Instance, created);
         let d = self.draw(self.settings().rc.branch_create);
-        self.schedule(start + d, Ev::BranchReady(p));
+        self.schedule(associated + d, Ev::BranchReady(p));
     }
 
-    /// A branch ENI's cool-down ends (`cooldown.go`, 60 s): the controller
-    /// may create one more; the first SG pod waiting here gets it.
-    fn on_branch_free(&mut self, n: u32) {
+    /// A branch ENI's cool-down ends (`cooldown.go`, 60 s): it is deleted,
+    /// `DisassociateTrunkInterface` on the instance client, then
+    /// `DeleteNetworkInterface` on the user client (notes R3.2, R8); it
+    /// leaves the delete queue when the last call is made.
+    fn on_branch_cooled(&mut self, n: u32) {
         let node = &mut self.nodes[n as usize];
         node.controller_cooling -= 1;
+        node.controller_deleting += 1;
+        let off = self.take_token(Client::Instance, self.now);
+        let deleted = self.take_token(Client::User, off);
+        if deleted == self.now {
+            self.on_branch_deleted(n);
+        } else {
+            self.schedule(deleted, Ev::BranchDeleted(n));
+        }
+    }
+
+    /// A branch ENI is deleted: the controller may create one more; the
+    /// first SG pod waiting here gets it.
+    fn on_branch_deleted(&mut self, n: u32) {
+        let node = &mut self.nodes[n as usize];
+        node.controller_deleting -= 1;
         let p = node.branch_wait_head;
         if p != NONE {
             node.branch_wait_head = self.pods[p as usize].next;

@@ -367,7 +367,7 @@ impl Sim<'_> {
             assert_eq!(node.branches, branches[n]);
             assert!(node.branches <= s.branch_capacity);
             assert!(
-                node.controller_used + node.controller_cooling <= s.branch_capacity,
+                node.controller_used + node.controller_cooling + node.controller_deleting <= s.branch_capacity,
                 "the controller never exceeds B"
             );
             if node.phase == Phase::Ready {
@@ -441,9 +441,10 @@ fn sg_pods_wait_for_the_trunk_delay() {
     let kinds = [Kind::Ip, Kind::Sg];
     let out = run(&w, &cfg, &kinds, &[Time::ZERO; 2], 1);
     assert_eq!(out.nodes_launched, 1, "one node takes both: no double launch");
-    // Batch closes after 1 s idle; Ready 90 s later.
+    // Batch closes after 1 s idle; Ready 90 s later; the controller's 0.3 s
+    // serial step, the 30 s trunk delay, the 2 s creation.
     assert_eq!(out.latency[1].max, Some(Time::secs(91)));
-    assert_eq!(out.latency[0].max, Some(Time::secs(91 + 30 + 2)));
+    assert_eq!(out.latency[0].max, Some(Time(123_300_000)));
 }
 
 /// No second node is launched for pods a launching node will take, even
@@ -1149,4 +1150,100 @@ fn the_pool_shrinks_under_warm_ip_target() {
         seen.windows(2).all(|w| w[1].1 > w[0].1),
         "WARM_ENI_TARGET alone never shrinks: {seen:?}"
     );
+}
+
+/// Trunk initialisations queue (MODEL.md §9, the API row; notes R2.2), by
+/// hand. 20 SG pods, one per node (M = 3 with 2 host pods, B = 1): Karpenter
+/// launches 20 nodes at 1 s, all Ready at 91 s. The serial step takes 1 s a
+/// node, so node i leaves it at 92 + i s; 2 workers and a 10 s trunk delay:
+/// nodes 0 and 1 are up at 102 and 103 s, 2 and 3 take their workers then
+/// (112, 113 s), and so on: node i at 102 + 10 (i / 2) + i % 2 s, the last
+/// at 193 s. With 20 workers node i is up at 102 + i s.
+#[test]
+fn trunk_initialisations_queue_for_the_node_workers() {
+    let t = node_type(3, 2, 9, 1, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 20 }, Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.node_serial = Delay::secs(1);
+    cfg.rc.node_workers = 2;
+    cfg.rc.trunk_delay = Delay::secs(10);
+    cfg.rc.branch_create = Delay::ZERO;
+    let kinds = [Kind::Sg; 20];
+    let times = [Time::ZERO; 20];
+    let trunks = |cfg: &Timed| {
+        let mut sim = Sim::new();
+        let incoming = Incoming {
+            kinds: &kinds,
+            times: &times,
+            lifetimes: None,
+        };
+        sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
+        while sim.step() {}
+        let at: Vec<u64> = sim.nodes.iter().map(|n| n.trunk_at.0 / 1_000_000).collect();
+        let out = sim.finish();
+        assert_eq!((out.nodes_launched, out.outcome.running[0]), (20, 20));
+        (at, out.latency[0].max)
+    };
+    let (at, max) = trunks(&cfg);
+    let want: Vec<u64> = (0..20).map(|i| 102 + 10 * (i / 2) + i % 2).collect();
+    assert_eq!(at, want);
+    assert_eq!(max, Some(Time::secs(193)));
+    cfg.rc.node_workers = 20;
+    let (at, _) = trunks(&cfg);
+    assert_eq!(at, (0..20).map(|i| 102 + i).collect::<Vec<u64>>());
+}
+
+/// The controller's EC2 budget (MODEL.md §9, the API row; notes R8), by
+/// hand, at one call per second per client and no burst. A creation takes
+/// a call on each client, so SG pods start 1 s apart: the second at 1 s.
+/// When the first ends at once (lifetime 0, cool-down 0) its deletion takes
+/// a call on each client too, at 1 s, and the second pod's creation waits
+/// until 2 s: churn halves the creation rate.
+#[test]
+fn branch_deletions_take_the_creations_tokens() {
+    let t = node_type(20, 2, 9, 10, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.branch_rate = 1.0;
+    cfg.rc.branch_burst = 1;
+    cfg.rc.branch_create = Delay::ZERO;
+    cfg.rc.branch_cooldown = Delay::ZERO;
+    let kinds = [Kind::Sg, Kind::Sg];
+    let times = [Time::ZERO; 2];
+    let second = |lifetimes: [Option<Time>; 2]| {
+        let out = Sim::new().run(
+            &w,
+            &cfg,
+            Incoming {
+                kinds: &kinds,
+                times: &times,
+                lifetimes: Some(&lifetimes),
+            },
+            ChaCha8Rng::seed_from_u64(1),
+            false,
+        );
+        out.latency[0].max
+    };
+    assert_eq!(second([None, None]), Some(Time::secs(1)));
+    assert_eq!(second([Some(Time::ZERO), None]), Some(Time::secs(2)));
+}
+
+/// A trunk initialisation's calls take the user client's tokens, by hand.
+/// One SG pod, one call per second per client, no burst: the node is Ready
+/// at 91 s and leaves the 0.3 s serial step at 91.3 s; its 6 calls go at
+/// 91.3, 92.3, ..., 96.3 s, the trunk is up 5 s later (101.3 s), and the
+/// branch is created 1.5 s after that: running at 102.8 s. With no calls
+/// the trunk is up at 96.3 s and the pod runs at 97.8 s.
+#[test]
+fn trunk_initialisations_take_the_user_clients_tokens() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 2 }, Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.rc.branch_rate = 1.0;
+    cfg.rc.branch_burst = 1;
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(out.latency[0].max, Some(Time(102_800_000)));
+    cfg.rc.trunk_calls = 0;
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(out.latency[0].max, Some(Time(97_800_000)));
 }
