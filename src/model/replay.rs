@@ -321,13 +321,14 @@ impl Replayer {
     /// (`COUNTED`, [`super::node::Resources::counted`]): without, by slots and branches alone.
     #[inline]
     fn pick_by<const COUNTED: bool>(&self, spec: &NodeSpec, policy: Policy, kind: Kind) -> Option<usize> {
-        let sg = kind == Kind::Sg;
+        // The pod's branch limit once, not its kind at every node.
+        let branch_limit = placement::branch_limit(spec.branch_capacity, kind == Kind::Sg);
         let mut best: Option<(usize, u32)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             let fits = if COUNTED {
                 placement::fits(spec, spec.branch_capacity, n, kind)
             } else {
-                placement::fits_network(spec.max_pods, spec.branch_capacity, n.slots, n.branches, sg)
+                placement::fits_network_within(spec.max_pods, branch_limit, n.slots, n.branches)
             };
             if !fits {
                 continue;
