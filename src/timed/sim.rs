@@ -1445,16 +1445,22 @@ impl<'a> Sim<'a> {
         if self.nodes[n as usize].shrink_at != Time::NEVER || !self.pool_high(n) {
             return;
         }
+        let node = &self.nodes[n as usize];
+        let t = self
+            .now
+            .max(self.shrink_allowed(n))
+            .next_tick(node.ready_at, self.settings().cni.pool_interval);
+        self.nodes[n as usize].shrink_at = t;
+        self.schedule(t, Ev::ShrinkCheck(n));
+    }
+
+    /// The first instant node `n` may shrink: its last shrink
+    /// `shrink_interval` ago and its newest ENI `eni_min_age` old.
+    fn shrink_allowed(&self, n: u32) -> Time {
         let cni = &self.settings().cni;
         let node = &self.nodes[n as usize];
         let newest = self.eni_attached[(node.eni_base + node.enis - 1) as usize];
-        let earliest = self
-            .now
-            .max(node.last_shrink + cni.shrink_interval)
-            .max(newest + cni.eni_min_age);
-        let t = earliest.next_tick(node.ready_at, cni.pool_interval);
-        self.nodes[n as usize].shrink_at = t;
-        self.schedule(t, Ev::ShrinkCheck(n));
+        (node.last_shrink + cni.shrink_interval).max(newest + cni.eni_min_age)
     }
 
     /// The shrink check: the newest ENI is freed if the pool is still too
@@ -1465,10 +1471,7 @@ impl<'a> Sim<'a> {
         if !self.pool_high(n) {
             return;
         }
-        let cni = &self.settings().cni;
-        let node = &self.nodes[n as usize];
-        let newest = self.eni_attached[(node.eni_base + node.enis - 1) as usize];
-        if self.now < node.last_shrink + cni.shrink_interval || self.now < newest + cni.eni_min_age {
+        if self.now < self.shrink_allowed(n) {
             // An ENI came since the check was set: wait until it is old enough.
             self.shrink_maybe(n);
             return;

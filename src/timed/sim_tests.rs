@@ -88,6 +88,15 @@ fn counts(kinds: &[Kind]) -> Counts {
     }
 }
 
+/// A trial's arrivals, from a trace's lifetimes or, with `None`, the scenario's rule.
+fn incoming<'x>(kinds: &'x [Kind], times: &'x [Time], lifetimes: Option<&'x [Option<Time>]>) -> Incoming<'x> {
+    Incoming {
+        kinds,
+        times,
+        lifetimes,
+    }
+}
+
 fn run(w: &World, cfg: &Timed, kinds: &[Kind], times: &[Time], seed: u64) -> TrialOutcome {
     Sim::new().run(
         w,
@@ -195,7 +204,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -248,7 +257,7 @@ proptest! {
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let slots = run(&slot_world, &cfg, &kinds, &times, seed);
         let mut sim = Sim::new();
-        sim.start(&res_world, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), true);
+        sim.start(&res_world, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), true);
         while sim.step() {
             sim.audit(&cfg);
         }
@@ -279,7 +288,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, Incoming { kinds: &kinds, times: &times, lifetimes: None }, ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -512,11 +521,7 @@ fn ip_failed_pods_start_after_the_ip_cooldown() {
     let out = sim.run(
         &w,
         &cfg,
-        Incoming {
-            kinds: &kinds,
-            times: &times,
-            lifetimes: Some(&lifetimes),
-        },
+        incoming(&kinds, &times, Some(&lifetimes)),
         ChaCha8Rng::seed_from_u64(1),
         false,
     );
@@ -553,11 +558,7 @@ fn a_random_kubelet_retry_is_periodic_from_the_failure() {
         let out = sim.run(
             &w,
             &cfg,
-            Incoming {
-                kinds: &kinds,
-                times: &times,
-                lifetimes: Some(&lifetimes),
-            },
+            incoming(&kinds, &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(seed),
             false,
         );
@@ -948,11 +949,7 @@ fn a_warm_engine_allocates_nothing() {
     let first = sim.run(
         &w,
         &cfg,
-        Incoming {
-            kinds: &kinds,
-            times: &times,
-            lifetimes: None,
-        },
+        incoming(&kinds, &times, None),
         ChaCha8Rng::seed_from_u64(3),
         false,
     );
@@ -960,11 +957,7 @@ fn a_warm_engine_allocates_nothing() {
     let second = sim.run(
         &w,
         &cfg,
-        Incoming {
-            kinds: &kinds,
-            times: &times,
-            lifetimes: None,
-        },
+        incoming(&kinds, &times, None),
         ChaCha8Rng::seed_from_u64(3),
         false,
     );
@@ -1122,11 +1115,7 @@ fn the_pool_shrinks_under_warm_ip_target() {
     let lifetimes = [Some(Time::secs(100)); 8];
     let changes = |cfg: &Timed| {
         let mut sim = Sim::new();
-        let incoming = Incoming {
-            kinds: &kinds,
-            times: &times,
-            lifetimes: Some(&lifetimes),
-        };
+        let incoming = incoming(&kinds, &times, Some(&lifetimes));
         sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
         let mut seen = vec![(0, sim.nodes[0].enis)];
         while sim.step() {
@@ -1172,11 +1161,7 @@ fn trunk_initialisations_queue_for_the_node_workers() {
     let times = [Time::ZERO; 20];
     let trunks = |cfg: &Timed| {
         let mut sim = Sim::new();
-        let incoming = Incoming {
-            kinds: &kinds,
-            times: &times,
-            lifetimes: None,
-        };
+        let incoming = incoming(&kinds, &times, None);
         sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
         while sim.step() {}
         let at: Vec<u64> = sim.nodes.iter().map(|n| n.trunk_at.0 / 1_000_000).collect();
@@ -1214,11 +1199,7 @@ fn branch_deletions_take_the_creations_tokens() {
         let out = Sim::new().run(
             &w,
             &cfg,
-            Incoming {
-                kinds: &kinds,
-                times: &times,
-                lifetimes: Some(&lifetimes),
-            },
+            incoming(&kinds, &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(1),
             false,
         );
