@@ -590,6 +590,12 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
                 pool.push((types.len() - 1) as u16);
             }
         }
+        check_subnets(
+            &types[0],
+            cell.cluster.nodes.initial(),
+            sc.settings.custom_networking,
+            timed,
+        )?;
         if let Some(tr) = trace {
             cell.counts = tr.counts();
         }
@@ -607,6 +613,7 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
                 pool,
                 nodes: cell.cluster.nodes,
                 policy: cell.policy,
+                custom_networking: sc.settings.custom_networking,
             },
             cell,
             trials,
@@ -615,6 +622,42 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
     let cells: Vec<Cell> = out.iter().map(|c| c.cell.clone()).collect();
     sc.check_work(&cells, Some(timed))?;
     Ok(out)
+}
+
+/// `[timed.subnet]` against the cluster: the ENIConfig's subnet exists only
+/// with custom networking, and the nodes present at the start fit their
+/// subnets (their primary and start ENIs, and their trunk).
+fn check_subnets(ty: &NodeType, initial: u32, custom_networking: bool, timed: &Timed) -> Result<(), InputError> {
+    let sub = &timed.subnet;
+    if sub.eniconfig.is_some() && !custom_networking {
+        return Err(InputError::field(
+            "timed.subnet.eniconfig",
+            "without custom networking every address comes from the node subnet",
+            "add `custom_networking = true` to the node settings, or give the size as `node`",
+        ));
+    }
+    let a = ty.launch_addresses(custom_networking);
+    let trunk = u64::from(ty.spec.branch_capacity > 0);
+    let pods = usize::from(custom_networking);
+    let mut need = [a[0], a[1]];
+    need[pods] += trunk;
+    for (i, (limit, field)) in [(sub.node, "node"), (sub.eniconfig, "eniconfig")]
+        .into_iter()
+        .enumerate()
+    {
+        let total = need[i] * u64::from(initial);
+        if let Some(l) = limit.filter(|&l| total > l) {
+            return Err(InputError::field(
+                format!("timed.subnet.{field}"),
+                format!(
+                    "the {initial} {} nodes present at the start take {total} addresses, more than the subnet's {l}",
+                    ty.name
+                ),
+                format!("give at least {total} usable addresses, or fewer nodes at the start"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A TOML error as line, column and the parser's message, quoting at most a

@@ -38,6 +38,13 @@
 //! eni_attach = 4
 //! ip_cooldown = 30
 //! kubelet_retry = 10
+//!
+//! [timed.subnet]                 # optional: unlimited unless set (the peak use is reported either way)
+//! node = "/22"                   # the node subnet: a prefix (2^(32-N) - 5 usable) or a count of usable addresses
+//! # eniconfig = 2043             # the ENIConfig's subnet, with custom_networking = true
+//! attach_pause = 120             # IPAMD's pause after InsufficientFreeAddressesInSubnet
+//! retry = 30                     # a failed branch creation or trunk initialisation: first retry,
+//! retry_max = 600                # doubled each time up to this
 //! ```
 //!
 //! Delays are seconds or distributions (see [`crate::timed::dist`]).
@@ -49,7 +56,7 @@ use crate::input::catalog::Catalog;
 use crate::input::delay::{self, RawDelay, check_secs};
 use crate::model::formula::Formula;
 use crate::timed::dist::Delay;
-use crate::timed::settings::{Arrivals, Cni, Karpenter, PoolEntry, ResourceController, Timed};
+use crate::timed::settings::{Arrivals, Cni, Karpenter, PoolEntry, ResourceController, Subnets, Timed};
 use crate::timed::time::Time;
 
 /// `[timed]` as written.
@@ -65,6 +72,111 @@ pub struct RawTimed {
     pub karpenter: Option<RawKarpenter>,
     pub resource_controller: Option<RawResourceController>,
     pub cni: Option<RawCni>,
+    pub subnet: Option<RawSubnet>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubnet {
+    pub node: Option<RawSubnetSize>,
+    pub eniconfig: Option<RawSubnetSize>,
+    pub attach_pause: Option<f64>,
+    pub retry: Option<f64>,
+    pub retry_max: Option<f64>,
+}
+
+/// A subnet's size: usable addresses, or a CIDR prefix such as `"/22"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawSubnetSize {
+    Addresses(i64),
+    Prefix(String),
+}
+
+/// AWS keeps five addresses of every subnet (the first four and the last;
+/// Amazon VPC User Guide, "Subnet CIDR blocks").
+pub const SUBNET_RESERVED: u64 = 5;
+
+/// The most addresses a subnet size may give (a /8's worth: far beyond any VPC subnet).
+const MAX_SUBNET: i64 = 1 << 24;
+
+fn subnet_size(raw: &RawSubnetSize, field: &str) -> Result<u64, InputError> {
+    match raw {
+        RawSubnetSize::Addresses(n) if (1..=MAX_SUBNET).contains(n) => Ok(*n as u64),
+        RawSubnetSize::Addresses(n) => Err(InputError::field(
+            field,
+            format!("{n} addresses is outside 1..={MAX_SUBNET}"),
+            "give the subnet's usable addresses, e.g. 1019, or its prefix, e.g. \"/22\"",
+        )),
+        RawSubnetSize::Prefix(p) => {
+            let bits = p.strip_prefix('/').and_then(|b| b.parse::<u32>().ok());
+            match bits {
+                // AWS subnets are /16 to /28.
+                Some(b @ 16..=28) => Ok((1u64 << (32 - b)) - SUBNET_RESERVED),
+                _ => Err(InputError::field(
+                    field,
+                    format!(
+                        "`{}` is not a subnet prefix from /16 to /28",
+                        crate::model::formula::shown(p)
+                    ),
+                    "give a prefix such as \"/22\" (1019 usable addresses), or a count of usable addresses",
+                )),
+            }
+        }
+    }
+}
+
+/// The longest prefix (the smallest subnet, /16 to /28) with at least
+/// `addresses` usable; `None` when even a /16 is too small.
+pub fn smallest_prefix(addresses: u64) -> Option<u32> {
+    (16..=28)
+        .rev()
+        .find(|&b| (1u64 << (32 - b)) - SUBNET_RESERVED >= addresses)
+}
+
+fn validate_subnet(raw: Option<RawSubnet>) -> Result<Subnets, InputError> {
+    let r = raw.unwrap_or_default();
+    let d = Subnets::default();
+    let positive = |v: Option<f64>, field: &str, default: Time| -> Result<Time, InputError> {
+        let Some(v) = v else { return Ok(default) };
+        let name = format!("{F}.subnet.{field}");
+        let v = check_secs(v, &name)?;
+        if v == 0.0 {
+            return Err(InputError::field(
+                name,
+                "0 s would retry at the same instant for ever",
+                format!("give seconds above zero, e.g. {}", default.as_secs_f64()),
+            ));
+        }
+        Ok(Time::from_secs_f64(v))
+    };
+    let s = Subnets {
+        node: r
+            .node
+            .as_ref()
+            .map(|v| subnet_size(v, "timed.subnet.node"))
+            .transpose()?,
+        eniconfig: r
+            .eniconfig
+            .as_ref()
+            .map(|v| subnet_size(v, "timed.subnet.eniconfig"))
+            .transpose()?,
+        attach_pause: positive(r.attach_pause, "attach_pause", d.attach_pause)?,
+        retry: positive(r.retry, "retry", d.retry)?,
+        retry_max: positive(r.retry_max, "retry_max", d.retry_max)?,
+    };
+    if s.retry_max < s.retry {
+        return Err(InputError::field(
+            "timed.subnet.retry_max",
+            format!(
+                "the longest retry ({} s) is shorter than the first ({} s)",
+                s.retry_max.as_secs_f64(),
+                s.retry.as_secs_f64()
+            ),
+            "give retry_max at least retry, e.g. 600",
+        ));
+    }
+    Ok(s)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -355,6 +467,7 @@ pub fn validate(raw: RawTimed, catalog: &Catalog) -> Result<Timed, InputError> {
         karpenter,
         rc,
         cni,
+        subnet: validate_subnet(raw.subnet)?,
     })
 }
 
@@ -500,6 +613,33 @@ mod tests {
         assert!(t.is_stochastic());
     }
 
+    /// A subnet is a count of usable addresses or a prefix, less the five
+    /// addresses AWS keeps; unlimited unless set.
+    #[test]
+    fn subnet_sizes() {
+        let t = parse("").unwrap();
+        assert_eq!((t.subnet.node, t.subnet.eniconfig), (None, None));
+        assert_eq!(t.subnet.attach_pause, Time::secs(120));
+        let t = parse("[subnet]\nnode = \"/22\"\neniconfig = 300").unwrap();
+        assert_eq!(t.subnet.node, Some(1019));
+        assert_eq!(t.subnet.eniconfig, Some(300));
+        assert_eq!(parse("[subnet]\nnode = \"/28\"").unwrap().subnet.node, Some(11));
+        assert_eq!(smallest_prefix(1019), Some(22));
+        assert_eq!(smallest_prefix(1020), Some(21));
+        assert_eq!(smallest_prefix(11), Some(28));
+        assert_eq!(smallest_prefix(70_000), None);
+        // Retries double from 30 s up to 10 min.
+        let s = &t.subnet;
+        let mut b = Time::ZERO;
+        let seq: Vec<u64> = (0..7)
+            .map(|_| {
+                b = s.next_backoff(b);
+                b.0 / 1_000_000
+            })
+            .collect();
+        assert_eq!(seq, [30, 60, 120, 240, 480, 600, 600]);
+    }
+
     #[test]
     fn errors_name_the_field() {
         let cases = [
@@ -531,6 +671,11 @@ mod tests {
                 "timed.cni.ip_cooldown.min",
             ),
             ("timeline = { interval = 0 }", "timed.timeline.interval"),
+            ("[subnet]\nnode = \"/30\"", "timed.subnet.node"),
+            ("[subnet]\nnode = 0", "timed.subnet.node"),
+            ("[subnet]\neniconfig = \"22\"", "timed.subnet.eniconfig"),
+            ("[subnet]\nretry = 0", "timed.subnet.retry"),
+            ("[subnet]\nretry = 60\nretry_max = 30", "timed.subnet.retry_max"),
         ];
         for (text, field) in cases {
             let e = parse(text).unwrap_err();

@@ -13,7 +13,7 @@ use crate::timed::summary::TimedResult;
 /// The columns of a timed run's `summary.csv` after the static summary's
 /// (the same [`crate::output::csv::SUMMARY_COLUMNS`] and `EXTRA_COLUMNS`, so one reader reads
 /// both): the timed measures of MODEL.md §9.
-pub const TIMED_COLUMNS: [&str; 21] = [
+pub const TIMED_COLUMNS: [&str; 24] = [
     "nodepool",
     "arrivals",
     "horizon_s",
@@ -35,6 +35,9 @@ pub const TIMED_COLUMNS: [&str; 21] = [
     "node_hours_mean",
     "cost_mean",
     "ip_hours_wasted_mean",
+    "node_subnet_peak",
+    "eniconfig_subnet_peak",
+    "subnet_waited_mean",
 ];
 
 fn opt(x: Option<f64>) -> String {
@@ -79,6 +82,9 @@ pub fn summary(cells: &[TimedCell], result: &TimedResult, timed: &Timed) -> Vec<
         rec.push(num(t.node_hours_mean));
         rec.push(opt(t.cost_mean));
         rec.push(num(t.ip_hours_wasted_mean));
+        rec.push(t.subnet_peak_max[0].to_string());
+        rec.push(t.subnet_peak_max[1].to_string());
+        rec.push(num(t.subnet_waited_mean));
         debug_assert_eq!(rec.len(), header.len());
         w.write_record(&rec).expect("memory");
     }
@@ -135,6 +141,9 @@ pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
             "ttr_ip_p95_s",
             "ip_failed_pod_seconds",
             "node_hours",
+            "node_subnet_peak",
+            "eniconfig_subnet_peak",
+            "subnet_waited",
             "events",
         ])
         .collect();
@@ -156,6 +165,9 @@ pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
             t.latency[1].p95.map(|v| v.to_string()).unwrap_or_default(),
             t.ip_failed_time.to_string(),
             num(t.node_time.as_secs_f64() / 3600.0),
+            t.subnet_peak[0].to_string(),
+            t.subnet_peak[1].to_string(),
+            t.subnet_waited.to_string(),
             t.events.to_string(),
         ]);
         w.write_record(&rec).expect("memory");
@@ -166,7 +178,7 @@ pub fn trials(cells: &[TimedCell], result: &TimedResult) -> Vec<u8> {
 /// A short text table for the terminal.
 pub fn table(cells: &[TimedCell], result: &TimedResult) -> String {
     let mut s = format!(
-        "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+        "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9} {:>11} {:>9}\n",
         "type",
         "formula",
         "order",
@@ -178,13 +190,15 @@ pub fn table(cells: &[TimedCell], result: &TimedResult) -> String {
         "sg p95 s",
         "ip p95 s",
         "ipf pod-s",
-        "node-h"
+        "node-h",
+        "subnet peak",
+        "subnet wait"
     );
     for (tc, cr) in cells.iter().zip(&result.cells) {
         let c = &tc.cell;
         let (sm, t) = (&cr.summary, &cr.timed);
         s.push_str(&format!(
-            "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+            "{:<14} {:<26} {:<12} {:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9} {:>11} {:>9}\n",
             c.instance_type,
             c.formula,
             c.order.to_string(),
@@ -197,6 +211,13 @@ pub fn table(cells: &[TimedCell], result: &TimedResult) -> String {
             t.ttr_p95_mean[1].map(|v| format!("{v:.1}")).unwrap_or_default(),
             format!("{:.0}", t.ip_failed_pod_seconds_mean),
             format!("{:.2}", t.node_hours_mean),
+            // Node subnet, and the ENIConfig's after it with custom networking.
+            if tc.world.custom_networking {
+                format!("{}/{}", t.subnet_peak_max[0], t.subnet_peak_max[1])
+            } else {
+                t.subnet_peak_max[0].to_string()
+            },
+            num(t.subnet_waited_mean),
         ));
     }
     s

@@ -55,6 +55,11 @@ pub struct TimedMeasures {
     pub starting: f64,
     /// Pods whose arrival time lies past the horizon.
     pub not_arrived: f64,
+    /// The most addresses in use at once in the node subnet and the
+    /// ENIConfig's, over the trials.
+    pub subnet_peak: [f64; 2],
+    /// Pods that waited on a subnet's addresses, mean over trials.
+    pub subnet_waited: f64,
 }
 
 /// The timed columns of `summary.csv`, one per record, found by name.
@@ -107,6 +112,11 @@ fn timed_measures(bytes: &[u8], file: &str) -> Result<Vec<TimedMeasures>, InputE
             cost: number("cost_mean")?,
             starting: number("starting_mean")?.unwrap_or(0.0),
             not_arrived: number("not_arrived_mean")?.unwrap_or(0.0),
+            subnet_peak: [
+                number("node_subnet_peak")?.unwrap_or(0.0),
+                number("eniconfig_subnet_peak")?.unwrap_or(0.0),
+            ],
+            subnet_waited: number("subnet_waited_mean")?.unwrap_or(0.0),
         });
     }
     Ok(out)

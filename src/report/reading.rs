@@ -372,6 +372,46 @@ fn timed_bullet(r: &Row, m: &TimedMeasures) -> String {
         m.node_hours,
         m.cost.map_or(String::new(), |c| format!(", ${c:.2}"))
     ));
+    s.push_str(&subnet_sentence(m));
+    s
+}
+
+/// What the subnets came to: the pods that waited on their addresses, or
+/// the smallest subnet that holds the peak (with which no address request
+/// of this run would have failed).
+fn subnet_sentence(m: &TimedMeasures) -> String {
+    let named = |i: usize| if i == 0 { "node subnet" } else { "ENIConfig subnet" };
+    let mut parts = Vec::new();
+    for i in 0..2 {
+        let peak = m.subnet_peak[i];
+        if peak <= 0.0 {
+            continue;
+        }
+        let prefix = crate::input::timed::smallest_prefix(peak.ceil() as u64)
+            .map_or("more than a /16".to_string(), |b| format!("a /{b} or larger"));
+        // With pods waiting, the peak is what the subnet let them have, not what they asked.
+        let held = if m.subnet_waited > 0.0 {
+            String::new()
+        } else {
+            format!(" ({prefix} holds them)")
+        };
+        parts.push(format!(
+            "the {} had at most {} addresses in use{held}",
+            named(i),
+            count(peak)
+        ));
+    }
+    let mut s = String::new();
+    if !parts.is_empty() {
+        let joined = join_names(&parts);
+        s.push_str(&format!(" T{}.", &joined[1..]));
+    }
+    if m.subnet_waited > 0.0 {
+        s.push_str(&format!(
+            " {} pods waited on a subnet's addresses (an ENI, a branch ENI, their node's trunk or a node launch refused).",
+            count(m.subnet_waited)
+        ));
+    }
     s
 }
 

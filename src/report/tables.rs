@@ -242,6 +242,8 @@ pub(super) fn timed(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Table> {
                 .collect();
             let Some((first, m0)) = of.first() else { continue };
             let priced = of.iter().any(|(_, m)| m.cost.is_some());
+            let eniconfig = of.iter().any(|(_, m)| m.subnet_peak[1] > 0.0);
+            let waited = of.iter().any(|(_, m)| m.subnet_waited > 0.0);
             let mut header: Vec<String> = [
                 "formula",
                 "order",
@@ -261,6 +263,14 @@ pub(super) fn timed(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Table> {
             .to_vec();
             if priced {
                 header.push("cost, $".into());
+            }
+            header.push(if eniconfig {
+                "subnet addresses at peak (node / ENIConfig)".into()
+            } else {
+                "subnet addresses at peak".into()
+            });
+            if waited {
+                header.push("pods that waited on the subnet".into());
             }
             let mut body = Vec::new();
             for (r, m) in &of {
@@ -292,6 +302,14 @@ pub(super) fn timed(rows: &[Row], measures: &[TimedMeasures]) -> Vec<Table> {
                 ];
                 if priced {
                     line.push(m.cost.map_or("-".into(), |c| format!("{c:.2}")));
+                }
+                line.push(if eniconfig {
+                    format!("{} / {}", count(m.subnet_peak[0]), count(m.subnet_peak[1]))
+                } else {
+                    count(m.subnet_peak[0])
+                });
+                if waited {
+                    line.push(count(m.subnet_waited));
                 }
                 body.push(line);
             }

@@ -197,6 +197,10 @@ pub struct TimedJson {
     /// Each trial's cost as IEEE-754 bits, in trial order.
     pub cost_bits: Vec<Option<u64>>,
     pub wasted_ip_us: Wide,
+    #[serde(default)]
+    pub subnet_peak_max: [u64; 2],
+    #[serde(default)]
+    pub subnet_waited: u64,
     pub events: u64,
     pub end_max_us: u64,
 }
@@ -218,6 +222,8 @@ impl From<&TimedFigures> for TimedJson {
             node_us: Wide(f.node_us),
             cost_bits: f.costs.iter().map(|c| c.map(bits)).collect(),
             wasted_ip_us: Wide(f.wasted_ip_us),
+            subnet_peak_max: f.subnet_peak_max,
+            subnet_waited: f.subnet_waited,
             events: f.events,
             end_max_us: f.end_max,
         }
@@ -241,6 +247,8 @@ impl From<&TimedJson> for TimedFigures {
             node_us: j.node_us.0,
             costs: j.cost_bits.iter().map(|c| c.map(f64::from_bits)).collect(),
             wasted_ip_us: j.wasted_ip_us.0,
+            subnet_peak_max: j.subnet_peak_max,
+            subnet_waited: j.subnet_waited,
             events: j.events,
             end_max: j.end_max_us,
         }
@@ -353,6 +361,10 @@ pub struct TimedTrialJson {
     pub node_us: u64,
     pub cost_bits: Option<u64>,
     pub wasted_ip_us: Wide,
+    #[serde(default)]
+    pub subnet_peak: [u64; 2],
+    #[serde(default)]
+    pub subnet_waited: u32,
     pub events: u64,
     pub end_us: u64,
 }
@@ -372,6 +384,8 @@ impl From<&TrialOutcome> for TimedTrialJson {
             node_us: t.node_time.0,
             cost_bits: t.cost.map(bits),
             wasted_ip_us: Wide(t.wasted_ip_us),
+            subnet_peak: t.subnet_peak,
+            subnet_waited: t.subnet_waited,
             events: t.events,
             end_us: t.end.0,
         }
@@ -398,6 +412,8 @@ impl From<&TimedTrialJson> for TrialOutcome {
             node_time: Time(j.node_us),
             cost: j.cost_bits.map(f64::from_bits),
             wasted_ip_us: j.wasted_ip_us.0,
+            subnet_peak: j.subnet_peak,
+            subnet_waited: j.subnet_waited,
             events: j.events,
             end: Time(j.end_us),
             timeline: Vec::new(),

@@ -99,6 +99,27 @@ pub struct Cni {
     pub kubelet_retry: Delay,
 }
 
+/// The subnets the nodes draw their addresses from (MODEL.md §9, the subnet
+/// row; notes R2.5, R4.2). `None`: unlimited (only the peak use is measured).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subnets {
+    /// Usable addresses of the node subnet (a `/N` prefix gives
+    /// `2^(32-N) - 5`: AWS reserves five per subnet). The nodes present at
+    /// the start draw from it first.
+    pub node: Option<u64>,
+    /// Usable addresses of the ENIConfig's subnet, where pod ENIs, trunk and
+    /// branch ENIs go with custom networking (without it they all draw from
+    /// the node subnet, and this is refused).
+    pub eniconfig: Option<u64>,
+    /// IPAMD's pause after `InsufficientFreeAddressesInSubnet`. Default 120 s (notes R4.2).
+    pub attach_pause: Time,
+    /// The controller's first retry of a failed branch creation or trunk
+    /// initialisation, doubled each failure up to `retry_max`. Default 30 s
+    /// and 10 min (notes R2.5, RC PR #668).
+    pub retry: Time,
+    pub retry_max: Time,
+}
+
 /// The validated `[timed]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timed {
@@ -112,6 +133,32 @@ pub struct Timed {
     pub karpenter: Karpenter,
     pub rc: ResourceController,
     pub cni: Cni,
+    pub subnet: Subnets,
+}
+
+impl Subnets {
+    /// The controller's retry interval after a failure: `retry`, then
+    /// doubled each time up to `retry_max` (notes R2.5, RC PR #668). `last`
+    /// is the previous interval, `ZERO` before the first failure.
+    pub fn next_backoff(&self, last: Time) -> Time {
+        if last == Time::ZERO {
+            self.retry
+        } else {
+            Time(last.0.saturating_mul(2)).min(self.retry_max)
+        }
+    }
+}
+
+impl Default for Subnets {
+    fn default() -> Self {
+        Subnets {
+            node: None,
+            eniconfig: None,
+            attach_pause: Time::secs(120),
+            retry: Time::secs(30),
+            retry_max: Time::secs(600),
+        }
+    }
 }
 
 impl Default for Karpenter {
@@ -170,6 +217,7 @@ impl Default for Timed {
             karpenter: Karpenter::default(),
             rc: ResourceController::default(),
             cni: Cni::default(),
+            subnet: Subnets::default(),
         }
     }
 }

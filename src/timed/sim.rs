@@ -20,6 +20,7 @@
 //! | pod end: slot at once, IP and branch after cool-downs | `Sim::on_end`, `Sim::on_ip_free`, `Sim::on_branch_cooled`, `Sim::on_branch_deleted` |
 //! | pool shrink under WARM_IP_TARGET / MINIMUM_IP_TARGET | `Sim::pool_high`, `Sim::shrink_maybe`, `Sim::on_shrink_check` |
 //! | ip-failed pods start when an IP frees, at a periodic kubelet retry | `Sim::serve_ip_waiters`, `Sim::next_kubelet_retry`, `Sim::on_kubelet_retry` |
+//! | subnets: each ENI's, trunk's and branch's addresses; refused launches, attach pause, retries with backoff | `NodeType::launch_addresses`, `Sim::take_addresses`, `Sim::take_launch_addresses`, `Sim::release_addresses`, `Sim::pause_growth`, `Sim::wake_blocked` |
 //!
 //! **The zero-delay rule.** Arrivals are not pre-scheduled: they come from a
 //! source merged with the queue, and at equal times the queue's events run
@@ -78,6 +79,39 @@ pub struct World {
     /// Fixed: no autoscaler. Autoscale: Karpenter, up to `max` nodes in all.
     pub nodes: Nodes,
     pub policy: Policy,
+    /// Custom networking: pod ENIs, trunks and branches draw from the
+    /// ENIConfig's subnet, the primary ENI (no pod IPs) from the node's.
+    pub custom_networking: bool,
+}
+
+impl NodeType {
+    /// Addresses one pod-IP ENI takes from its subnet: its primary address
+    /// and its pod IPs (with prefix delegation, the prefixes' addresses).
+    pub fn eni_addresses(&self) -> u64 {
+        1 + u64::from(self.ips_per_eni)
+    }
+
+    /// The pod-IP ENIs a node has when it turns Ready before any warm
+    /// target: the first, and more while the system IP pods need them
+    /// (IPAMD's `nodeInit`, notes R4.4).
+    pub fn start_enis(&self) -> u32 {
+        let mut e = self.enis.min(1);
+        let ips = |e: u32| (e * self.ips_per_eni).min(self.spec.ip_capacity);
+        while ips(e) < self.spec.system.ip && e < self.enis && ips(e) < self.spec.max_pods {
+            e += 1;
+        }
+        e
+    }
+
+    /// The addresses a node of this type takes before it can run a pod,
+    /// from the node subnet and from the pods' subnet (the same subnet
+    /// without custom networking): the primary ENI (with custom networking
+    /// its one address, else it is the first pod-IP ENI) and the start ENIs.
+    /// A launch that cannot have them fails.
+    pub fn launch_addresses(&self, custom_networking: bool) -> [u64; 2] {
+        let enis = u64::from(self.start_enis()) * self.eni_addresses();
+        if custom_networking { [1, enis] } else { [enis, 0] }
+    }
 }
 
 /// Where a workload pod is. Every pod is in exactly one state at every instant.
@@ -137,6 +171,10 @@ enum Ev {
     /// A new node leaves the controller's serial step for a node worker.
     TrunkSerialDone(u32),
     IpFree(u32),
+    /// A branch creation that failed for want of subnet addresses is retried.
+    BranchRetry(u32),
+    /// A trunk initialisation that failed for want of subnet addresses is retried.
+    TrunkRetry(u32),
     PoolCheck(u32),
     EniAttached(u32),
     ShrinkCheck(u32),
@@ -174,6 +212,27 @@ struct Pod {
     index: u32,
     pend_seq: u64,
     has_ip: bool,
+    /// The pod waited for subnet addresses (counted once per pod).
+    subnet_waited: bool,
+    /// Its launch or its branch creation failed for want of addresses, and
+    /// nothing is scheduled for it.
+    blocked: Blocked,
+    /// In [`Sim::blocked_pods`] (maybe no longer blocked: it is skipped then).
+    listed: bool,
+    /// Its branch creation's retry interval and next retry (`backoff` ZERO:
+    /// none failed yet).
+    backoff: Time,
+    retry_at: Time,
+}
+
+/// What a pod waits for after a subnet refused it addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blocked {
+    No,
+    /// Its node's launch (it is pending).
+    Launch,
+    /// Its branch ENI's creation (it is starting).
+    Branch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +261,17 @@ struct Node {
     last_shrink: Time,
     /// Where this node's ENI attach times start in [`Sim::eni_attached`].
     eni_base: u32,
+    /// IPAMD's growth is paused until then (the subnet ran out).
+    grow_after: Time,
+    /// Its trunk initialisation's retry interval and next retry (`trunk_backoff`
+    /// ZERO: none failed yet).
+    trunk_backoff: Time,
+    trunk_retry_at: Time,
+    /// The subnet refused its pool an ENI, or its trunk: nothing is
+    /// scheduled for it until addresses are released. In [`Sim::blocked_nodes`].
+    pool_blocked: bool,
+    trunk_blocked: bool,
+    listed: bool,
     /// Pods bound here, system pods included (the scheduler's count).
     slots: u32,
     /// Bound SG pods (the scheduler's count of `pod-eni`).
@@ -301,6 +371,12 @@ pub struct TrialOutcome {
     pub cost: Option<f64>,
     /// Wasted IPs (free IPs on full nodes) integrated over time, in IP-microseconds.
     pub wasted_ip_us: u128,
+    /// The most addresses in use at once in the node subnet and in the
+    /// ENIConfig's subnet (0 without custom networking: all in the node's).
+    pub subnet_peak: [u64; 2],
+    /// Pods that waited for subnet addresses: an ENI attach, a branch
+    /// creation, their node's trunk, or a node launch that failed.
+    pub subnet_waited: u32,
     pub events: u64,
     pub end: Time,
     pub timeline: Vec<Sample>,
@@ -371,6 +447,21 @@ pub struct Sim<'a> {
     /// Node workers initialising a trunk, and the nodes waiting for one.
     trunk_workers_busy: u32,
     trunk_waiting: VecDeque<u32>,
+    /// Addresses in use and the most in use at once, per subnet (node,
+    /// ENIConfig), and each subnet's usable addresses (`None`: unlimited).
+    subnet_used: [u64; 2],
+    subnet_peak: [u64; 2],
+    subnet_limit: [Option<u64>; 2],
+    /// The subnet pod ENIs, trunks and branches draw from: the ENIConfig's
+    /// (1) with custom networking, else the node's (0).
+    pod_subnet: usize,
+    subnet_waited: u32,
+    /// Pods whose node launch or branch creation failed for want of
+    /// addresses, and nodes whose ENI attach or trunk did: each tries again
+    /// when addresses are released, at the instant its retries would reach
+    /// (so a subnet that never frees ends the run instead of retrying for ever).
+    blocked_pods: Vec<u32>,
+    blocked_nodes: Vec<u32>,
     wasted_now: u64,
     wasted_us: u128,
     ip_failed_us: u128,
@@ -490,6 +581,11 @@ impl<'a> Sim<'a> {
                 index: 0,
                 pend_seq: 0,
                 has_ip: false,
+                subnet_waited: false,
+                blocked: Blocked::No,
+                listed: false,
+                backoff: Time::ZERO,
+                retry_at: Time::ZERO,
             }));
         self.nodes.clear();
         self.eni_attached.clear();
@@ -541,7 +637,23 @@ impl<'a> Sim<'a> {
         self.nodes_launched = 0;
         self.launching = 0;
         self.ready = 0;
-        // The nodes present at the start have long been up: Ready, trunk attached.
+        self.subnet_used = [0; 2];
+        self.subnet_peak = [0; 2];
+        self.subnet_limit = [cfg.subnet.node, cfg.subnet.eniconfig];
+        self.pod_subnet = usize::from(world.custom_networking);
+        self.subnet_waited = 0;
+        self.blocked_pods.clear();
+        self.blocked_nodes.clear();
+        // The nodes present at the start have long been up: Ready, trunk
+        // attached. Their addresses are taken whatever the subnet holds
+        // (validation keeps them within it), before any warm ENI.
+        let ty = &world.types[world.initial_type as usize];
+        let trunk = u64::from(ty.spec.branch_capacity > 0);
+        let a = ty.launch_addresses(world.custom_networking);
+        let init = initial as u64;
+        self.use_addresses(0, a[0] * init);
+        self.use_addresses(1, a[1] * init);
+        self.use_addresses(self.pod_subnet, trunk * init);
         for _ in 0..initial {
             let n = self.new_node(world.initial_type);
             self.node_up(n);
@@ -636,6 +748,8 @@ impl<'a> Sim<'a> {
         out.ip_failed_time = Time(self.ip_failed_us.min(u128::from(u64::MAX)) as u64);
         out.nodes_launched = self.nodes_launched;
         out.wasted_ip_us = self.wasted_us;
+        out.subnet_peak = self.subnet_peak;
+        out.subnet_waited = self.subnet_waited;
         out.events = self.events;
         out.end = end;
         out.timeline = std::mem::take(&mut self.timeline);
@@ -696,6 +810,10 @@ impl<'a> Sim<'a> {
                 self.trunk_worker(n);
             }
             Ev::IpFree(n) => self.on_ip_free(n),
+            Ev::BranchRetry(p) => self.controller_create(p),
+            Ev::TrunkRetry(n) => {
+                self.trunk_worker(n);
+            }
             Ev::PoolCheck(n) => self.on_pool_check(n),
             Ev::EniAttached(n) => self.on_eni_attached(n),
             Ev::ShrinkCheck(n) => self.on_shrink_check(n),
@@ -735,6 +853,9 @@ impl<'a> Sim<'a> {
         pod.nominated = NONE;
         pod.next = NONE;
         pod.has_ip = false;
+        pod.subnet_waited = false;
+        pod.blocked = Blocked::No;
+        pod.backoff = Time::ZERO;
         self.set_state(p, State::NotArrived);
         self.arrive(p);
     }
@@ -827,7 +948,12 @@ impl<'a> Sim<'a> {
             node.non_zero = u.non_zero;
         }
         self.unnominate(p);
-        self.pods[p as usize].node = n;
+        let pod = &mut self.pods[p as usize];
+        pod.node = n;
+        if pod.blocked == Blocked::Launch {
+            // Placed on a node after all: nothing waits for its launch.
+            pod.blocked = Blocked::No;
+        }
         self.update_index(n);
         match kind {
             Kind::Sg => self.controller_start(p, n),
@@ -1042,6 +1168,13 @@ impl<'a> Sim<'a> {
             let Some(t) = self.choose_type(kind, before) else {
                 continue;
             };
+            if !self.take_launch_addresses(t) {
+                // EC2 refuses the instance (InsufficientFreeAddressesInSubnet):
+                // the pod stays pending until addresses are released.
+                self.subnet_wait(p);
+                self.block_pod(p, Blocked::Launch);
+                continue;
+            }
             let m = self.launch(t);
             self.nominate(p, m);
         }
@@ -1095,6 +1228,12 @@ impl<'a> Sim<'a> {
             shrink_at: Time::NEVER,
             last_shrink: Time::ZERO,
             eni_base,
+            grow_after: Time::ZERO,
+            trunk_backoff: Time::ZERO,
+            trunk_retry_at: Time::ZERO,
+            pool_blocked: false,
+            trunk_blocked: false,
+            listed: false,
             slots: s.system.total(),
             branches: 0,
             requested: s.res.system(&s.system),
@@ -1148,19 +1287,21 @@ impl<'a> Sim<'a> {
             let node = &mut self.nodes[n as usize];
             node.phase = Phase::Ready;
             node.ready_at = now;
-            node.enis = ty.enis.min(1);
+            // The start ENIs' addresses were taken at launch.
+            node.enis = ty.start_enis();
             node.ip_total = (node.enis * ty.ips_per_eni).min(ty.spec.ip_capacity);
             node.last_shrink = now;
             node.ip_assigned = ty.spec.system.ip;
-        }
-        while self.nodes[n as usize].ip_total < ty.spec.system.ip && self.can_grow(n) {
-            self.attach(n);
         }
         assert!(
             self.nodes[n as usize].ip_total >= ty.spec.system.ip,
             "validated: system IP pods fit"
         );
         while self.pool_low(n) {
+            if !self.use_eni_addresses(n) {
+                self.pause_growth(n);
+                break;
+            }
             self.attach(n);
         }
         let base = self.nodes[n as usize].eni_base as usize;
@@ -1213,6 +1354,28 @@ impl<'a> Sim<'a> {
     fn trunk_worker(&mut self, n: u32) -> bool {
         if self.trunk_workers_busy >= self.settings().rc.node_workers {
             self.trunk_waiting.push_back(n);
+            return false;
+        }
+        if !self.take_addresses(self.pod_subnet, 1) {
+            // `InsufficientFreeAddressesInSubnet` on the trunk ENI: the
+            // controller retries with backoff (notes R2.5); its SG pods wait.
+            let sub = &self.settings().subnet;
+            let node = &mut self.nodes[n as usize];
+            node.trunk_backoff = sub.next_backoff(node.trunk_backoff);
+            node.trunk_retry_at = self.now + node.trunk_backoff;
+            node.trunk_blocked = true;
+            self.list_node(n);
+            let mut p = self.nodes[n as usize].nominated_head;
+            while p != NONE {
+                if self.pods[p as usize].kind == Kind::Sg {
+                    self.subnet_wait(p);
+                }
+                p = self.pods[p as usize].nominated_next;
+            }
+            // The worker it would have had takes the next node waiting.
+            if let Some(next) = self.trunk_waiting.pop_front() {
+                self.trunk_worker(next);
+            }
             return false;
         }
         self.trunk_workers_busy += 1;
@@ -1309,6 +1472,16 @@ impl<'a> Sim<'a> {
     /// `AssociateTrunkInterface` on the instance client (notes R1.4), then
     /// the rest of the creation delay.
     fn controller_create(&mut self, p: u32) {
+        if !self.take_addresses(self.pod_subnet, 1) {
+            // `InsufficientFreeAddressesInSubnet`: retried with backoff (notes R2.5).
+            self.subnet_wait(p);
+            let sub = &self.settings().subnet;
+            let pod = &mut self.pods[p as usize];
+            pod.backoff = sub.next_backoff(pod.backoff);
+            pod.retry_at = self.now + pod.backoff;
+            self.block_pod(p, Blocked::Branch);
+            return;
+        }
         let created = self.take_token(Client::User, self.now);
         let associated = self.take_token(Client::Instance, created);
         let d = self.draw(self.settings().rc.branch_create);
@@ -1335,6 +1508,7 @@ impl<'a> Sim<'a> {
     /// A branch ENI is deleted: the controller may create one more; the
     /// first SG pod waiting here gets it.
     fn on_branch_deleted(&mut self, n: u32) {
+        self.release_addresses(self.pod_subnet, 1);
         let node = &mut self.nodes[n as usize];
         node.controller_deleting -= 1;
         let p = node.branch_wait_head;
@@ -1346,6 +1520,155 @@ impl<'a> Sim<'a> {
             node.controller_used += 1;
             self.pods[p as usize].next = NONE;
             self.controller_create(p);
+        }
+    }
+
+    // ----- subnets (MODEL.md §9, the subnet row) -----
+
+    /// Takes `k` addresses from subnet `s` if it has them.
+    fn take_addresses(&mut self, s: usize, k: u64) -> bool {
+        if self.subnet_limit[s].is_some_and(|l| self.subnet_used[s] + k > l) {
+            return false;
+        }
+        self.use_addresses(s, k);
+        true
+    }
+
+    /// Takes `k` addresses from subnet `s`, whatever it holds.
+    fn use_addresses(&mut self, s: usize, k: u64) {
+        self.subnet_used[s] += k;
+        self.subnet_peak[s] = self.subnet_peak[s].max(self.subnet_used[s]);
+    }
+
+    /// A new node's addresses: its primary ENI and start ENIs, from both
+    /// subnets or from neither.
+    fn take_launch_addresses(&mut self, ty: u16) -> bool {
+        let w = self.world();
+        let a = w.types[ty as usize].launch_addresses(w.custom_networking);
+        let fits = |s: usize| self.subnet_limit[s].is_none_or(|l| self.subnet_used[s] + a[s] <= l);
+        if !(fits(0) && fits(1)) {
+            return false;
+        }
+        self.use_addresses(0, a[0]);
+        self.use_addresses(1, a[1]);
+        true
+    }
+
+    /// The addresses of one more pod-IP ENI on node `n`.
+    fn use_eni_addresses(&mut self, n: u32) -> bool {
+        let k = self.ty(n).eni_addresses();
+        self.take_addresses(self.pod_subnet, k)
+    }
+
+    /// Addresses go back to subnet `s` (a branch ENI or a pool ENI deleted):
+    /// whatever failed for want of addresses tries again.
+    fn release_addresses(&mut self, s: usize, k: u64) {
+        self.subnet_used[s] -= k;
+        if !self.blocked_pods.is_empty() || !self.blocked_nodes.is_empty() {
+            self.wake_blocked();
+        }
+    }
+
+    fn block_pod(&mut self, p: u32, why: Blocked) {
+        let pod = &mut self.pods[p as usize];
+        pod.blocked = why;
+        if !pod.listed {
+            pod.listed = true;
+            self.blocked_pods.push(p);
+        }
+    }
+
+    fn list_node(&mut self, n: u32) {
+        if !self.nodes[n as usize].listed {
+            self.nodes[n as usize].listed = true;
+            self.blocked_nodes.push(n);
+        }
+    }
+
+    /// Addresses were released: each blocked pod or node tries again where
+    /// its retries, had they run while the subnet stayed full, would be now
+    /// (each of them a failure that doubled the backoff or renewed IPAMD's
+    /// pause): a pending pod whose launch failed goes back to Karpenter's
+    /// batch, a branch creation and a trunk initialisation retry at their
+    /// next backoff instant, a pool at its first loop tick past its pause.
+    fn wake_blocked(&mut self) {
+        let now = self.now;
+        let sub = &self.settings().subnet;
+        let mut pods = std::mem::take(&mut self.blocked_pods);
+        for p in pods.drain(..) {
+            let pod = &mut self.pods[p as usize];
+            pod.listed = false;
+            let why = std::mem::replace(&mut pod.blocked, Blocked::No);
+            match why {
+                Blocked::No => {}
+                Blocked::Launch => {
+                    if pod.state == State::Pending && pod.nominated == NONE {
+                        self.karpenter_enqueue(p);
+                    }
+                }
+                Blocked::Branch => {
+                    debug_assert_eq!(pod.state, State::Starting);
+                    while pod.retry_at < now {
+                        pod.backoff = sub.next_backoff(pod.backoff);
+                        pod.retry_at = pod.retry_at + pod.backoff;
+                    }
+                    let at = pod.retry_at;
+                    self.schedule(at, Ev::BranchRetry(p));
+                }
+            }
+        }
+        self.blocked_pods = pods;
+        let interval = self.settings().cni.pool_interval;
+        let mut nodes = std::mem::take(&mut self.blocked_nodes);
+        for n in nodes.drain(..) {
+            let node = &mut self.nodes[n as usize];
+            node.listed = false;
+            if node.trunk_blocked {
+                node.trunk_blocked = false;
+                while node.trunk_retry_at < now {
+                    node.trunk_backoff = sub.next_backoff(node.trunk_backoff);
+                    node.trunk_retry_at = node.trunk_retry_at + node.trunk_backoff;
+                }
+                let at = node.trunk_retry_at;
+                self.schedule(at, Ev::TrunkRetry(n));
+            }
+            let node = &mut self.nodes[n as usize];
+            if node.pool_blocked {
+                node.pool_blocked = false;
+                loop {
+                    let check = node.grow_after.next_tick(node.ready_at, interval);
+                    if check >= now {
+                        break;
+                    }
+                    node.grow_after = check + sub.attach_pause;
+                }
+                self.pool_maybe(n);
+            }
+        }
+        self.blocked_nodes = nodes;
+    }
+
+    /// The subnet could not give node `n` an ENI: IPAMD's growth pauses
+    /// (`attach_pause`, 120 s after `InsufficientFreeAddressesInSubnet`,
+    /// notes R4.2); the pods waiting for that ENI wait on the subnet.
+    fn pause_growth(&mut self, n: u32) {
+        self.nodes[n as usize].grow_after = self.now + self.settings().subnet.attach_pause;
+        self.nodes[n as usize].pool_blocked = true;
+        self.list_node(n);
+        let mut p = self.nodes[n as usize].ip_wait_head;
+        while p != NONE {
+            if self.pods[p as usize].state == State::WaitingIp {
+                self.subnet_wait(p);
+            }
+            p = self.pods[p as usize].next;
+        }
+    }
+
+    fn subnet_wait(&mut self, p: u32) {
+        let pod = &mut self.pods[p as usize];
+        if !pod.subnet_waited {
+            pod.subnet_waited = true;
+            self.subnet_waited += 1;
         }
     }
 
@@ -1400,7 +1723,10 @@ impl<'a> Sim<'a> {
             self.shrink_maybe(n);
             return;
         }
-        let t = self.now.next_tick(node.ready_at, self.settings().cni.pool_interval);
+        let t = self
+            .now
+            .max(node.grow_after)
+            .next_tick(node.ready_at, self.settings().cni.pool_interval);
         self.nodes[n as usize].check_at = t;
         self.schedule(t, Ev::PoolCheck(n));
     }
@@ -1408,6 +1734,10 @@ impl<'a> Sim<'a> {
     fn on_pool_check(&mut self, n: u32) {
         self.nodes[n as usize].check_at = Time::NEVER;
         if !self.nodes[n as usize].attaching && self.pool_low(n) {
+            if !self.use_eni_addresses(n) {
+                self.pause_growth(n);
+                return;
+            }
             self.nodes[n as usize].attaching = true;
             let d = self.draw(self.settings().cni.eni_attach);
             self.schedule(self.now + d, Ev::EniAttached(n));
@@ -1483,6 +1813,7 @@ impl<'a> Sim<'a> {
         node.ip_total = (node.enis * ty.ips_per_eni).min(ty.spec.ip_capacity);
         node.last_shrink = now;
         self.eni_attached[(node.eni_base + node.enis) as usize] = Time::NEVER;
+        self.release_addresses(self.pod_subnet, ty.eni_addresses());
         self.shrink_maybe(n);
     }
 
@@ -1513,7 +1844,11 @@ impl<'a> Sim<'a> {
             node.ip_waiting += 1;
             if grow {
                 node.ip_waiting_eni += 1;
+                let paused = node.grow_after > self.now;
                 self.set_state(p, State::WaitingIp);
+                if paused {
+                    self.subnet_wait(p);
+                }
             } else {
                 self.fail_ip(p);
             }

@@ -76,6 +76,7 @@ fn world(t: NodeType, nodes: Nodes, policy: Policy) -> World {
         pool: vec![0],
         nodes,
         policy,
+        custom_networking: false,
     }
 }
 
@@ -201,6 +202,26 @@ proptest! {
             cfg.cni.eni_min_age = Time::secs(delays[2] % 70);
         }
         cfg.lifetime = Some(Delay::Uniform { lo: Time::secs(1), hi: Time::secs(life) });
+        // A third of the runs have a small subnet (the running nodes fit it),
+        // half of those with custom networking and a small ENIConfig subnet too.
+        let mut w = w;
+        if delays[8] % 3 == 0 {
+            w.custom_networking = delays[7] % 2 == 1;
+            let ty = &w.types[0];
+            let a = ty.launch_addresses(w.custom_networking);
+            let trunk = u64::from(ty.spec.branch_capacity > 0);
+            let init = u64::from(nodes.initial());
+            let pods = usize::from(w.custom_networking);
+            let mut need = [a[0] * init, a[1] * init];
+            need[pods] += trunk * init;
+            cfg.subnet.node = Some(need[0] + delays[2] % 25);
+            if w.custom_networking {
+                cfg.subnet.eniconfig = Some(need[1] + delays[3] % 25);
+            }
+            cfg.subnet.retry = Time::secs(delays[4] % 20 + 1);
+            cfg.subnet.retry_max = Time::secs(delays[4] % 20 + 1 + delays[5]);
+            cfg.subnet.attach_pause = Time::secs(delays[6] % 30 + 1);
+        }
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
@@ -351,6 +372,16 @@ impl Sim<'_> {
             }
         }
         assert_eq!(count, self.count, "state counters match the pods");
+        for (i, limit) in [cfg.subnet.node, cfg.subnet.eniconfig].into_iter().enumerate() {
+            assert!(self.subnet_peak[i] >= self.subnet_used[i]);
+            if let Some(l) = limit {
+                assert!(
+                    self.subnet_used[i] <= l,
+                    "subnet {i}: {} addresses used of {l}",
+                    self.subnet_used[i]
+                );
+            }
+        }
         assert_eq!(
             count.iter().flatten().sum::<u32>() as usize,
             self.pods.len(),
@@ -631,6 +662,7 @@ fn karpenter_picks_the_cheapest_type_that_fits() {
         pool: vec![0, 1],
         nodes: Nodes::Autoscale { initial: 0, max: 10 },
         policy: Policy::MostAllocated,
+        custom_networking: false,
     };
     let cfg = Timed {
         horizon: Some(Time::secs(3600)),
@@ -881,6 +913,7 @@ fn sg_pods_never_launch_a_type_without_branches() {
         pool: vec![0],
         nodes: Nodes::Autoscale { initial: 0, max: 5 },
         policy: Policy::MostAllocated,
+        custom_networking: false,
     };
     let cfg = Timed {
         karpenter: crate::timed::settings::Karpenter {
@@ -1029,6 +1062,7 @@ fn karpenter_sizes_by_cpu() {
         pool: vec![0, 1],
         nodes: Nodes::Autoscale { initial: 0, max: 10 },
         policy: Policy::MostAllocated,
+        custom_networking: false,
     };
     let kinds = vec![Kind::Host; 8];
     let out = run(&w, &Timed::default(), &kinds, &[Time::ZERO; 8], 1);
@@ -1227,4 +1261,171 @@ fn trunk_initialisations_take_the_user_clients_tokens() {
     cfg.rc.trunk_calls = 0;
     let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
     assert_eq!(out.latency[0].max, Some(Time(97_800_000)));
+}
+
+/// Subnets (MODEL.md §9, the subnet row), by hand. One m5.large-like node
+/// (1 ENI of 9 pod IPs up, 9 branches) takes 10 addresses for its ENI and 1
+/// for its trunk; a 12-address subnet leaves one, for the first SG pod's
+/// branch. The second SG pod's creation fails at 0 s and is retried at 30,
+/// 90 and 210 s (30 s doubling). The first pod ends at 101.5 s, its branch
+/// is deleted after the 60 s cool-down (161.5 s), so the retry at 210 s
+/// succeeds: running 1.5 s later. With the backoff capped at 40 s the
+/// retries are 30, 70, 110, 150, 190 s: running at 191.5 s.
+#[test]
+fn a_full_subnet_fails_branch_creations_and_retries_with_backoff() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.subnet.node = Some(12);
+    let kinds = [Kind::Sg, Kind::Sg];
+    let times = [Time::ZERO; 2];
+    let lifetimes = [Some(Time::secs(100)), None];
+    let second = |cfg: &Timed| {
+        Sim::new().run(
+            &w,
+            cfg,
+            incoming(&kinds, &times, Some(&lifetimes)),
+            ChaCha8Rng::seed_from_u64(1),
+            false,
+        )
+    };
+    let out = second(&cfg);
+    assert_eq!(out.latency[0].max, Some(Time(211_500_000)));
+    assert_eq!(out.subnet_waited, 1);
+    assert_eq!(out.subnet_peak, [12, 0]);
+    cfg.subnet.retry_max = Time::secs(40);
+    assert_eq!(second(&cfg).latency[0].max, Some(Time(191_500_000)));
+    // Unlimited: both run 1.5 s after arriving; the peak is what a
+    // subnet needs for no wait.
+    cfg.subnet.node = None;
+    let out = second(&cfg);
+    assert_eq!(out.latency[0].max, Some(Time(1_500_000)));
+    assert_eq!((out.subnet_peak, out.subnet_waited), ([13, 0], 0));
+}
+
+/// An exhausted subnet pauses the pool's growth (120 s) and IPAMD retries
+/// at its loop ticks past each pause. A node of 1 ENI of 2 IPs (3
+/// addresses) and a trunk (1) holds 4 of a 7-address subnet; an SG pod's
+/// branch takes a fifth, two IP pods the ENI's 2 IPs, and a third IP pod
+/// (7 s) waits for an ENI of 3 addresses: the check at 10 s fails, growth
+/// pauses until 130 s, the check then fails again (until 250 s). The SG
+/// pod ends at 101.5 s and its branch is deleted at 161.5 s, giving 3
+/// addresses: the check at 250 s attaches, the ENI is ready at 254 s.
+#[test]
+fn an_exhausted_subnet_pauses_eni_attaches() {
+    let t = node_type(20, 3, 2, 1, SystemPods { host: 1, ip: 0 });
+    let w = world(t, Nodes::Fixed(1), Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.cni.warm_eni_target = 0;
+    cfg.subnet.node = Some(7);
+    let kinds = [Kind::Sg, Kind::Ip, Kind::Ip, Kind::Ip];
+    let times = [Time::ZERO, Time::ZERO, Time::ZERO, Time::secs(7)];
+    let lifetimes = [Some(Time::secs(100)), None, None, None];
+    let third = |cfg: &Timed| {
+        Sim::new().run(
+            &w,
+            cfg,
+            incoming(&kinds, &times, Some(&lifetimes)),
+            ChaCha8Rng::seed_from_u64(1),
+            false,
+        )
+    };
+    let out = third(&cfg);
+    assert_eq!(out.latency[1].max, Some(Time::secs(254 - 7)));
+    assert_eq!((out.subnet_peak, out.subnet_waited), ([7, 0], 1));
+    assert_eq!(out.outcome.ip_failed, 0);
+    // Without the limit the ENI comes at the next tick: 14 s.
+    cfg.subnet.node = None;
+    let out = third(&cfg);
+    assert_eq!(out.latency[1].max, Some(Time::secs(7)));
+    assert_eq!((out.subnet_peak, out.subnet_waited), ([8, 0], 0));
+}
+
+/// A subnet that never frees ends the run (no retry for ever): a launch
+/// refused leaves its SG pod pending; a trunk refused leaves the node
+/// without branches and the SG pod nominated there pending. A node takes
+/// 10 addresses (its ENI) and its trunk 1.
+#[test]
+fn a_subnet_that_never_frees_ends_the_run() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let w = world(t, Nodes::Autoscale { initial: 0, max: 10 }, Policy::MostAllocated);
+    let mut cfg = Timed::default();
+    cfg.subnet.node = Some(9);
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(
+        (out.nodes_launched, out.outcome.pending[0], out.subnet_waited),
+        (0, 1, 1)
+    );
+    assert_eq!(out.subnet_peak, [0, 0]);
+    cfg.subnet.node = Some(10);
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(
+        (out.nodes_launched, out.outcome.pending[0], out.subnet_waited),
+        (1, 1, 1)
+    );
+    assert_eq!(out.subnet_peak, [10, 0]);
+    cfg.subnet.node = Some(12);
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(
+        (out.nodes_launched, out.outcome.running[0], out.subnet_waited),
+        (1, 1, 0)
+    );
+    assert_eq!(out.subnet_peak, [12, 0]);
+}
+
+/// With custom networking the primary ENI takes one address of the node
+/// subnet and the pod ENIs, trunks and branches draw from the ENIConfig's:
+/// two running nodes (one pod ENI of 10 addresses, a trunk) and an SG pod
+/// use 2 node addresses and 23 of the ENIConfig's.
+#[test]
+fn custom_networking_draws_pod_addresses_from_the_eniconfig_subnet() {
+    let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
+    let mut w = world(t, Nodes::Fixed(2), Policy::MostAllocated);
+    w.custom_networking = true;
+    let cfg = Timed::default();
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(out.subnet_peak, [2, 23]);
+    w.custom_networking = false;
+    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+    assert_eq!(out.subnet_peak, [23, 0]);
+}
+
+/// `[timed.subnet]` against the scenario: m5.xlarge (15 addresses per ENI,
+/// a trunk) running 4 nodes at the start takes 4 × 16 = 64 node-subnet
+/// addresses, so 63 is refused naming the field and the size it needs; the
+/// ENIConfig's subnet needs custom networking, where each node takes 1
+/// node-subnet address (its primary) and 16 of the ENIConfig's.
+#[test]
+fn subnets_are_checked_against_the_running_nodes() {
+    let text = |settings: &str, subnet: &str| {
+        format!(
+            r#"
+            instance_types = ["m5.xlarge"]
+            formulas = ["conservative"]
+            orders = ["ip-first"]
+            system_pods = {{ host = 3 }}
+            workload = {{ ip_pods = 1 }}
+            nodes = {{ count = 4 }}
+            {settings}
+            [timed.subnet]
+            {subnet}
+        "#
+        )
+    };
+    let cells = |t: &str| {
+        let (sc, timed) = scenario(t);
+        crate::input::scenario::timed_cells(&sc, &timed, None)
+    };
+    assert!(cells(&text("", "node = 64")).is_ok());
+    let err = cells(&text("", "node = 63")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("timed.subnet.node"), "{err}");
+    assert!(err.fix.contains("64"), "{err}");
+    let err = cells(&text("", "eniconfig = 100")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("timed.subnet.eniconfig"), "{err}");
+    let custom = "custom_networking = true";
+    assert!(cells(&text(custom, "node = 4\neniconfig = 64")).is_ok());
+    let err = cells(&text(custom, "node = 4\neniconfig = 63")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("timed.subnet.eniconfig"), "{err}");
+    let err = cells(&text(custom, "node = 3")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("timed.subnet.node"), "{err}");
 }

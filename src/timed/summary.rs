@@ -33,6 +33,12 @@ pub struct TimedSummary {
     pub node_hours_mean: f64,
     pub cost_mean: Option<f64>,
     pub ip_hours_wasted_mean: f64,
+    /// The most addresses in use at once over the trials, in the node
+    /// subnet and in the ENIConfig's: with no subnet limit, the smallest
+    /// subnets with which no pod waits on addresses.
+    pub subnet_peak_max: [u64; 2],
+    /// Pods that waited on a subnet.
+    pub subnet_waited_mean: f64,
     pub events_mean: f64,
     pub end_max: Time,
 }
@@ -55,6 +61,8 @@ pub struct TimedTotals {
     /// so it is added up once, at the end, in trial order.
     costs: Vec<Option<f64>>,
     wasted_ip_us: u128,
+    subnet_peak_max: [u64; 2],
+    subnet_waited: u64,
     events: u64,
     end_max: Time,
 }
@@ -81,6 +89,10 @@ impl TimedTotals {
         self.node_us += u128::from(t.node_time.0);
         self.costs.push(t.cost);
         self.wasted_ip_us += t.wasted_ip_us;
+        for s in 0..2 {
+            self.subnet_peak_max[s] = self.subnet_peak_max[s].max(t.subnet_peak[s]);
+        }
+        self.subnet_waited += u64::from(t.subnet_waited);
         self.events += t.events;
         self.end_max = self.end_max.max(t.end);
     }
@@ -105,6 +117,10 @@ impl TimedTotals {
         self.node_us += later.node_us;
         self.costs.extend(later.costs);
         self.wasted_ip_us += later.wasted_ip_us;
+        for s in 0..2 {
+            self.subnet_peak_max[s] = self.subnet_peak_max[s].max(later.subnet_peak_max[s]);
+        }
+        self.subnet_waited += later.subnet_waited;
         self.events += later.events;
         self.end_max = self.end_max.max(later.end_max);
     }
@@ -125,6 +141,8 @@ impl TimedTotals {
             node_us: self.node_us,
             costs: self.costs.clone(),
             wasted_ip_us: self.wasted_ip_us,
+            subnet_peak_max: self.subnet_peak_max,
+            subnet_waited: self.subnet_waited,
             events: self.events,
             end_max: self.end_max.0,
         }
@@ -146,6 +164,8 @@ impl TimedTotals {
             node_us: f.node_us,
             costs: f.costs.clone(),
             wasted_ip_us: f.wasted_ip_us,
+            subnet_peak_max: f.subnet_peak_max,
+            subnet_waited: f.subnet_waited,
             events: f.events,
             end_max: Time(f.end_max),
         }
@@ -174,6 +194,8 @@ impl TimedTotals {
             node_hours_mean: self.node_us as f64 / 3.6e9 / n,
             cost_mean: cost.map(|c| c / n),
             ip_hours_wasted_mean: self.wasted_ip_us as f64 / 3.6e9 / n,
+            subnet_peak_max: self.subnet_peak_max,
+            subnet_waited_mean: self.subnet_waited as f64 / n,
             events_mean: self.events as f64 / n,
             end_max: self.end_max,
         };
@@ -198,6 +220,8 @@ pub struct TimedFigures {
     pub node_us: u128,
     pub costs: Vec<Option<f64>>,
     pub wasted_ip_us: u128,
+    pub subnet_peak_max: [u64; 2],
+    pub subnet_waited: u64,
     pub events: u64,
     pub end_max: u64,
 }

@@ -51,7 +51,13 @@ fn num(row: &HashMap<String, String>, col: &str) -> f64 {
 
 #[test]
 fn every_timed_scenario_writes_summary_and_timeline() {
-    for name in ["timed-rollout", "timed-churn", "timed-burst"] {
+    for name in [
+        "timed-rollout",
+        "timed-churn",
+        "timed-burst",
+        "timed-controller-budget",
+        "subnet-sizing",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         run_into(&root().join(format!("scenarios/{name}.toml")), dir.path(), &[]);
         let (header, rows) = read_csv(&dir.path().join("summary.csv"));
@@ -349,4 +355,46 @@ fn the_controller_budget_sets_the_churn_latency() {
         fast[0]["ttr_sg_p50_s"]
     );
     assert!(num(&slow[0], "starting_mean") > 2.0 * num(&fast[0], "starting_mean"));
+}
+
+/// The subnet-sizing scenario finds the smallest node subnet with which no
+/// pod waits: run unlimited, it reports each formula's peak use; with the
+/// subnet at exactly that size the run is the same and no pod waits, one
+/// address fewer and a pod waits (its formula's peak is then the size).
+#[test]
+fn the_subnet_sizing_scenario_finds_the_smallest_subnet() {
+    let path = root().join("scenarios/subnet-sizing.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run_into(&path, &dir.path().join("unlimited"), &[]);
+    let (_, free) = read_csv(&dir.path().join("unlimited/summary.csv"));
+    let row = free.iter().find(|r| r["formula"] == "conservative").unwrap();
+    let peak = num(row, "node_subnet_peak");
+    assert!(peak > 500.0, "19 nodes of 2 to 3 ENIs and 150 branches: {peak}");
+    assert_eq!(num(row, "subnet_waited_mean"), 0.0);
+    let sized = |size: f64, name: &str| {
+        let file = dir.path().join(format!("{name}.toml"));
+        let limited = text
+            .replace("# [timed.subnet]", "[timed.subnet]")
+            .replace("# node = \"/23\"", &format!("node = {size} #"));
+        assert_ne!(limited, text);
+        std::fs::write(&file, limited).unwrap();
+        run_into(&file, &dir.path().join(name), &[]);
+        let (_, rows) = read_csv(&dir.path().join(format!("{name}/summary.csv")));
+        rows.into_iter().find(|r| r["formula"] == "conservative").unwrap()
+    };
+    let exact = sized(peak, "exact");
+    assert_eq!(num(&exact, "subnet_waited_mean"), 0.0);
+    for col in [
+        "running_mean",
+        "nodes_launched_mean",
+        "ttr_sg_p95_s",
+        "node_subnet_peak",
+    ] {
+        assert_eq!(exact[col], row[col], "{col}");
+    }
+    let short = sized(peak - 1.0, "short");
+    assert!(num(&short, "subnet_waited_mean") >= 1.0);
+    assert!(num(&short, "running_mean") < num(row, "running_mean"));
+    assert_eq!(num(&short, "node_subnet_peak"), peak - 1.0);
 }
