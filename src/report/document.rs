@@ -37,7 +37,7 @@ pub(super) fn document(inputs: &Inputs) -> Document {
             paragraphs: vec![
                 NO_IP.replace("mean over orders.", "at the end of the run (the horizon), mean over trials."),
                 PENDING.replace("; shown wherever a table has any", ", at the end"),
-                "Trials that fail: the share of trials with a pod without an IP at the end. Time to running: from a pod's arrival to running, per kind; p50 and p95 are means over trials, max the largest over trials; `-` where no pod of the kind ran. ip-failed pod-seconds: time pods spent without an IP, summed. Node-hours and cost: nodes from launch to the end, at on-demand prices where the catalog has them.".into(),
+                "Trials that fail: the share of trials with a pod without an IP at the end. Time to running: from a pod's arrival to running, per kind; p50 and p95 are means over trials, max the largest over trials; `-` where no pod of the kind ran. ip-failed pod-seconds: time pods spent without an IP, summed. Node-hours and cost: nodes from launch to the end, at on-demand prices where the catalog has them. Subnet addresses at peak: the most addresses the nodes held at once (every attached ENI's, every trunk's and branch ENI's), the largest over trials; in a run with no subnet size set, a subnet of that many usable addresses would have refused none. Pods that waited on the subnet (shown when any did): pods held up by a refused ENI attach, branch ENI, trunk or node launch, mean over trials.".into(),
             ],
             tables: timed(rows, &inputs.timed),
         });
