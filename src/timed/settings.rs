@@ -147,6 +147,16 @@ impl Subnets {
             Time(last.0.saturating_mul(2)).min(self.retry_max)
         }
     }
+
+    /// Moves a retry chain (`backoff`, next retry `at`) past the retries
+    /// that would have failed before `now`, each doubling the backoff: `at`
+    /// becomes the chain's first retry at or after `now`.
+    pub fn catch_up(&self, backoff: &mut Time, at: &mut Time, now: Time) {
+        while *at < now {
+            *backoff = self.next_backoff(*backoff);
+            *at = *at + *backoff;
+        }
+    }
 }
 
 impl Default for Subnets {

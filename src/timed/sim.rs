@@ -1608,10 +1608,7 @@ impl<'a> Sim<'a> {
                 }
                 Blocked::Branch => {
                     debug_assert_eq!(pod.state, State::Starting);
-                    while pod.retry_at < now {
-                        pod.backoff = sub.next_backoff(pod.backoff);
-                        pod.retry_at = pod.retry_at + pod.backoff;
-                    }
+                    sub.catch_up(&mut pod.backoff, &mut pod.retry_at, now);
                     let at = pod.retry_at;
                     self.schedule(at, Ev::BranchRetry(p));
                 }
@@ -1625,10 +1622,7 @@ impl<'a> Sim<'a> {
             node.listed = false;
             if node.trunk_blocked {
                 node.trunk_blocked = false;
-                while node.trunk_retry_at < now {
-                    node.trunk_backoff = sub.next_backoff(node.trunk_backoff);
-                    node.trunk_retry_at = node.trunk_retry_at + node.trunk_backoff;
-                }
+                sub.catch_up(&mut node.trunk_backoff, &mut node.trunk_retry_at, now);
                 let at = node.trunk_retry_at;
                 self.schedule(at, Ev::TrunkRetry(n));
             }

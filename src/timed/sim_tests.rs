@@ -1350,27 +1350,24 @@ fn a_subnet_that_never_frees_ends_the_run() {
     let t = node_type(29, 2, 9, 9, SystemPods { host: 2, ip: 0 });
     let w = world(t, Nodes::Autoscale { initial: 0, max: 10 }, Policy::MostAllocated);
     let mut cfg = Timed::default();
-    cfg.subnet.node = Some(9);
-    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
-    assert_eq!(
-        (out.nodes_launched, out.outcome.pending[0], out.subnet_waited),
-        (0, 1, 1)
-    );
-    assert_eq!(out.subnet_peak, [0, 0]);
-    cfg.subnet.node = Some(10);
-    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
-    assert_eq!(
-        (out.nodes_launched, out.outcome.pending[0], out.subnet_waited),
-        (1, 1, 1)
-    );
-    assert_eq!(out.subnet_peak, [10, 0]);
-    cfg.subnet.node = Some(12);
-    let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
-    assert_eq!(
-        (out.nodes_launched, out.outcome.running[0], out.subnet_waited),
-        (1, 1, 0)
-    );
-    assert_eq!(out.subnet_peak, [12, 0]);
+    // (subnet size, nodes launched, SG pod pending, SG pod running, pods that waited, peak)
+    for (size, launched, pending, running, waited, peak) in
+        [(9, 0, 1, 0, 1, 0), (10, 1, 1, 0, 1, 10), (12, 1, 0, 1, 0, 12)]
+    {
+        cfg.subnet.node = Some(size);
+        let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
+        assert_eq!(
+            (
+                out.nodes_launched,
+                out.outcome.pending[0],
+                out.outcome.running[0],
+                out.subnet_waited,
+                out.subnet_peak
+            ),
+            (launched, pending, running, waited, [peak, 0]),
+            "subnet of {size}"
+        );
+    }
 }
 
 /// With custom networking the primary ENI takes one address of the node
