@@ -44,6 +44,7 @@ fn cell(catalog: &Catalog, ty: &str, formula: &Formula, nodes: Nodes, fill_nodes
         policy: Policy::MostAllocated,
         settings: s,
         counts,
+        mix: sgpsim::model::workload::Mix::of_kinds(counts),
         cluster: Cluster {
             node: spec,
             nodes,

@@ -481,6 +481,7 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
             policy: Policy::LeastAllocated,
             settings: q.settings,
             counts,
+            mix: crate::model::workload::Mix::of_kinds(counts),
             cluster: Cluster {
                 node: NodeSpec {
                     max_pods: *m,

@@ -59,6 +59,8 @@ pub struct PodObj {
     pub fargate: bool,
     /// The VPC CNI's settings, on an aws-node pod.
     pub cni: Option<CniSettings>,
+    /// Its containers' CPU and memory requests, as its spec writes them.
+    pub requests: crate::model::requests::PodShape,
 }
 
 impl PodObj {
@@ -259,6 +261,8 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
             )
         });
     let label = |k: &str| text_at(v, &["metadata", "labels", k]).and_then(scalar);
+    let requests = crate::input::manifest::requests::pod_requests(spec, "spec")
+        .map_err(|(field, problem, fix)| bad(&d.file, &field, format!("Pod {namespace}/{name}: {problem}"), &fix))?;
     let is_aws_node = owner
         .as_ref()
         .is_some_and(|(k, n)| k == "DaemonSet" && n == cni::CONTAINER)
@@ -276,6 +280,7 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
         template_hash: label("pod-template-hash"),
         fargate: label("eks.amazonaws.com/fargate-profile").is_some(),
         cni: is_aws_node.then(|| cni::from_pod_spec(spec, &format!("Pod {namespace}/{name}"))),
+        requests,
         owner,
         namespace,
         name,

@@ -19,6 +19,7 @@ use crate::input::manifest::{
 };
 use crate::model::formula::Formula;
 use crate::model::node::{NodeSettings, SystemPods};
+use crate::model::requests::PodShape;
 
 /// The most common value, ties to the smallest (for a stable output).
 fn mode<T: Ord + Copy>(values: impl IntoIterator<Item = T>) -> Option<T> {
@@ -72,7 +73,10 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
         .collect();
     let mut daemon_names: BTreeMap<(String, bool), usize> = BTreeMap::new();
     let mut sg_daemons = std::collections::BTreeSet::new();
-    let mut workload: BTreeMap<(String, PodKind), u32> = BTreeMap::new();
+    let mut daemon_requests: BTreeMap<(String, bool), PodShape> = BTreeMap::new();
+    // Per object and kind, its pods by request (a rollout or a resize can
+    // leave pods of one object asking differently).
+    let mut workload: BTreeMap<(String, PodKind), Vec<(PodShape, u32)>> = BTreeMap::new();
     let mut on_skipped = 0u32;
     for p in dump.pods.iter().filter(|p| !p.terminal()) {
         let bound = p.node.as_deref();
@@ -92,16 +96,20 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
             if p.kind == PodKind::Sg {
                 sg_daemons.insert(system_origin(p));
             }
-            *daemon_names
-                .entry((system_origin(p), p.kind == PodKind::Host))
-                .or_default() += 1;
+            let key = (system_origin(p), p.kind == PodKind::Host);
+            daemon_requests.entry(key.clone()).or_insert_with(|| p.requests.clone());
+            *daemon_names.entry(key).or_default() += 1;
             continue;
         }
         if p.fargate {
             on_skipped += 1;
             continue;
         }
-        *workload.entry((p.workload(), p.kind)).or_default() += 1;
+        let shapes = workload.entry((p.workload(), p.kind)).or_default();
+        match shapes.iter_mut().find(|(s, _)| *s == p.requests) {
+            Some((_, n)) => *n += 1,
+            None => shapes.push((p.requests.clone(), 1)),
+        }
     }
     if on_skipped > 0 {
         notes.push(format!(
@@ -152,7 +160,7 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
             origin: format!("{origin} ({pods} pods)"),
             host: *host,
             assumed: false,
-            requests: crate::model::node::Res::ZERO,
+            requests: daemon_requests[&(origin.clone(), *host)].clone(),
         })
         .collect();
 
@@ -250,12 +258,14 @@ pub fn from_cluster(dump: &Dump, catalog: &Catalog, name: &str) -> Result<Import
 
     let mut lines: Vec<WorkloadLine> = workload
         .into_iter()
-        .map(|((origin, kind), pods)| WorkloadLine {
-            origin,
-            pods,
-            kind: Some(kind),
-            why: why(kind),
-            requests: crate::model::node::Res::ZERO,
+        .flat_map(|((origin, kind), shapes)| {
+            shapes.into_iter().map(move |(requests, pods)| WorkloadLine {
+                origin: origin.clone(),
+                pods,
+                kind: Some(kind),
+                why: why(kind),
+                requests,
+            })
         })
         .collect();
     lines.sort_by(|a, b| a.origin.cmp(&b.origin).then(a.kind.cmp(&b.kind)));

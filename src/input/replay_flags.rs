@@ -88,6 +88,7 @@ impl ReplayFlags {
                 ip_pods: self.ip_pods,
                 host_pods: self.host_pods,
                 requests: None,
+                groups: None,
             }),
             nodes: if self.autoscale {
                 RawNodes {

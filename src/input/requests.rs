@@ -1,9 +1,15 @@
 //! CPU and memory requests (MODEL.md §5): `[workload.requests]` and
-//! `[system_pods.requests]` in a scenario, one table per pod kind, each with
-//! `cpu` and `memory` as Kubernetes quantities (`ip = { cpu = "250m",
-//! memory = "512Mi" }`). Read exactly ([`crate::input::quantity::scaled`])
-//! and bounded ([`MAX_CPU_REQUEST_MILLI`], [`MAX_MEMORY_REQUEST`]), so sums
-//! on a node cannot overflow.
+//! `[system_pods.requests]` in a scenario, one table per pod kind, and a
+//! `requests` table per `[[workload.groups]]` entry. Each is a pod of one
+//! container (`ip = { cpu = "250m", memory = "512Mi" }`) or of several
+//! (`containers = [{ cpu = "250m" }, { memory = "64Mi" }]`), optionally with
+//! `init_containers` (a sidecar has `sidecar = true`) and `overhead`, summed
+//! as the scheduler sums them ([`crate::model::requests::PodReq::of_pod`]):
+//! a key left out is not requested, and the scores count 100m and 200 MiB
+//! for it; an explicit `0` is kept. Quantities are read exactly
+//! ([`crate::input::quantity::scaled`]) and bounded
+//! ([`MAX_CPU_REQUEST_MILLI`], [`MAX_MEMORY_REQUEST`]), so sums on a node
+//! cannot overflow.
 
 use serde::Deserialize;
 
@@ -11,11 +17,37 @@ use crate::error::InputError;
 use crate::input::bounds::{MAX_CPU_REQUEST_MILLI, MAX_MEMORY_REQUEST, excerpt};
 use crate::input::quantity::{Refused, scaled};
 use crate::model::node::{MIB, Res};
+use crate::model::requests::{Container, PodReq};
 
-/// One kind's requests as written. A request left out is 0: not requested.
+/// The most containers (and init containers) a pod's request table lists.
+pub const MAX_CONTAINERS: usize = 64;
+
+/// One pod's requests as written: one container's `cpu` and `memory`, or
+/// `containers`; then optional `init_containers` and `overhead`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequest {
+    pub cpu: Option<toml::Value>,
+    pub memory: Option<toml::Value>,
+    pub containers: Option<Vec<RawContainer>>,
+    pub init_containers: Option<Vec<RawContainer>>,
+    pub overhead: Option<RawQuantities>,
+}
+
+/// One container's requests; `sidecar = true` marks an init container with
+/// `restartPolicy: Always`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContainer {
+    pub cpu: Option<toml::Value>,
+    pub memory: Option<toml::Value>,
+    pub sidecar: Option<bool>,
+}
+
+/// `cpu` and `memory` alone (a pod's overhead).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuantities {
     pub cpu: Option<toml::Value>,
     pub memory: Option<toml::Value>,
 }
@@ -38,38 +70,149 @@ pub struct RawSystemRequests {
 }
 
 /// The workload's requests per kind (`Kind::index` order: sg, ip, host).
-pub fn workload(raw: &RawWorkloadRequests) -> Result<[Res; 3], InputError> {
+pub fn workload(raw: &RawWorkloadRequests) -> Result<[PodReq; 3], InputError> {
     Ok([
-        one(raw.sg.as_ref(), "workload.requests.sg")?,
-        one(raw.ip.as_ref(), "workload.requests.ip")?,
-        one(raw.host.as_ref(), "workload.requests.host")?,
+        pod(raw.sg.as_ref(), "workload.requests.sg")?,
+        pod(raw.ip.as_ref(), "workload.requests.ip")?,
+        pod(raw.host.as_ref(), "workload.requests.host")?,
     ])
 }
 
 /// The system pods' requests: (host, ip).
-pub fn system(raw: &RawSystemRequests) -> Result<(Res, Res), InputError> {
+pub fn system(raw: &RawSystemRequests) -> Result<(PodReq, PodReq), InputError> {
     Ok((
-        one(raw.host.as_ref(), "system_pods.requests.host")?,
-        one(raw.ip.as_ref(), "system_pods.requests.ip")?,
+        pod(raw.host.as_ref(), "system_pods.requests.host")?,
+        pod(raw.ip.as_ref(), "system_pods.requests.ip")?,
     ))
 }
 
-fn one(raw: Option<&RawRequest>, field: &str) -> Result<Res, InputError> {
-    let Some(r) = raw else { return Ok(Res::ZERO) };
-    Ok(Res {
-        cpu: r
-            .cpu
-            .as_ref()
-            .map(|v| cpu(&text(v), &format!("{field}.cpu")))
-            .transpose()?
-            .unwrap_or(0),
-        memory: r
-            .memory
-            .as_ref()
-            .map(|v| memory(&text(v), &format!("{field}.memory")))
-            .transpose()?
-            .unwrap_or(0),
-    })
+/// One pod's requests; `None` (no table) is a pod of one container that
+/// requests nothing. `field` names the table in errors.
+pub fn pod(raw: Option<&RawRequest>, field: &str) -> Result<PodReq, InputError> {
+    let Some(r) = raw else {
+        return Ok(PodReq::single(None, None));
+    };
+    let main = match &r.containers {
+        Some(list) => {
+            if r.cpu.is_some() || r.memory.is_some() {
+                return Err(InputError::field(
+                    field,
+                    "both `containers` and a one-container pod's `cpu` or `memory` are given",
+                    "give each container's requests in `containers`, or drop `containers` for a pod of one container",
+                ));
+            }
+            if list.is_empty() {
+                return Err(InputError::field(
+                    format!("{field}.containers"),
+                    "a pod has at least one container",
+                    "list the containers, e.g. `containers = [{ cpu = \"250m\" }]`",
+                ));
+            }
+            containers(list, &format!("{field}.containers"), false)?
+        }
+        None => vec![Container {
+            cpu: quantity(r.cpu.as_ref(), &format!("{field}.cpu"), cpu)?,
+            memory: quantity(r.memory.as_ref(), &format!("{field}.memory"), memory)?,
+            sidecar: false,
+        }],
+    };
+    let init = match &r.init_containers {
+        Some(list) => containers(list, &format!("{field}.init_containers"), true)?,
+        None => Vec::new(),
+    };
+    let overhead = match &r.overhead {
+        Some(o) => Res {
+            cpu: quantity(o.cpu.as_ref(), &format!("{field}.overhead.cpu"), cpu)?.unwrap_or(0),
+            memory: quantity(o.memory.as_ref(), &format!("{field}.overhead.memory"), memory)?.unwrap_or(0),
+        },
+        None => Res::ZERO,
+    };
+    let req = PodReq::of_pod(&main, &init, overhead);
+    let most = req.requested.max(req.scored);
+    if most.cpu > MAX_CPU_REQUEST_MILLI || most.memory > MAX_MEMORY_REQUEST {
+        return Err(InputError::field(
+            field,
+            format!(
+                "the pod requests {}m CPU and {} MiB of memory in all, more than any node has",
+                most.cpu,
+                most.memory / MIB
+            ),
+            "check its containers' requests for a typo",
+        ));
+    }
+    Ok(req)
+}
+
+fn containers(list: &[RawContainer], field: &str, init: bool) -> Result<Vec<Container>, InputError> {
+    if list.len() > MAX_CONTAINERS {
+        return Err(InputError::field(
+            field,
+            format!("{} containers, more than {MAX_CONTAINERS}", list.len()),
+            "give the pod's containers, at most that many",
+        ));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = format!("{field}[{i}]");
+            if c.sidecar.is_some() && !init {
+                return Err(InputError::field(
+                    format!("{at}.sidecar"),
+                    "only an init container can be a sidecar",
+                    "move it to `init_containers`, or drop `sidecar`",
+                ));
+            }
+            Ok(Container {
+                cpu: quantity(c.cpu.as_ref(), &format!("{at}.cpu"), cpu)?,
+                memory: quantity(c.memory.as_ref(), &format!("{at}.memory"), memory)?,
+                sidecar: c.sidecar.unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
+/// A quantity that may be left out (`None`).
+fn quantity(
+    v: Option<&toml::Value>,
+    field: &str,
+    read: fn(&str, &str) -> Result<u64, InputError>,
+) -> Result<Option<u64>, InputError> {
+    v.map(|v| read(&text(v), field)).transpose()
+}
+
+/// A request given as a flag, `cpu=250m,memory=512Mi` (either key may be
+/// left out: not requested), as the filter counts it.
+pub fn flag(text: &str, flag: &str) -> Result<Res, InputError> {
+    let fix = "write e.g. cpu=250m,memory=512Mi (either may be left out)";
+    let mut r = Res::ZERO;
+    let mut seen = (false, false);
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((key, value)) = part.split_once('=') else {
+            return Err(InputError::field(
+                flag,
+                format!("`{}` is not key=quantity", excerpt(part)),
+                fix,
+            ));
+        };
+        match key.trim() {
+            "cpu" if !seen.0 => {
+                seen.0 = true;
+                r.cpu = cpu(value.trim(), flag)?;
+            }
+            "memory" if !seen.1 => {
+                seen.1 = true;
+                r.memory = memory(value.trim(), flag)?;
+            }
+            other => {
+                return Err(InputError::field(
+                    flag,
+                    format!("`{}` is not cpu or memory, or is given twice", excerpt(other)),
+                    fix,
+                ));
+            }
+        }
+    }
+    Ok(r)
 }
 
 /// A TOML value as the quantity text it stands for (`0.5` as `"0.5"`).
@@ -137,7 +280,12 @@ mod tests {
         RawRequest {
             cpu: Some(toml::Value::String(cpu.into())),
             memory: Some(toml::Value::String(memory.into())),
+            ..Default::default()
         }
+    }
+
+    fn table(text: &str) -> RawRequest {
+        toml::from_str(text).unwrap()
     }
 
     #[test]
@@ -146,25 +294,86 @@ mod tests {
             ip: Some(req("250m", "512Mi")),
             host: Some(RawRequest {
                 cpu: Some(toml::Value::Integer(2)),
-                memory: None,
+                ..Default::default()
             }),
             ..Default::default()
         };
         let r = workload(&raw).unwrap();
-        assert_eq!(r[0], Res::ZERO);
+        // No table: one container that requests nothing (scored 100m / 200 MiB).
+        assert_eq!(r[0], PodReq::single(None, None));
+        assert_eq!(r[0].requested, Res::ZERO);
         assert_eq!(
-            r[1],
+            r[1].requested,
             Res {
                 cpu: 250,
                 memory: 512 * MIB
             }
         );
-        assert_eq!(r[2], Res { cpu: 2000, memory: 0 });
+        assert_eq!(r[1].scored, r[1].requested);
+        // Memory left out: not requested, scored 200 MiB.
+        assert_eq!(r[2].requested, Res { cpu: 2000, memory: 0 });
+        assert_eq!(
+            r[2].scored,
+            Res {
+                cpu: 2000,
+                memory: 200 * MIB
+            }
+        );
         let f = RawRequest {
             cpu: Some(toml::Value::Float(0.5)),
-            memory: None,
+            ..Default::default()
         };
-        assert_eq!(one(Some(&f), "x").unwrap().cpu, 500);
+        assert_eq!(pod(Some(&f), "x").unwrap().requested.cpu, 500);
+    }
+
+    /// An explicit zero is kept for the scores; containers, init containers
+    /// and overhead are summed as the scheduler does.
+    #[test]
+    fn explicit_zeros_and_several_containers() {
+        let zero = pod(Some(&table("cpu = \"0\"\nmemory = 0")), "x").unwrap();
+        assert_eq!(zero, PodReq::ZERO);
+        let r = pod(
+            Some(&table(
+                "containers = [{ cpu = \"250m\" }, { memory = \"64Mi\" }]\n\
+                 init_containers = [{ cpu = \"1\", sidecar = true }]\noverhead = { cpu = \"10m\" }",
+            )),
+            "x",
+        )
+        .unwrap();
+        // Filter: 250m + 1 (sidecar) + 10m; 64 MiB. Scores: the first
+        // container's memory and the second's CPU defaulted, the sidecar's
+        // memory too: 250 + 100 + 1000 + 10 = 1360m; 200 + 64 + 200 = 464 MiB.
+        assert_eq!(
+            r.requested,
+            Res {
+                cpu: 1260,
+                memory: 64 * MIB
+            }
+        );
+        assert_eq!(
+            r.scored,
+            Res {
+                cpu: 1360,
+                memory: 464 * MIB
+            }
+        );
+    }
+
+    /// `--ip-request cpu=250m,memory=512Mi`, either key optional.
+    #[test]
+    fn requests_as_flags() {
+        assert_eq!(
+            flag("cpu=250m,memory=512Mi", "--ip-request").unwrap(),
+            Res {
+                cpu: 250,
+                memory: 512 * MIB
+            }
+        );
+        assert_eq!(flag("memory=1Gi", "--ip-request").unwrap().cpu, 0);
+        for bad in ["250m", "gpu=1", "cpu=1,cpu=2", "cpu=lots"] {
+            let e = flag(bad, "--ip-request").unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("--ip-request"), "{bad}: {e}");
+        }
     }
 
     /// Each refusal names the field and says what is wrong.
@@ -191,6 +400,30 @@ mod tests {
             assert_eq!(e.field.as_deref(), Some(field), "{e}");
             assert!(e.problem.contains(problem), "{e}");
             assert!(e.fix.contains("e.g."), "{e}");
+        }
+        let cases = [
+            ("cpu = \"1\"\ncontainers = [{ cpu = \"1\" }]", "x", "both `containers`"),
+            ("containers = []", "x.containers", "at least one container"),
+            (
+                "containers = [{ cpu = \"1\", sidecar = true }]",
+                "x.containers[0].sidecar",
+                "init container",
+            ),
+            (
+                "containers = [{ cpu = \"x\" }]",
+                "x.containers[0].cpu",
+                "not a CPU quantity",
+            ),
+            (
+                "containers = [{ cpu = \"600\" }, { cpu = \"600\" }]",
+                "x",
+                "more than any node has",
+            ),
+        ];
+        for (text, field, problem) in cases {
+            let e = pod(Some(&table(text)), "x").unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{text}: {e}");
+            assert!(e.problem.contains(problem), "{text}: {e}");
         }
     }
 }

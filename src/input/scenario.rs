@@ -16,7 +16,7 @@ use crate::input::bounds::{
 use crate::input::catalog::{Catalog, InstanceType};
 use crate::input::expect::{Axes, Expect, RawExpect};
 use crate::input::node_settings::{RawNodeSettings, Source};
-use crate::input::requests::{RawSystemRequests, RawWorkloadRequests};
+use crate::input::requests::{RawRequest, RawSystemRequests, RawWorkloadRequests};
 use crate::model::cell::Cell;
 use crate::model::formula::Formula;
 use crate::model::node::{
@@ -26,7 +26,8 @@ use crate::model::node::{
 use crate::model::order::Order;
 use crate::model::placement::Policy;
 use crate::model::replay::{Cluster, Nodes};
-use crate::model::workload::{Counts, Workload};
+use crate::model::requests::PodReq;
+use crate::model::workload::{Counts, Kind, MAX_CLASSES, Mix, Workload};
 use crate::timed::arrivals::Trace;
 use crate::timed::cell::TimedCell;
 use crate::timed::settings::Timed;
@@ -118,6 +119,20 @@ pub struct RawWorkload {
     pub host_pods: Option<u32>,
     /// `[workload.requests]`: CPU and memory of one pod per kind.
     pub requests: Option<RawWorkloadRequests>,
+    /// `[[workload.groups]]`: pods of one kind with their own requests,
+    /// instead of the counts.
+    pub groups: Option<Vec<RawGroup>>,
+}
+
+/// One `[[workload.groups]]` entry: `pods` pods of one `kind`, each
+/// requesting `requests` (the kind's `[workload.requests]` table if absent).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub name: Option<String>,
+    pub kind: String,
+    pub pods: u32,
+    pub requests: Option<RawRequest>,
 }
 
 /// `[nodes]`: a fixed count, or autoscaling.
@@ -146,11 +161,14 @@ pub struct Scenario {
     pub settings: NodeSettings,
     pub system: SystemPods,
     pub system_by_type: BTreeMap<String, SystemPods>,
-    /// CPU and memory requests of system and workload pods
-    /// ([`Resources::NONE`] when none is given); each node adds its own
-    /// allocatable ([`Scenario::node_spec`]).
+    /// CPU and memory requests of system and workload pods, the latter per
+    /// pod class ([`Resources::NONE`] when none is given); each node adds
+    /// its own allocatable ([`Scenario::node_spec`]).
     pub requests: Resources,
     pub workload: Workload,
+    /// The groups' names and kinds, in class order, where the workload has
+    /// groups ([`Workload::Groups`]); empty otherwise.
+    pub groups: Vec<(String, Kind)>,
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
     /// The validated `[timed]` table, if any.
@@ -306,20 +324,19 @@ impl Scenario {
 
         let (system_host, system_ip) = match &raw.system_pods.requests {
             Some(r) => crate::input::requests::system(r)?,
-            None => Default::default(),
+            None => {
+                let none = PodReq::single(None, None);
+                (none, none)
+            }
         };
-        let pod = match raw.workload.as_ref().and_then(|w| w.requests.as_ref()) {
-            Some(r) => crate::input::requests::workload(r)?,
-            None => Default::default(),
-        };
-        let requests = Resources::new(crate::model::node::Res::ZERO, system_host, system_ip, pod);
 
         let timed = raw
             .timed
             .map(|t| crate::input::timed::validate(t, catalog))
             .transpose()?;
         let nodes = validate_nodes(&raw.nodes)?;
-        let workload = validate_workload(raw.workload, nodes)?;
+        let (workload, pods, groups) = validate_workload(raw.workload, nodes, system_host, system_ip)?;
+        let requests = Resources::new(crate::model::node::Res::ZERO, system_host, system_ip, &pods);
 
         let mut scenario = Scenario {
             name,
@@ -335,6 +352,7 @@ impl Scenario {
             system_by_type,
             requests,
             workload,
+            groups,
             nodes,
             expects: Vec::new(),
             timed,
@@ -493,6 +511,7 @@ impl Scenario {
             for f in &self.formulas {
                 let (spec, note) = self.node_spec(t, f)?;
                 let counts = self.workload.counts(t.branch_enis, &spec);
+                let mix = self.workload.mix(t.branch_enis, &spec);
                 check_counts(counts, &t.name, &f.name())?;
                 for &order in &self.orders {
                     for &policy in &self.policies {
@@ -503,6 +522,7 @@ impl Scenario {
                             policy,
                             settings: self.settings,
                             counts,
+                            mix,
                             cluster: Cluster {
                                 node: spec,
                                 nodes: self.nodes,
@@ -598,6 +618,7 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
         )?;
         if let Some(tr) = trace {
             cell.counts = tr.counts();
+            cell.mix = tr.mix(&class_kinds(sc));
         }
         let random = cell.order.is_random() && trace.is_none();
         let trials = if random || timed.is_stochastic() {
@@ -614,6 +635,7 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
                 nodes: cell.cluster.nodes,
                 policy: cell.policy,
                 custom_networking: sc.settings.custom_networking,
+                kinds: cell.mix.kinds().to_vec(),
             },
             cell,
             trials,
@@ -806,16 +828,53 @@ fn validate_nodes(raw: &RawNodes) -> Result<Nodes, InputError> {
     }
 }
 
-fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload, InputError> {
+/// The kinds of the scenario's pod classes: its groups', or sg, ip, host.
+fn class_kinds(sc: &Scenario) -> Vec<Kind> {
+    if sc.groups.is_empty() {
+        Kind::ALL.to_vec()
+    } else {
+        sc.groups.iter().map(|g| g.1).collect()
+    }
+}
+
+/// A validated workload: the workload, its pods' requests per class, and
+/// the groups' names and kinds in class order (empty without groups).
+type ValidWorkload = (Workload, Vec<PodReq>, Vec<(String, Kind)>);
+
+/// The workload, its pods' requests per class, and the groups' names and
+/// kinds. The system pods' requests decide whether any CPU or memory is
+/// counted: where none is, or where each kind has at most one group, the
+/// groups are the kinds' counts (one class per kind), so that the same
+/// pods give the same figures and the same random orders however written.
+fn validate_workload(
+    raw: Option<RawWorkload>,
+    nodes: Nodes,
+    system_host: PodReq,
+    system_ip: PodReq,
+) -> Result<ValidWorkload, InputError> {
     let raw = raw.ok_or_else(|| {
         InputError::field(
             "workload",
             "no workload is given",
-            "add `[workload]` with sg_pods/ip_pods/host_pods, or `fill = \"seed\"`",
+            "add `[workload]` with sg_pods/ip_pods/host_pods, `[[workload.groups]]`, or `fill = \"seed\"`",
         )
     })?;
+    let per_kind = match &raw.requests {
+        Some(r) => crate::input::requests::workload(r)?,
+        None => [PodReq::single(None, None); 3],
+    };
     let has_counts = raw.sg_pods.is_some() || raw.ip_pods.is_some() || raw.host_pods.is_some();
-    match raw.fill.as_deref() {
+    if let Some(groups) = &raw.groups {
+        if has_counts || raw.fill.is_some() || raw.nodes.is_some() {
+            return Err(InputError::field(
+                "workload.groups",
+                "groups and counts (or `fill`) are both given",
+                "give the workload as `[[workload.groups]]` or as sg_pods/ip_pods/host_pods, not both",
+            ));
+        }
+        return validate_groups(groups, per_kind, system_host, system_ip);
+    }
+    let workload = match raw.fill.as_deref() {
         Some("seed") => {
             if has_counts {
                 return Err(InputError::field(
@@ -835,13 +894,15 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
                     "give how many nodes the seed's fill should fill",
                 ));
             }
-            Ok(Workload::SeedFill { nodes: n })
+            Workload::SeedFill { nodes: n }
         }
-        Some(other) => Err(InputError::field(
-            "workload.fill",
-            format!("unknown fill `{}`", crate::model::formula::shown(other)),
-            "use `fill = \"seed\"` (B SG pods and M - S IP pods per node, S the hostNetwork system pods), or give counts",
-        )),
+        Some(other) => {
+            return Err(InputError::field(
+                "workload.fill",
+                format!("unknown fill `{}`", crate::model::formula::shown(other)),
+                "use `fill = \"seed\"` (B SG pods and M - S IP pods per node, S the hostNetwork system pods), or give counts",
+            ));
+        }
         None => {
             if raw.nodes.is_some() {
                 return Err(InputError::field(
@@ -853,17 +914,98 @@ fn validate_workload(raw: Option<RawWorkload>, nodes: Nodes) -> Result<Workload,
             if !has_counts {
                 return Err(InputError::field(
                     "workload",
-                    "neither counts nor a fill are given",
-                    "add sg_pods, ip_pods, host_pods, or `fill = \"seed\"`",
+                    "neither counts, groups nor a fill are given",
+                    "add sg_pods, ip_pods, host_pods, `[[workload.groups]]`, or `fill = \"seed\"`",
                 ));
             }
-            Ok(Workload::Counts(Counts {
+            Workload::Counts(Counts {
                 sg: raw.sg_pods.unwrap_or(0),
                 ip: raw.ip_pods.unwrap_or(0),
                 host: raw.host_pods.unwrap_or(0),
-            }))
+            })
         }
+    };
+    Ok((workload, per_kind.to_vec(), Vec::new()))
+}
+
+/// `[[workload.groups]]` (see [`validate_workload`]).
+fn validate_groups(
+    raw: &[RawGroup],
+    per_kind: [PodReq; 3],
+    system_host: PodReq,
+    system_ip: PodReq,
+) -> Result<ValidWorkload, InputError> {
+    if raw.is_empty() || raw.len() > MAX_CLASSES {
+        return Err(InputError::field(
+            "workload.groups",
+            format!("{} groups; a workload has 1 to {MAX_CLASSES}", raw.len()),
+            "merge groups that request the same, or give the counts per kind",
+        ));
     }
+    let mut groups: Vec<(String, Kind, u32, PodReq)> = Vec::with_capacity(raw.len());
+    for (i, g) in raw.iter().enumerate() {
+        let field = format!("workload.groups[{i}]");
+        short_word(&g.kind, &format!("{field}.kind"), "sg, ip, host")?;
+        let kind = match g.kind.as_str() {
+            "sg" => Kind::Sg,
+            "ip" => Kind::Ip,
+            "host" => Kind::Host,
+            other => {
+                return Err(InputError::field(
+                    format!("{field}.kind"),
+                    format!("unknown kind `{}`", crate::model::formula::shown(other)),
+                    "use sg (a SecurityGroupPolicy matches it), ip or host (hostNetwork)",
+                ));
+            }
+        };
+        let name = g.name.clone().unwrap_or_else(|| format!("{kind}-{}", i + 1));
+        if name.is_empty() || name.chars().count() > 64 || name.contains(['\n', '\r', ',', '"']) {
+            return Err(InputError::field(
+                format!("{field}.name"),
+                format!("`{}` cannot name a group", crate::model::formula::shown(&name)),
+                "use up to 64 letters, digits, `-`, `_` or `.`",
+            ));
+        }
+        if groups.iter().any(|x| x.0 == name) {
+            return Err(InputError::field(
+                format!("{field}.name"),
+                format!("two groups are named `{name}`"),
+                "give each group its own name",
+            ));
+        }
+        let req = match &g.requests {
+            Some(r) => crate::input::requests::pod(Some(r), &format!("{field}.requests"))?,
+            None => per_kind[kind.index()],
+        };
+        groups.push((name, kind, g.pods, req));
+    }
+    // Classes in kind order, each kind's groups in the file's order.
+    groups.sort_by_key(|g| g.1);
+    let counted = !(system_host.requested.is_zero()
+        && system_ip.requested.is_zero()
+        && groups.iter().all(|g| g.3.requested.is_zero()));
+    let one_per_kind = Kind::ALL
+        .iter()
+        .all(|&k| groups.iter().filter(|g| g.1 == k).count() <= 1);
+    if !counted || one_per_kind {
+        let mut counts = Counts::default();
+        let mut pods = per_kind;
+        for (_, k, n, req) in &groups {
+            match k {
+                Kind::Sg => counts.sg += n,
+                Kind::Ip => counts.ip += n,
+                Kind::Host => counts.host += n,
+            }
+            pods[k.index()] = *req;
+        }
+        return Ok((Workload::Counts(counts), pods.to_vec(), Vec::new()));
+    }
+    let classes: Vec<(Kind, u32)> = groups.iter().map(|g| (g.1, g.2)).collect();
+    Ok((
+        Workload::Groups(Mix::of_classes(&classes)),
+        groups.iter().map(|g| g.3).collect(),
+        groups.into_iter().map(|g| (g.0, g.1)).collect(),
+    ))
 }
 
 const POLICIES: &str = "most-allocated, least-allocated, first-fit";
@@ -951,8 +1093,8 @@ mod tests {
             let (spec, _) = s.node_spec(t, &s.formulas[0]).unwrap();
             assert_eq!(spec.res.allocatable.cpu, 1930, "{}", t.name);
             assert_eq!(spec.res.allocatable.memory, memory * mib, "{}", t.name);
-            assert_eq!(spec.res.pod[1].cpu, 250);
-            assert_eq!(spec.res.pod[1].memory, 512 * mib);
+            assert_eq!(spec.res.pod[1].requested.cpu, 250);
+            assert_eq!(spec.res.pod[1].requested.memory, 512 * mib);
             assert_eq!(spec.res.system(&spec.system).cpu, 200, "2 host system pods of 100m");
         }
         let plain = load(MIN).unwrap();
@@ -985,6 +1127,103 @@ mod tests {
         // A pod larger than any node stays pending, and launches nothing.
         let big = run(&format!("{base}[workload.requests]\nip = {{ cpu = \"2\" }}\n"));
         assert_eq!((big.nodes, big.pending[1]), (0, 30));
+    }
+
+    /// Workload groups, by hand on one m5.large (1930m allocatable, two
+    /// host system pods of 100m: 1730m left; fixed:20 leaves 18 slots):
+    /// listed web first, six 250m pods (1500m) then two 1500m pods, of
+    /// which neither fits: 6 running, 2 pending. Listed batch first, one
+    /// 1500m pod fits, the second does not, and then no 250m pod fits
+    /// (1750m > 1730m): 1 running, 7 pending. The fixed orders take a
+    /// kind's groups in the order they are listed.
+    #[test]
+    fn groups_request_their_own_and_keep_their_order() {
+        let scenario = |first: &str, second: &str| {
+            format!(
+                "instance_types = [\"m5.large\"]\nformulas = [\"fixed:20\"]\norders = [\"ip-first\", \"random\"]\ntrials = 50\n\
+                 [system_pods]\nhost = 2\n[system_pods.requests]\nhost = {{ cpu = \"100m\" }}\n\
+                 [[workload.groups]]\n{first}\n[[workload.groups]]\n{second}\n"
+            )
+        };
+        let web = "name = \"web\"\nkind = \"ip\"\npods = 6\nrequests = { cpu = \"250m\" }";
+        let batch = "name = \"batch\"\nkind = \"ip\"\npods = 2\nrequests = { cpu = \"1500m\" }";
+        let first_trial = |text: &str| {
+            let s = load(text).unwrap();
+            let cells = s.cells().unwrap();
+            let mut buf = Vec::new();
+            let mut r = crate::model::replay::Replayer::new();
+            let fixed = cells[0].run_trial(s.seed, 0, &mut r, &mut buf);
+            let random: Vec<u32> = (0..50)
+                .map(|k| cells[1].run_trial(s.seed, k, &mut r, &mut buf).running[1])
+                .collect();
+            (s, fixed, random)
+        };
+        let (s, o, random_web_first) = first_trial(&scenario(web, batch));
+        assert_eq!(
+            s.groups,
+            [("web".to_string(), Kind::Ip), ("batch".to_string(), Kind::Ip)]
+        );
+        assert!(matches!(s.workload, Workload::Groups(_)));
+        assert_eq!((o.running[1], o.pending[1], o.ip_failed), (6, 2, 0));
+        let (_, o, random_batch_first) = first_trial(&scenario(batch, web));
+        assert_eq!((o.running[1], o.pending[1]), (1, 7));
+        // A random order draws a kind's groups uniformly, whatever their
+        // listing: a batch pod comes first (then 1 runs) with probability
+        // 2/8, else 6 run; 50 trials see both, about 12 the first.
+        for random in [random_web_first, random_batch_first] {
+            assert!(random.iter().all(|&n| n == 1 || n == 6), "{random:?}");
+            let ones = random.iter().filter(|&&n| n == 1).count();
+            assert!((3..=25).contains(&ones), "{ones} of 50 trials had a batch pod first");
+        }
+        // One group per kind, or no requests: the kinds' counts, the same
+        // figures and orders as `[workload]` counts with `[workload.requests]`.
+        let one = load(&scenario(web, "name = \"pay\"\nkind = \"sg\"\npods = 3")).unwrap();
+        assert!(one.groups.is_empty());
+        assert_eq!(one.workload, Workload::Counts(Counts { sg: 3, ip: 6, host: 0 }));
+        let plain = load(
+            &scenario(
+                "name = \"a\"\nkind = \"ip\"\npods = 6",
+                "name = \"b\"\nkind = \"ip\"\npods = 2",
+            )
+            .replace("[system_pods.requests]\nhost = { cpu = \"100m\" }\n", ""),
+        )
+        .unwrap();
+        assert_eq!(plain.workload, Workload::Counts(Counts { sg: 0, ip: 8, host: 0 }));
+        assert!(!plain.requests.counted());
+    }
+
+    /// Groups are checked: a kind, a unique name, not beside counts.
+    #[test]
+    fn bad_groups_are_refused() {
+        let base = "instance_types = [\"m5.large\"]\n";
+        let cases = [
+            (
+                "[[workload.groups]]\nkind = \"pod\"\npods = 1",
+                "workload.groups[0].kind",
+                "unknown kind",
+            ),
+            (
+                "[[workload.groups]]\nname = \"a\"\nkind = \"ip\"\npods = 1\n[[workload.groups]]\nname = \"a\"\nkind = \"sg\"\npods = 1",
+                "workload.groups[1].name",
+                "two groups",
+            ),
+            (
+                "[workload]\nip_pods = 3\n[[workload.groups]]\nkind = \"ip\"\npods = 1",
+                "workload.groups",
+                "both given",
+            ),
+            (
+                "[[workload.groups]]\nkind = \"ip\"\npods = 1\nrequests = { cpu = \"x\" }",
+                "workload.groups[0].requests.cpu",
+                "not a CPU quantity",
+            ),
+            ("[workload]\ngroups = []", "workload.groups", "a workload has 1 to 32"),
+        ];
+        for (text, field, problem) in cases {
+            let e = load(&format!("{base}{text}")).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{text}: {e}");
+            assert!(e.problem.contains(problem), "{text}: {e}");
+        }
     }
 
     /// Bad requests name the file's field and the fix; unknown keys are refused.

@@ -28,18 +28,18 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
         .map_err(|e| InputError::file(file, format!("not CSV: {e}"), "write `time,kind,lifetime` rows"))?
         .clone();
     let names: Vec<&str> = header.iter().collect();
-    if names.len() < 2
-        || names[0] != "time"
-        || names[1] != "kind"
-        || (names.len() == 3 && names[2] != "lifetime")
-        || names.len() > 3
-    {
+    let extra = names.get(2..).unwrap_or(&[]);
+    let known = extra.iter().all(|n| ["lifetime", "group"].contains(n)) && !(extra.len() == 2 && extra[0] == extra[1]);
+    if names.len() < 2 || names[0] != "time" || names[1] != "kind" || !known || names.len() > 4 {
         return Err(InputError::file(
             file,
             format!("the header is `{}`", crate::model::formula::shown(&names.join(","))),
-            "start the trace with the header `time,kind` or `time,kind,lifetime`",
+            "start the trace with the header `time,kind`, then optionally `lifetime` and `group`, e.g. `time,kind,lifetime,group`",
         ));
     }
+    let column = |name: &str| names.iter().position(|n| *n == name);
+    let (lifetime_col, group_col) = (column("lifetime"), column("group"));
+    let mut group_names: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for (i, rec) in rd.records().enumerate() {
         let line = i as u64 + 2;
@@ -78,11 +78,38 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
                 ));
             }
         };
-        let lifetime = match rec.get(2) {
+        let lifetime = match lifetime_col.and_then(|c| rec.get(c)) {
             None | Some("") => None,
-            Some(_) => Some(secs(2, "lifetime")?),
+            Some(_) => Some(secs(lifetime_col.expect("read from it"), "lifetime")?),
         };
-        rows.push(TraceRow { time, kind, lifetime });
+        let group = match group_col.and_then(|c| rec.get(c)) {
+            None | Some("") => 0,
+            Some(name) => {
+                let i = match group_names.iter().position(|g| g == name) {
+                    Some(i) => i,
+                    None => {
+                        if group_names.len() >= crate::model::workload::MAX_CLASSES {
+                            return Err(bad(
+                                line,
+                                "group",
+                                format!("more than {} group names", crate::model::workload::MAX_CLASSES),
+                                "name the scenario's [[workload.groups]], at most that many",
+                            ));
+                        }
+                        group_names.push(name.to_string());
+                        group_names.len() - 1
+                    }
+                };
+                i as u16 + 1
+            }
+        };
+        rows.push(TraceRow {
+            time,
+            kind,
+            lifetime,
+            class: kind as u8,
+            group,
+        });
         if rows.len() > MAX_PODS_PER_CELL as usize {
             return Err(bad(
                 line,
@@ -100,7 +127,83 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
         ));
     }
     rows.sort_by_key(|r| r.time);
-    Ok(Trace { rows })
+    Ok(Trace { rows, group_names })
+}
+
+/// Gives every row of `trace` its class: without groups (`groups` empty)
+/// its kind's; with `[[workload.groups]]` (name and kind per class, in
+/// class order) the group its `group` column names, or the only group of
+/// its kind when the column is empty. `file` names the trace in errors.
+pub fn resolve_groups(trace: &mut Trace, groups: &[(String, Kind)], file: &str) -> Result<(), InputError> {
+    let bad = |problem: String, fix: String| InputError {
+        file: Some(file.to_string()),
+        field: Some("group".into()),
+        problem,
+        fix,
+    };
+    if groups.is_empty() {
+        if let Some(name) = trace.group_names.first() {
+            return Err(bad(
+                format!(
+                    "the trace names group `{}`, but the scenario has no [[workload.groups]]",
+                    crate::model::formula::shown(name)
+                ),
+                "add the groups to the scenario's [workload], or drop the trace's group column".into(),
+            ));
+        }
+        return Ok(());
+    }
+    let names: Vec<Option<usize>> = trace
+        .group_names
+        .iter()
+        .map(|n| groups.iter().position(|(g, _)| g == n))
+        .collect();
+    for (i, r) in trace.rows.iter_mut().enumerate() {
+        let class = if r.group == 0 {
+            let of_kind: Vec<usize> = (0..groups.len()).filter(|&c| groups[c].1 == r.kind).collect();
+            match of_kind[..] {
+                [c] => c,
+                _ => {
+                    return Err(bad(
+                        format!(
+                            "the pod arriving at {} s (row {} by time) names no group, and the scenario has {} {} groups",
+                            r.time.as_secs_f64(),
+                            i + 1,
+                            of_kind.len(),
+                            r.kind
+                        ),
+                        "give every row its group in a `group` column".into(),
+                    ));
+                }
+            }
+        } else {
+            let name = &trace.group_names[usize::from(r.group - 1)];
+            let Some(c) = names[usize::from(r.group - 1)] else {
+                let known: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
+                return Err(bad(
+                    format!(
+                        "the trace names group `{}`, which the scenario does not have",
+                        crate::model::formula::shown(name)
+                    ),
+                    format!("use one of {}", known.join(", ")),
+                ));
+            };
+            if groups[c].1 != r.kind {
+                return Err(bad(
+                    format!(
+                        "a {} pod names group `{}`, whose pods are {} pods",
+                        r.kind,
+                        crate::model::formula::shown(name),
+                        groups[c].1
+                    ),
+                    "give the pod its group's kind, or the group of its kind".into(),
+                ));
+            }
+            c
+        };
+        r.class = class as u8;
+    }
+    Ok(())
 }
 
 /// Reads and parses a trace file.
@@ -126,14 +229,21 @@ pub fn path_for(timed: &Timed, scenario_path: &Path) -> Option<std::path::PathBu
     }
 }
 
-/// Loads the trace of a trace-driven scenario, beside the scenario file.
-pub fn for_scenario(timed: &Timed, scenario_path: &Path) -> Result<Option<Trace>, InputError> {
+/// Loads the trace of a trace-driven scenario, beside the scenario file,
+/// its rows' groups resolved against the scenario's `groups` (name and
+/// kind per class; empty without `[[workload.groups]]`).
+pub fn for_scenario(
+    timed: &Timed,
+    groups: &[(String, Kind)],
+    scenario_path: &Path,
+) -> Result<Option<Trace>, InputError> {
     match path_for(timed, scenario_path) {
         Some(full) => {
-            let trace = load(&full).map_err(|e| InputError {
+            let mut trace = load(&full).map_err(|e| InputError {
                 field: e.field.or(Some("timed.arrivals.file".into())),
                 ..e
             })?;
+            resolve_groups(&mut trace, groups, &full.display().to_string())?;
             if timed.replace
                 && let Some(r) = trace.rows.iter().find(|r| r.lifetime == Some(Time::ZERO))
             {
@@ -167,7 +277,9 @@ mod tests {
             TraceRow {
                 time: Time(1_500_000),
                 kind: Kind::Sg,
-                lifetime: Some(Time::secs(60))
+                lifetime: Some(Time::secs(60)),
+                class: 0,
+                group: 0,
             }
         );
         assert_eq!(t.rows[1].kind, Kind::Host);
@@ -179,5 +291,40 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("line 2, column time"));
         assert!(parse("when,what\n1,ip\n", "t.csv").is_err());
         assert!(parse("time,kind\n", "t.csv").is_err());
+        assert!(parse("time,kind,group,group\n1,ip,a,a\n", "t.csv").is_err());
+    }
+
+    /// The `group` column gives each pod its group's class; a kind with one
+    /// group needs no name; unknown names, a group of another kind, a
+    /// missing name where a kind has several, and names without groups are
+    /// refused, naming the trace.
+    #[test]
+    fn trace_rows_take_their_groups() {
+        let groups = [
+            ("pay".to_string(), Kind::Sg),
+            ("web".to_string(), Kind::Ip),
+            ("batch".to_string(), Kind::Ip),
+        ];
+        let mut t = parse("time,kind,group\n0,ip,batch\n1,sg,\n2,ip,web\n3,ip,batch\n", "t.csv").unwrap();
+        resolve_groups(&mut t, &groups, "t.csv").unwrap();
+        let classes: Vec<u8> = t.rows.iter().map(|r| r.class).collect();
+        assert_eq!(classes, [2, 0, 1, 2]);
+        let mix = t.mix(&[Kind::Sg, Kind::Ip, Kind::Ip]);
+        assert_eq!(mix.class_counts(), [1, 1, 2]);
+        let cases = [
+            ("time,kind,group\n0,ip,api\n", "which the scenario does not have"),
+            ("time,kind,group\n0,sg,web\n", "whose pods are ip pods"),
+            ("time,kind\n0,ip\n", "names no group"),
+        ];
+        for (text, problem) in cases {
+            let mut t = parse(text, "t.csv").unwrap();
+            let e = resolve_groups(&mut t, &groups, "t.csv").unwrap_err();
+            assert!(e.problem.contains(problem), "{text}: {e}");
+            assert_eq!(e.file.as_deref(), Some("t.csv"));
+        }
+        let mut t = parse("time,kind,lifetime,group\n0,ip,5,web\n", "t.csv").unwrap();
+        assert_eq!(t.rows[0].lifetime, Some(Time::secs(5)));
+        let e = resolve_groups(&mut t, &[], "t.csv").unwrap_err();
+        assert!(e.problem.contains("no [[workload.groups]]"), "{e}");
     }
 }

@@ -3,11 +3,11 @@
 
 use super::exact::{self, OneNode};
 use super::node::NodeSettings;
-use super::order::{Order, RandomArrivals};
+use super::order::{Classes, Order, RandomArrivals};
 use super::placement::Policy;
 use super::replay::{Cluster, Nodes, Outcome, Replayer};
 use super::rng::{stable_hash, trial_rng};
-use super::workload::{Counts, Kind};
+use super::workload::{Counts, Kind, Mix};
 
 /// A cell's figures computed exactly rather than sampled (MODEL.md §7): the
 /// distribution over uniformly random orders of one node's outcome.
@@ -37,7 +37,11 @@ pub struct Cell {
     pub order: Order,
     pub policy: Policy,
     pub settings: NodeSettings,
+    /// The workload's pods per kind (`mix.counts()`).
     pub counts: Counts,
+    /// The workload's pods per class: one class per kind, or one per group
+    /// of `[[workload.groups]]` (their requests are `cluster.node.res`).
+    pub mix: Mix,
     pub cluster: Cluster,
     /// 1 for the deterministic orders.
     pub trials: u32,
@@ -59,6 +63,16 @@ impl Cell {
             self.instance_type, self.order, self.counts.sg, self.counts.ip, self.counts.host
         );
         stable_hash(key.as_bytes())
+    }
+
+    /// The key of the stream that assigns a random order's pods to their
+    /// groups ([`Classes`]): the cell's stream key and the groups' counts.
+    /// Only a workload with groups draws from it, so a workload without
+    /// them keeps its figures, and one with them replays the same kinds'
+    /// orders as its counts alone.
+    pub fn class_stream_key(&self) -> u64 {
+        let counts: Vec<String> = self.mix.class_counts().iter().map(u32::to_string).collect();
+        stable_hash(format!("{}|classes|{}", self.stream_key(), counts.join(",")).as_bytes())
     }
 
     /// The exact figures of a random-order cell on exactly one node, where
@@ -112,6 +126,18 @@ impl Cell {
         buf: &mut Vec<Kind>,
     ) -> Outcome {
         let mut rng = trial_rng(seed, key, u64::from(trial));
+        if !self.mix.is_kinds() {
+            let mut classes = trial_rng(seed, self.class_stream_key(), u64::from(trial));
+            return if self.order == Order::Random {
+                let kinds = RandomArrivals::new(&mut rng, self.counts);
+                let pods = Classes::new(kinds, self.mix, self.order, Some(&mut classes));
+                replayer.run(&self.cluster, self.counts, pods)
+            } else {
+                self.order.arrange(self.counts, &mut rng, buf);
+                let pods = Classes::new(buf.iter().copied(), self.mix, self.order, None);
+                replayer.run(&self.cluster, self.counts, pods)
+            };
+        }
         if self.order == Order::Random {
             // Drawn lazily: a saturated replay stops drawing.
             replayer.run(&self.cluster, self.counts, RandomArrivals::new(&mut rng, self.counts))

@@ -12,6 +12,7 @@ pub mod node;
 pub mod order;
 pub mod placement;
 pub mod replay;
+pub mod requests;
 pub mod rng;
 pub mod stats;
 pub mod summary;

@@ -1,6 +1,8 @@
 //! A node's three capacities (MODEL.md §3) and the node-level settings behind them.
 
 use super::instance::InstanceType;
+pub use super::requests::{DEFAULT_CPU_REQUEST_MILLI, DEFAULT_MEMORY_REQUEST, MIB, Res};
+use super::requests::{MAX_CLASSES, PodReq};
 
 /// IPs per slot with prefix delegation: each slot holds a /28 prefix.
 pub const IPS_PER_PREFIX: u32 = 16;
@@ -163,111 +165,60 @@ pub fn branch_capacity(t: &InstanceType, s: &NodeSettings) -> u32 {
     if trunk(t, s) == 1 { t.branch_enis } else { 0 }
 }
 
-/// CPU in millicores and memory in bytes: a request, a sum of requests, or
-/// what a node can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Res {
-    pub cpu: u64,
-    pub memory: u64,
-}
-
-impl Res {
-    pub const ZERO: Res = Res { cpu: 0, memory: 0 };
-
-    pub fn is_zero(&self) -> bool {
-        self.cpu == 0 && self.memory == 0
-    }
-
-    /// `self + n * other`, saturating (inputs are bounded far below overflow).
-    pub fn plus_times(self, other: Res, n: u32) -> Res {
-        Res {
-            cpu: self.cpu.saturating_add(other.cpu.saturating_mul(u64::from(n))),
-            memory: self.memory.saturating_add(other.memory.saturating_mul(u64::from(n))),
-        }
-    }
-
-    /// Whether `self` fits within `cap` on both resources.
-    pub fn within(&self, cap: &Res) -> bool {
-        (self.cpu <= cap.cpu) & (self.memory <= cap.memory)
-    }
-
-    /// The request kube-scheduler's scores count for a pod (MODEL.md §5
-    /// step 3): an unset CPU request counts as 100m and an unset memory
-    /// request as 200 MiB (`schedutil.DefaultMilliCPURequest`,
-    /// `DefaultMemoryRequest = 200 * 1024 * 1024`, kubernetes
-    /// `pkg/scheduler/util`, used by `GetNonzeroRequestForResource` in
-    /// `noderesources/resource_allocation.go`). A request of 0 here means unset.
-    pub fn non_zero(self) -> Res {
-        Res {
-            cpu: if self.cpu == 0 {
-                DEFAULT_CPU_REQUEST_MILLI
-            } else {
-                self.cpu
-            },
-            memory: if self.memory == 0 {
-                DEFAULT_MEMORY_REQUEST
-            } else {
-                self.memory
-            },
-        }
-    }
-}
-
-/// kube-scheduler's CPU request for scoring a container without one: 100m.
-pub const DEFAULT_CPU_REQUEST_MILLI: u64 = 100;
-/// kube-scheduler's memory request for scoring a container without one: 200 MiB.
-pub const DEFAULT_MEMORY_REQUEST: u64 = 200 * MIB;
-/// One mebibyte.
-pub const MIB: u64 = 1024 * 1024;
-
 /// CPU and memory on one node (MODEL.md §3, §5): what it can hold for pods
-/// and what each pod asks. All zero when no pod requests either: the model
-/// then counts neither (filter and scores by slots alone, as before).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// and what each pod asks, per pod class ([`crate::model::workload::Pod`]).
+/// When no pod requests any CPU or memory the model counts neither (filter
+/// and scores by slots alone): [`Resources::counted`] is false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Resources {
     /// Allocatable CPU and memory ([`allocatable`]).
     pub allocatable: Res,
     /// The requests of one host system pod and of one IP system pod.
-    pub system_host: Res,
-    pub system_ip: Res,
-    /// One workload pod's requests, per kind (`Kind::index`: sg, ip, host).
-    pub pod: [Res; 3],
-    /// The same requests as the scores count them ([`Res::non_zero`]):
-    /// system host, system IP, then the workload kinds. All zero when
-    /// nothing is requested, so that a node's sums stay zero too.
-    scored: [Res; 5],
+    pub system_host: PodReq,
+    pub system_ip: PodReq,
+    /// One workload pod's requests per class (`Pod::class`; without groups
+    /// the class is the kind's index: sg, ip, host).
+    pub pod: [PodReq; MAX_CLASSES],
+    counted: bool,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Resources::NONE
+    }
 }
 
 impl Resources {
     /// No requests anywhere: CPU and memory are not counted.
     pub const NONE: Resources = Resources {
         allocatable: Res::ZERO,
-        system_host: Res::ZERO,
-        system_ip: Res::ZERO,
-        pod: [Res::ZERO; 3],
-        scored: [Res::ZERO; 5],
+        system_host: PodReq::ZERO,
+        system_ip: PodReq::ZERO,
+        pod: [PodReq::ZERO; MAX_CLASSES],
+        counted: false,
     };
 
-    /// The requests of system pods (host, IP) and workload pods (per
-    /// kind), on a node of `allocatable`. [`Resources::NONE`] when every
-    /// request is zero.
-    pub fn new(allocatable: Res, system_host: Res, system_ip: Res, pod: [Res; 3]) -> Resources {
-        let any = !(system_host.is_zero() && system_ip.is_zero() && pod.iter().all(Res::is_zero));
+    /// The requests of system pods (host, IP) and workload pods (per class,
+    /// at most [`MAX_CLASSES`]), on a node of `allocatable`.
+    /// [`Resources::NONE`] when no pod requests any CPU or memory (explicit
+    /// zeros alone leave the model by slots, as kube-scheduler's scores then
+    /// tell nodes apart by their pods alone).
+    pub fn new(allocatable: Res, system_host: PodReq, system_ip: PodReq, pods: &[PodReq]) -> Resources {
+        assert!(pods.len() <= MAX_CLASSES, "at most {MAX_CLASSES} pod classes");
+        let any = !(system_host.requested.is_zero()
+            && system_ip.requested.is_zero()
+            && pods.iter().all(|p| p.requested.is_zero()));
         if !any {
             return Resources::NONE;
         }
+        let mut pod = [PodReq::ZERO; MAX_CLASSES];
+        pod[..pods.len()].copy_from_slice(pods);
         Resources {
             allocatable,
             system_host,
             system_ip,
             pod,
-            scored: [
-                system_host.non_zero(),
-                system_ip.non_zero(),
-                pod[0].non_zero(),
-                pod[1].non_zero(),
-                pod[2].non_zero(),
-            ],
+            counted: true,
         }
     }
 
@@ -280,28 +231,33 @@ impl Resources {
     /// then do the filter and the scores look at them.
     #[inline]
     pub fn counted(&self) -> bool {
-        // A scored request is never zero once anything is requested.
-        self.scored[0].cpu != 0
+        self.counted
     }
 
-    /// One workload pod's request as the scores count it (index `Kind::index`).
+    /// One workload pod's request for the filter.
     #[inline]
-    pub fn scored_pod(&self, kind: usize) -> Res {
-        self.scored[2 + kind]
+    pub fn requested(&self, class: usize) -> Res {
+        self.pod[class].requested
+    }
+
+    /// One workload pod's request as the scores count it.
+    #[inline]
+    pub fn scored_pod(&self, class: usize) -> Res {
+        self.pod[class].scored
     }
 
     /// The system pods' requests on one node.
     pub fn system(&self, s: &SystemPods) -> Res {
-        Res::ZERO
-            .plus_times(self.system_host, s.host)
-            .plus_times(self.system_ip, s.ip)
+        self.system_both(s).requested
     }
 
     /// The system pods' requests as the scores count them.
     pub fn system_scored(&self, s: &SystemPods) -> Res {
-        Res::ZERO
-            .plus_times(self.scored[0], s.host)
-            .plus_times(self.scored[1], s.ip)
+        self.system_both(s).scored
+    }
+
+    fn system_both(&self, s: &SystemPods) -> PodReq {
+        self.system_host.times(s.host).plus(self.system_ip.times(s.ip))
     }
 }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::workload::{Counts, Kind};
+use super::workload::{Counts, Kind, MAX_CLASSES, Mix, Pod};
 
 /// An arrival order of the workload pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -138,6 +138,101 @@ fn interleave(counts: Counts, out: &mut Vec<Kind>) {
     }
 }
 
+/// How the pods of one kind take their classes, where a kind has several
+/// (`[[workload.groups]]`): the kinds' sequence is the order's, so a
+/// workload with groups replays the very same kind sequences as the same
+/// counts without them, and only the classes within a kind are assigned.
+///
+/// - `sg-first`, `ip-first`: a kind's classes one after another, in the
+///   scenario's order;
+/// - `interleaved`: a kind's classes interleaved in proportion, as the kinds are;
+/// - `random`: each pod of a kind takes a uniformly chosen one of the
+///   kind's pods not yet placed, from a stream of its own: with the kinds'
+///   uniform sequence, every ordering of the pods by class is equally likely.
+pub struct Classes<'r, I> {
+    kinds: I,
+    mix: Mix,
+    order: Order,
+    rng: Option<&'r mut ChaCha8Rng>,
+    /// Pods not yet placed, per class and per kind.
+    left: [u32; MAX_CLASSES],
+    kind_left: [u32; 3],
+    /// Pods placed per class, for `interleaved`.
+    placed: [u64; MAX_CLASSES],
+}
+
+impl<'r, I: Iterator<Item = Kind>> Classes<'r, I> {
+    /// Classes for the kinds `kinds` gives in `order`; `rng` is the class
+    /// stream, used only by `random`.
+    pub fn new(kinds: I, mix: Mix, order: Order, rng: Option<&'r mut ChaCha8Rng>) -> Self {
+        let mut left = [0; MAX_CLASSES];
+        left[..mix.len()].copy_from_slice(mix.class_counts());
+        let c = mix.counts();
+        Classes {
+            kinds,
+            mix,
+            order,
+            rng,
+            left,
+            kind_left: [c.sg, c.ip, c.host],
+            placed: [0; MAX_CLASSES],
+        }
+    }
+
+    fn class_of(&mut self, k: Kind) -> usize {
+        let range = self.mix.classes_of(k);
+        assert!(!range.is_empty(), "a kind in the sequence has classes");
+        let chosen = match self.order {
+            Order::SgFirst | Order::IpFirst => range.clone().find(|&c| self.left[c] > 0),
+            Order::Interleaved => {
+                // The class furthest behind its share of the kind's pods so
+                // far (ties to the first), as `interleave` does for kinds.
+                let n = u64::from(self.mix.counts().get(k));
+                let step = n - u64::from(self.kind_left[k.index()]) + 1;
+                range.clone().filter(|&c| self.left[c] > 0).max_by_key(|&c| {
+                    let deficit = i128::from(u64::from(self.mix.count(c)) * step) - i128::from(self.placed[c] * n);
+                    (deficit, std::cmp::Reverse(c))
+                })
+            }
+            Order::Random => {
+                let rng = self
+                    .rng
+                    .as_deref_mut()
+                    .expect("random orders draw classes from a stream");
+                let mut r = rng.random_range(0..self.kind_left[k.index()]);
+                range.clone().find(|&c| {
+                    if r < self.left[c] {
+                        true
+                    } else {
+                        r -= self.left[c];
+                        false
+                    }
+                })
+            }
+        };
+        let c = chosen.expect("a kind's pods left are its classes' pods left");
+        self.left[c] -= 1;
+        self.kind_left[k.index()] -= 1;
+        self.placed[c] += 1;
+        c
+    }
+}
+
+impl<I: Iterator<Item = Kind>> Iterator for Classes<'_, I> {
+    type Item = Pod;
+
+    #[inline]
+    fn next(&mut self) -> Option<Pod> {
+        let kind = self.kinds.next()?;
+        let class = self.class_of(kind) as u8;
+        Some(Pod { kind, class })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.kinds.size_hint()
+    }
+}
+
 impl fmt::Display for Order {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -205,6 +300,55 @@ mod tests {
         let expected = n as f64 / 30.0;
         let chi2: f64 = seen.values().map(|&o| (o as f64 - expected).powi(2) / expected).sum();
         // 29 degrees of freedom: the 99.9% point is 58.3.
+        assert!(chi2 < 58.3, "chi2 {chi2}");
+    }
+
+    fn classes(o: Order, mix: Mix, seed: u64) -> Vec<(Kind, u8)> {
+        let mut kinds = Vec::new();
+        o.arrange(mix.counts(), &mut ChaCha8Rng::seed_from_u64(seed), &mut kinds);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
+        Classes::new(kinds.into_iter(), mix, o, Some(&mut rng))
+            .map(|p| (p.kind, p.class))
+            .collect()
+    }
+
+    /// Two SG groups (classes 0, 1) and two IP groups (2, 3): the fixed
+    /// orders keep the kinds' sequence and take a kind's groups in turn;
+    /// interleaved interleaves them in proportion.
+    #[test]
+    fn groups_take_their_turn_within_a_kind() {
+        use Kind::*;
+        let mix = Mix::of_classes(&[(Sg, 1), (Sg, 2), (Ip, 2), (Ip, 1)]);
+        assert_eq!(
+            classes(Order::SgFirst, mix, 1),
+            vec![(Sg, 0), (Sg, 1), (Sg, 1), (Ip, 2), (Ip, 2), (Ip, 3)]
+        );
+        assert_eq!(
+            classes(Order::IpFirst, mix, 1),
+            vec![(Ip, 2), (Ip, 2), (Ip, 3), (Sg, 0), (Sg, 1), (Sg, 1)]
+        );
+        let mix = Mix::of_classes(&[(Ip, 2), (Ip, 4)]);
+        let got: Vec<u8> = classes(Order::Interleaved, mix, 1).iter().map(|p| p.1).collect();
+        assert_eq!(got, vec![1, 0, 1, 1, 0, 1]);
+    }
+
+    /// Every ordering by class of 2 SG pods of one group, and 1 + 2 IP pods
+    /// of two (5! / (2! 1! 2!) = 30 of them) comes up about equally often.
+    #[test]
+    fn random_classes_are_uniform() {
+        use Kind::*;
+        let mix = Mix::of_classes(&[(Sg, 2), (Ip, 1), (Ip, 2)]);
+        let mut seen = std::collections::BTreeMap::new();
+        let n = 30_000u64;
+        for seed in 0..n {
+            *seen.entry(classes(Order::Random, mix, seed * 2)).or_insert(0u32) += 1;
+        }
+        assert_eq!(seen.len(), 30);
+        let expected = n as f64 / 30.0;
+        let chi2: f64 = seen
+            .values()
+            .map(|&o| (f64::from(o) - expected).powi(2) / expected)
+            .sum();
         assert!(chi2 < 58.3, "chi2 {chi2}");
     }
 

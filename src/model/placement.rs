@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use super::invalid::Invalid;
 use super::node::{NodeSpec, Res, Resources};
-use super::workload::Kind;
+use super::workload::{Kind, Pod};
 
 /// How the scheduler scores fitting nodes (MODEL.md §5 step 3). Ties go to
 /// the lowest node index.
@@ -83,25 +83,27 @@ impl Usage {
         }
     }
 
-    /// Step 4's count of a pod of `kind` bound here: a slot, a branch ENI
-    /// for an SG pod, and its requests. (Its IP is the network's business:
+    /// Step 4's count of pod `pod` bound here: a slot, a branch ENI for an
+    /// SG pod, and its class's requests. (Its IP is the network's business:
     /// [`gets_ip`].)
     #[inline]
-    pub fn bind(&mut self, spec: &NodeSpec, kind: Kind) {
+    pub fn bind(&mut self, spec: &NodeSpec, pod: Pod) {
+        let class = usize::from(pod.class);
         self.slots += 1;
-        self.branches += u32::from(kind == Kind::Sg);
-        self.requested = self.requested.plus_times(spec.res.pod[kind.index()], 1);
-        self.non_zero = self.non_zero.plus_times(spec.res.scored_pod(kind.index()), 1);
+        self.branches += u32::from(pod.kind == Kind::Sg);
+        self.requested = self.requested.plus_times(spec.res.requested(class), 1);
+        self.non_zero = self.non_zero.plus_times(spec.res.scored_pod(class), 1);
     }
 
-    /// The reverse of [`Usage::bind`]: a pod of `kind` ends (its IP, if it
-    /// held one, is the caller's business).
+    /// The reverse of [`Usage::bind`]: the pod ends (its IP, if it held
+    /// one, is the caller's business).
     #[inline]
-    pub fn unbind(&mut self, spec: &NodeSpec, kind: Kind) {
-        let r = spec.res.pod[kind.index()];
-        let nz = spec.res.scored_pod(kind.index());
+    pub fn unbind(&mut self, spec: &NodeSpec, pod: Pod) {
+        let class = usize::from(pod.class);
+        let r = spec.res.requested(class);
+        let nz = spec.res.scored_pod(class);
         self.slots -= 1;
-        self.branches -= u32::from(kind == Kind::Sg);
+        self.branches -= u32::from(pod.kind == Kind::Sg);
         self.requested.cpu -= r.cpu;
         self.requested.memory -= r.memory;
         self.non_zero.cpu -= nz.cpu;
@@ -115,8 +117,14 @@ impl Usage {
 /// is what the node advertises now (the timed model advertises 0 until the
 /// trunk is up).
 #[inline]
-pub fn fits(spec: &NodeSpec, branch_capacity: u32, u: &Usage, kind: Kind) -> bool {
-    fits_network(spec.max_pods, branch_capacity, u.slots, u.branches, kind == Kind::Sg) & fits_resources(spec, u, kind)
+pub fn fits(spec: &NodeSpec, branch_capacity: u32, u: &Usage, pod: Pod) -> bool {
+    fits_network(
+        spec.max_pods,
+        branch_capacity,
+        u.slots,
+        u.branches,
+        pod.kind == Kind::Sg,
+    ) & fits_resources(spec, u, pod)
 }
 
 /// The filter's slot and branch part.
@@ -146,29 +154,30 @@ pub fn fits_network_within(max_pods: u32, branch_limit: u32, slots: u32, branche
 /// The filter's CPU and memory part: `used + request <= allocatable` for
 /// each. Always true when no pod requests either.
 #[inline]
-pub fn fits_resources(spec: &NodeSpec, u: &Usage, kind: Kind) -> bool {
-    !spec.res.counted() | requests_fit(&spec.res, u.requested, kind)
+pub fn fits_resources(spec: &NodeSpec, u: &Usage, pod: Pod) -> bool {
+    !spec.res.counted() | requests_fit(&spec.res, u.requested, usize::from(pod.class))
 }
 
-/// The rule itself, on the bound pods' `requested` sum: a pod of `kind`
-/// fits when `requested + request <= allocatable` on CPU and on memory (the
-/// one-node fast path, which keeps the sum in a register, calls it too).
+/// The rule itself, on the bound pods' `requested` sum: a pod of class
+/// `class` fits when `requested + request <= allocatable` on CPU and on
+/// memory (the one-node fast path, which keeps the sum in a register, calls
+/// it too).
 #[inline]
-pub fn requests_fit(res: &Resources, requested: Res, kind: Kind) -> bool {
-    requested.plus_times(res.pod[kind.index()], 1).within(&res.allocatable)
+pub fn requests_fit(res: &Resources, requested: Res, class: usize) -> bool {
+    requested.plus_times(res.requested(class), 1).within(&res.allocatable)
 }
 
-/// Whether a pod of `kind` fits an empty node of this spec (MODEL.md §5
-/// step 2: the autoscaler adds no node for a pod that fits none).
+/// Whether the pod fits an empty node of this spec (MODEL.md §5 step 2:
+/// the autoscaler adds no node for a pod that fits none).
 #[inline]
-pub fn fits_empty(spec: &NodeSpec, kind: Kind) -> bool {
-    fits(spec, spec.branch_capacity, &Usage::empty(spec), kind)
+pub fn fits_empty(spec: &NodeSpec, pod: Pod) -> bool {
+    fits(spec, spec.branch_capacity, &Usage::empty(spec), pod)
 }
 
 /// kube-scheduler's `MaxNodeScore`.
 pub const MAX_NODE_SCORE: u64 = 100;
 
-/// NodeResourcesFit's score of one node for a pod of `kind` (0 to 100, the
+/// NodeResourcesFit's score of one node for a pod of class `class` (0 to 100, the
 /// higher the better), as kube-scheduler computes it: for CPU and memory,
 /// `requested` = the node's non-zero requests plus the pod's; least-allocated
 /// scores `(allocatable - requested) * 100 / allocatable` (0 when requested is
@@ -176,8 +185,8 @@ pub const MAX_NODE_SCORE: u64 = 100;
 /// allocatable`; the node's score is the integer mean over the two, weight 1
 /// each (kubernetes `pkg/scheduler/framework/plugins/noderesources`
 /// `least_allocated.go`, `most_allocated.go`, `resource_allocation.go`).
-pub fn resource_fit_score(most: bool, spec: &NodeSpec, u: &Usage, kind: Kind) -> u64 {
-    let req = u.non_zero.plus_times(spec.res.scored_pod(kind.index()), 1);
+pub fn resource_fit_score(most: bool, spec: &NodeSpec, u: &Usage, class: usize) -> u64 {
+    let req = u.non_zero.plus_times(spec.res.scored_pod(class), 1);
     let alloc = spec.res.allocatable;
     let one = |requested: u64, capacity: u64| -> u64 {
         if capacity == 0 {
@@ -194,16 +203,17 @@ pub fn resource_fit_score(most: bool, spec: &NodeSpec, u: &Usage, kind: Kind) ->
     (one(req.cpu, alloc.cpu) + one(req.memory, alloc.memory)) / 2
 }
 
-/// Step 3, the policy's score of a fitting node for a pod of `kind`: the
+/// Step 3, the policy's score of a fitting node for the pod: the
 /// smallest score wins, ties go to the lowest node index. Without requests,
 /// by slots (most-allocated: most slots used; least-allocated: fewest);
 /// with them, `100 -` NodeResourcesFit's score ([`resource_fit_score`]).
 #[inline]
-pub fn score(policy: Policy, spec: &NodeSpec, u: &Usage, kind: Kind) -> u32 {
+pub fn score(policy: Policy, spec: &NodeSpec, u: &Usage, pod: Pod) -> u32 {
+    let class = usize::from(pod.class);
     if spec.res.counted() {
         return match policy {
-            Policy::MostAllocated => (MAX_NODE_SCORE - resource_fit_score(true, spec, u, kind)) as u32,
-            Policy::LeastAllocated => (MAX_NODE_SCORE - resource_fit_score(false, spec, u, kind)) as u32,
+            Policy::MostAllocated => (MAX_NODE_SCORE - resource_fit_score(true, spec, u, class)) as u32,
+            Policy::LeastAllocated => (MAX_NODE_SCORE - resource_fit_score(false, spec, u, class)) as u32,
             Policy::FirstFit => 0,
         };
     }
@@ -220,27 +230,30 @@ pub fn slot_score(policy: Policy, slots: u32) -> u32 {
     }
 }
 
-/// Karpenter's estimate of how many of `rem` pending pods (per kind) one
-/// new node of this spec takes, in its own view (slots, branch ENIs, CPU and
-/// memory; no IPs): SG pods first, then IP pods, then host pods, each as
-/// many as fit what the ones before left. Without requests this is
+/// Karpenter's estimate of how many of `rem` pending pods (per class, the
+/// classes of `kinds`, in kind order) one new node of this spec takes, in
+/// its own view (slots, branch ENIs, CPU and memory; no IPs): SG pods
+/// first, then IP pods, then host pods, class by class, each as many as fit
+/// what the ones before left. Without requests this is
 /// `min(free slots, rem_ip + rem_host + min(rem_sg, B))`.
-pub fn pods_taken(spec: &NodeSpec, rem: [u32; 3]) -> u32 {
+pub fn pods_taken(spec: &NodeSpec, kinds: &[Kind], rem: &[u32]) -> u32 {
     let empty = Usage::empty(spec);
     let mut slots = spec.max_pods.saturating_sub(empty.slots);
+    let mut branches = spec.branch_capacity;
     let mut left = Res {
         cpu: spec.res.allocatable.cpu.saturating_sub(empty.requested.cpu),
         memory: spec.res.allocatable.memory.saturating_sub(empty.requested.memory),
     };
     let counted = spec.res.counted();
     let mut taken = 0u32;
-    for k in Kind::ALL {
-        let mut n = rem[k.index()].min(slots);
+    for (class, (&k, &waiting)) in kinds.iter().zip(rem).enumerate() {
+        let mut n = waiting.min(slots);
         if k == Kind::Sg {
-            n = n.min(spec.branch_capacity);
+            n = n.min(branches);
+            branches -= n;
         }
         if counted {
-            let r = spec.res.pod[k.index()];
+            let r = spec.res.requested(class);
             let by = |have: u64, ask: u64| have.checked_div(ask).unwrap_or(u64::MAX);
             let most = by(left.cpu, r.cpu).min(by(left.memory, r.memory));
             n = n.min(most.min(u64::from(u32::MAX)) as u32);
@@ -285,6 +298,7 @@ pub fn stranded_slots(spec: &NodeSpec, u: Usage) -> u32 {
 mod tests {
     use super::*;
     use crate::model::node::{MIB, Resources, SystemPods};
+    use crate::model::requests::PodReq;
 
     fn spec(m: u32, ips: u32, br: u32) -> NodeSpec {
         NodeSpec {
@@ -311,8 +325,10 @@ mod tests {
         assert!(!fits_network(10, 2, 10, 0, false), "no slot left");
         assert!(!fits_network(10, 0, 3, 0, true), "no trunk: no SG pod");
         let s = spec(10, 6, 2);
-        assert!(fits(&s, 2, &used(9, 1), Kind::Sg) && !fits(&s, 2, &used(9, 2), Kind::Sg));
-        assert!(fits(&s, 0, &used(9, 0), Kind::Ip) && !fits(&s, 0, &used(10, 0), Kind::Host));
+        assert!(fits(&s, 2, &used(9, 1), Pod::of_kind(Kind::Sg)) && !fits(&s, 2, &used(9, 2), Pod::of_kind(Kind::Sg)));
+        assert!(
+            fits(&s, 0, &used(9, 0), Pod::of_kind(Kind::Ip)) && !fits(&s, 0, &used(10, 0), Pod::of_kind(Kind::Host))
+        );
     }
 
     /// The scan's form of the filter is the filter.
@@ -336,7 +352,7 @@ mod tests {
     #[test]
     fn scores_pack_spread_or_take_the_first() {
         let s = spec(10, 6, 2);
-        let sc = |p, n| score(p, &s, &used(n, 0), Kind::Ip);
+        let sc = |p, n| score(p, &s, &used(n, 0), Pod::of_kind(Kind::Ip));
         assert!(sc(Policy::MostAllocated, 8) < sc(Policy::MostAllocated, 3));
         assert!(sc(Policy::LeastAllocated, 3) < sc(Policy::LeastAllocated, 8));
         assert_eq!(sc(Policy::FirstFit, 3), sc(Policy::FirstFit, 8));
@@ -352,15 +368,15 @@ mod tests {
                 cpu: 2000,
                 memory: 4096 * MIB,
             },
-            Res::ZERO,
-            Res::ZERO,
-            [
-                Res::ZERO,
-                Res {
+            PodReq::ZERO,
+            PodReq::ZERO,
+            &[
+                PodReq::unset_if_zero(Res::ZERO),
+                PodReq::unset_if_zero(Res {
                     cpu: 500,
                     memory: 1024 * MIB,
-                },
-                Res::ZERO,
+                }),
+                PodReq::unset_if_zero(Res::ZERO),
             ],
         );
         s
@@ -374,8 +390,8 @@ mod tests {
         let s = with_requests();
         let mut u = Usage::empty(&s);
         for _ in 0..4 {
-            assert!(fits(&s, 2, &u, Kind::Ip));
-            u.bind(&s, Kind::Ip);
+            assert!(fits(&s, 2, &u, Pod::of_kind(Kind::Ip)));
+            u.bind(&s, Pod::of_kind(Kind::Ip));
         }
         assert_eq!(
             u.requested,
@@ -384,23 +400,30 @@ mod tests {
                 memory: 4096 * MIB
             }
         );
-        assert!(!fits(&s, 2, &u, Kind::Ip), "2000m + 500m > 2000m");
-        assert!(fits(&s, 2, &u, Kind::Host), "no request: fits");
-        u.unbind(&s, Kind::Ip);
-        assert!(fits(&s, 2, &u, Kind::Ip));
+        assert!(!fits(&s, 2, &u, Pod::of_kind(Kind::Ip)), "2000m + 500m > 2000m");
+        assert!(fits(&s, 2, &u, Pod::of_kind(Kind::Host)), "no request: fits");
+        u.unbind(&s, Pod::of_kind(Kind::Ip));
+        assert!(fits(&s, 2, &u, Pod::of_kind(Kind::Ip)));
         // Memory alone: 3 GiB pods on 4096 MiB, one fits, not two.
         let mut m = with_requests();
         let alloc = m.res.allocatable;
-        let ip_pods =
-            |cpu, memory| Resources::new(alloc, Res::ZERO, Res::ZERO, [Res::ZERO, Res { cpu, memory }, Res::ZERO]);
+        let ip_pods = |cpu, memory| {
+            let one = PodReq::unset_if_zero;
+            Resources::new(
+                alloc,
+                PodReq::ZERO,
+                PodReq::ZERO,
+                &[one(Res::ZERO), one(Res { cpu, memory }), one(Res::ZERO)],
+            )
+        };
         m.res = ip_pods(1, 3072 * MIB);
         let mut u = Usage::empty(&m);
-        u.bind(&m, Kind::Ip);
-        assert!(!fits(&m, 2, &u, Kind::Ip));
+        u.bind(&m, Pod::of_kind(Kind::Ip));
+        assert!(!fits(&m, 2, &u, Pod::of_kind(Kind::Ip)));
         // Too big for an empty node: the autoscaler adds none for it.
         m.res = ip_pods(2001, 3072 * MIB);
-        assert!(!fits_empty(&m, Kind::Ip));
-        assert!(fits_empty(&m, Kind::Host));
+        assert!(!fits_empty(&m, Pod::of_kind(Kind::Ip)));
+        assert!(fits_empty(&m, Pod::of_kind(Kind::Host)));
     }
 
     /// Karpenter's count of pods one node takes, by hand: 10 slots, 2
@@ -409,13 +432,13 @@ mod tests {
     fn karpenter_counts_pods_a_node_takes() {
         let s = spec(10, 6, 2);
         // 7 free slots: 2 SG (the branches) + 5 of the 6 others.
-        assert_eq!(pods_taken(&s, [5, 3, 3]), 7);
-        assert_eq!(pods_taken(&s, [5, 1, 1]), 4);
+        assert_eq!(pods_taken(&s, &Kind::ALL, &[5, 3, 3]), 7);
+        assert_eq!(pods_taken(&s, &Kind::ALL, &[5, 1, 1]), 4);
         let r = with_requests();
         // 10 free slots, 2000m: four 500m IP pods, then host pods (no request) fill the slots.
-        assert_eq!(pods_taken(&r, [0, 9, 0]), 4);
-        assert_eq!(pods_taken(&r, [0, 9, 3]), 7);
-        assert_eq!(pods_taken(&r, [3, 9, 0]), 6, "2 SG + 4 IP");
+        assert_eq!(pods_taken(&r, &Kind::ALL, &[0, 9, 0]), 4);
+        assert_eq!(pods_taken(&r, &Kind::ALL, &[0, 9, 3]), 7);
+        assert_eq!(pods_taken(&r, &Kind::ALL, &[3, 9, 0]), 6, "2 SG + 4 IP");
     }
 
     /// NodeResourcesFit's scores by hand. One 500m / 1024 MiB pod bound;
@@ -428,24 +451,30 @@ mod tests {
     fn scores_follow_node_resources_fit() {
         let s = with_requests();
         let mut u = Usage::empty(&s);
-        u.bind(&s, Kind::Ip);
-        assert_eq!(resource_fit_score(true, &s, &u, Kind::Ip), 50);
-        assert_eq!(resource_fit_score(false, &s, &u, Kind::Ip), 50);
-        assert_eq!(resource_fit_score(true, &s, &u, Kind::Host), 29);
-        assert_eq!(resource_fit_score(false, &s, &u, Kind::Host), 70);
-        assert_eq!(score(Policy::MostAllocated, &s, &u, Kind::Ip), 50);
+        u.bind(&s, Pod::of_kind(Kind::Ip));
+        assert_eq!(resource_fit_score(true, &s, &u, Kind::Ip.index()), 50);
+        assert_eq!(resource_fit_score(false, &s, &u, Kind::Ip.index()), 50);
+        assert_eq!(resource_fit_score(true, &s, &u, Kind::Host.index()), 29);
+        assert_eq!(resource_fit_score(false, &s, &u, Kind::Host.index()), 70);
+        assert_eq!(score(Policy::MostAllocated, &s, &u, Pod::of_kind(Kind::Ip)), 50);
         // Packing prefers the fuller node, spreading the emptier.
         let empty = Usage::empty(&s);
-        assert!(score(Policy::MostAllocated, &s, &u, Kind::Ip) < score(Policy::MostAllocated, &s, &empty, Kind::Ip));
-        assert!(score(Policy::LeastAllocated, &s, &empty, Kind::Ip) < score(Policy::LeastAllocated, &s, &u, Kind::Ip));
+        assert!(
+            score(Policy::MostAllocated, &s, &u, Pod::of_kind(Kind::Ip))
+                < score(Policy::MostAllocated, &s, &empty, Pod::of_kind(Kind::Ip))
+        );
+        assert!(
+            score(Policy::LeastAllocated, &s, &empty, Pod::of_kind(Kind::Ip))
+                < score(Policy::LeastAllocated, &s, &u, Pod::of_kind(Kind::Ip))
+        );
         // Past allocatable (possible only through the defaults): most caps at 100, least gives 0.
         let mut full = empty;
         full.non_zero = Res {
             cpu: 5000,
             memory: 9000 * MIB,
         };
-        assert_eq!(resource_fit_score(true, &s, &full, Kind::Host), 100);
-        assert_eq!(resource_fit_score(false, &s, &full, Kind::Host), 0);
+        assert_eq!(resource_fit_score(true, &s, &full, Kind::Host.index()), 100);
+        assert_eq!(resource_fit_score(false, &s, &full, Kind::Host.index()), 0);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::node::NodeSpec;
 use super::placement::{self, Policy, Usage};
-use super::workload::{Counts, Kind};
+use super::workload::{Counts, Kind, Pod};
 
 /// How many nodes there are, and whether more may be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,18 +109,24 @@ impl Replayer {
     /// pending whatever its kind: the replay stops pulling arrivals there and
     /// counts the rest from `counts`. A lazy random order therefore never
     /// draws the tail it would not use.
-    pub fn run<I: IntoIterator<Item = Kind>>(&mut self, cluster: &Cluster, counts: Counts, arrivals: I) -> Outcome {
-        self.replay::<_, _, false>(cluster, counts, arrivals, |_, _, _, _| {})
+    /// Arrivals are pods ([`Pod`]), or kinds for a workload without groups.
+    pub fn run<I>(&mut self, cluster: &Cluster, counts: Counts, arrivals: I) -> Outcome
+    where
+        I: IntoIterator,
+        I::Item: Into<Pod>,
+    {
+        self.replay::<_, _, false>(cluster, counts, arrivals.into_iter().map(Into::into), |_, _, _, _| {})
     }
 
     /// As [`Replayer::run`], calling `seen(arrival index, kind, fate, node)`
     /// for every pod (`node` is `None` for pending pods), the tail included.
     pub fn run_observed<I, F>(&mut self, cluster: &Cluster, counts: Counts, arrivals: I, seen: F) -> Outcome
     where
-        I: IntoIterator<Item = Kind>,
+        I: IntoIterator,
+        I::Item: Into<Pod>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
     {
-        self.replay::<_, _, true>(cluster, counts, arrivals, seen)
+        self.replay::<_, _, true>(cluster, counts, arrivals.into_iter().map(Into::into), seen)
     }
 
     fn replay<I, F, const DRAIN: bool>(
@@ -131,15 +137,15 @@ impl Replayer {
         mut seen: F,
     ) -> Outcome
     where
-        I: IntoIterator<Item = Kind>,
+        I: Iterator<Item = Pod>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
     {
-        let spec = cluster.node;
+        let spec = &cluster.node;
         assert!(
             spec.room().is_ok(),
             "the scenario validates that system pods fit a node: {spec:?}"
         );
-        let empty = Usage::empty(&spec);
+        let empty = Usage::empty(spec);
         self.nodes.clear();
         self.nodes.resize(cluster.nodes.initial() as usize, empty);
         let max_nodes = cluster.nodes.max() as usize;
@@ -148,7 +154,7 @@ impl Replayer {
         let mut free_slots = per_node_free * self.nodes.len() as u64;
 
         let mut out = Outcome::default();
-        let mut arrivals = arrivals.into_iter().enumerate();
+        let mut arrivals = arrivals.enumerate();
         let mut seen_pods = 0u64;
         // One node that stays one node: the fast path takes every arrival it
         // can; the general loop below then only sees an empty remainder.
@@ -159,20 +165,21 @@ impl Replayer {
         if fast && self.nodes.len() == 1 && !(can_add && max_nodes > 1) {
             // Compiled twice: without requests the loop counts no CPU or memory.
             seen_pods = if spec.res.counted() {
-                self.bind_one_node::<_, _, true>(&spec, &mut out, &mut arrivals, &mut seen)
+                self.bind_one_node::<_, _, true>(spec, &mut out, &mut arrivals, &mut seen)
             } else {
-                self.bind_one_node::<_, _, false>(&spec, &mut out, &mut arrivals, &mut seen)
+                self.bind_one_node::<_, _, false>(spec, &mut out, &mut arrivals, &mut seen)
             };
             free_slots = u64::from(spec.max_pods - self.nodes[0].slots);
         }
         while free_slots > 0 || (can_add && self.nodes.len() < max_nodes) {
             // Saturated clusters leave the loop: the rest of the arrivals is pending.
-            let Some((i, kind)) = arrivals.next() else { break };
+            let Some((i, pod)) = arrivals.next() else { break };
+            let kind = pod.kind;
             seen_pods += 1;
             // 1. Filter and 3. score.
-            let mut chosen = self.pick(&spec, cluster.policy, kind);
+            let mut chosen = self.pick(spec, cluster.policy, pod);
             // 2. No node fits: the autoscaler adds one, if an empty node would take the pod.
-            if chosen.is_none() && can_add && self.nodes.len() < max_nodes && placement::fits_empty(&spec, kind) {
+            if chosen.is_none() && can_add && self.nodes.len() < max_nodes && placement::fits_empty(spec, pod) {
                 self.nodes.push(empty);
                 free_slots += per_node_free;
                 chosen = Some(self.nodes.len() - 1);
@@ -189,7 +196,7 @@ impl Replayer {
             let ip = kind == Kind::Ip;
             let gets_ip = ip & placement::gets_ip(spec.ip_capacity, node.ips);
             let failed = ip & !gets_ip;
-            node.bind(&spec, kind);
+            node.bind(spec, pod);
             node.ips += u32::from(gets_ip);
             free_slots -= 1;
             out.ip_failed += u32::from(failed);
@@ -201,9 +208,9 @@ impl Replayer {
         // Here the cluster is saturated (no free slot, no node to add) or
         // every pod has arrived: whatever is left is pending.
         if DRAIN {
-            for (i, kind) in arrivals {
+            for (i, pod) in arrivals {
                 seen_pods += 1;
-                seen(i, kind, Fate::Pending, None);
+                seen(i, pod.kind, Fate::Pending, None);
             }
             assert_eq!(seen_pods, u64::from(counts.total()), "arrivals match their counts");
         }
@@ -213,8 +220,8 @@ impl Replayer {
         // are host pods or ip-failed; whatever is not bound is pending.
         let (mut bound, mut ips, mut branches) = (0u64, 0u64, 0u64);
         for node in &self.nodes {
-            out.wasted_ips += placement::wasted_ips(&spec, *node);
-            out.stranded_slots += placement::stranded_slots(&spec, *node);
+            out.wasted_ips += placement::wasted_ips(spec, *node);
+            out.stranded_slots += placement::stranded_slots(spec, *node);
             bound += u64::from(node.slots - spec.system.total());
             ips += u64::from(node.ips - spec.system.ip);
             branches += u64::from(node.branches);
@@ -246,7 +253,7 @@ impl Replayer {
         seen: &mut F,
     ) -> u64
     where
-        I: Iterator<Item = (usize, Kind)>,
+        I: Iterator<Item = (usize, Pod)>,
         F: FnMut(usize, Kind, Fate, Option<usize>),
     {
         let Usage {
@@ -256,22 +263,24 @@ impl Replayer {
             mut requested,
             mut non_zero,
         } = self.nodes[0];
-        let res = spec.res;
+        let res = &spec.res;
         let mut taken = 0u64;
         let mut failed_total = 0u32;
         let mut first_failure = None;
         if slots < spec.max_pods {
-            for (i, kind) in arrivals.by_ref() {
+            for (i, pod) in arrivals.by_ref() {
                 taken += 1;
+                let kind = pod.kind;
+                let class = usize::from(pod.class);
                 let sg = kind == Kind::Sg;
                 let ip = kind == Kind::Ip;
                 // A slot is free (the loop stops at saturation), not
                 // necessarily a branch, nor the CPU and memory.
                 let mut fits = placement::fits_network(spec.max_pods, spec.branch_capacity, slots, branches, sg);
                 if COUNTED {
-                    fits &= placement::requests_fit(&res, requested, kind);
-                    requested = requested.plus_times(res.pod[kind.index()], u32::from(fits));
-                    non_zero = non_zero.plus_times(res.scored_pod(kind.index()), u32::from(fits));
+                    fits &= placement::requests_fit(res, requested, class);
+                    requested = requested.plus_times(res.requested(class), u32::from(fits));
+                    non_zero = non_zero.plus_times(res.scored_pod(class), u32::from(fits));
                 }
                 let gets_ip = fits & ip & placement::gets_ip(spec.ip_capacity, ips);
                 let failed = fits & ip & !gets_ip;
@@ -309,24 +318,24 @@ impl Replayer {
 
     /// The node the scheduler binds to, if any fits (§5 steps 1 and 3).
     #[inline]
-    fn pick(&self, spec: &NodeSpec, policy: Policy, kind: Kind) -> Option<usize> {
+    fn pick(&self, spec: &NodeSpec, policy: Policy, pod: Pod) -> Option<usize> {
         if spec.res.counted() {
-            self.pick_by::<true>(spec, policy, kind)
+            self.pick_by::<true>(spec, policy, pod)
         } else {
-            self.pick_by::<false>(spec, policy, kind)
+            self.pick_by::<false>(spec, policy, pod)
         }
     }
 
     /// [`Replayer::pick`], compiled with and without CPU and memory
     /// (`COUNTED`, [`super::node::Resources::counted`]): without, by slots and branches alone.
     #[inline]
-    fn pick_by<const COUNTED: bool>(&self, spec: &NodeSpec, policy: Policy, kind: Kind) -> Option<usize> {
+    fn pick_by<const COUNTED: bool>(&self, spec: &NodeSpec, policy: Policy, pod: Pod) -> Option<usize> {
         // The pod's branch limit once, not its kind at every node.
-        let branch_limit = placement::branch_limit(spec.branch_capacity, kind == Kind::Sg);
+        let branch_limit = placement::branch_limit(spec.branch_capacity, pod.kind == Kind::Sg);
         let mut best: Option<(usize, u32)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             let fits = if COUNTED {
-                placement::fits(spec, spec.branch_capacity, n, kind)
+                placement::fits(spec, spec.branch_capacity, n, pod)
             } else {
                 placement::fits_network_within(spec.max_pods, branch_limit, n.slots, n.branches)
             };
@@ -334,7 +343,7 @@ impl Replayer {
                 continue;
             }
             let score = if COUNTED {
-                placement::score(policy, spec, n, kind)
+                placement::score(policy, spec, n, pod)
             } else {
                 placement::slot_score(policy, n.slots)
             };
@@ -474,8 +483,8 @@ mod tests {
             req in proptest::collection::vec((0u64..3, 0u64..3), 5), alloc in (1u64..20, 1u64..20),
         ) {
             // Requests in about half the cases (all zero: none counted).
-            let r = |i: usize| Res { cpu: req[i].0 * 100, memory: req[i].1 * 100 };
-            let res = Resources::new(Res { cpu: alloc.0 * 200, memory: alloc.1 * 200 }, r(0), r(1), [r(2), r(3), r(4)]);
+            let r = |i: usize| crate::model::requests::PodReq::unset_if_zero(Res { cpu: req[i].0 * 100, memory: req[i].1 * 100 });
+            let res = Resources::new(Res { cpu: alloc.0 * 200, memory: alloc.1 * 200 }, r(0), r(1), &[r(2), r(3), r(4)]);
             let spec = NodeSpec {
                 max_pods: m + host + ip_sys,
                 ip_capacity: ips + ip_sys,

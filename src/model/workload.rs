@@ -1,6 +1,7 @@
-//! Workload pods: their kinds and counts (MODEL.md §1, §6).
+//! Workload pods: their kinds, classes and counts (MODEL.md §1, §6).
 
 use std::fmt;
+use std::ops::Range;
 
 use crate::model::node::NodeSpec;
 
@@ -38,6 +39,127 @@ impl fmt::Display for Kind {
     }
 }
 
+pub use super::requests::MAX_CLASSES;
+
+/// A workload pod as the engines see it: its kind (what it needs of the
+/// network) and its class (what it requests: an index into
+/// `Resources::pod`; without groups the kind's index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pod {
+    pub kind: Kind,
+    pub class: u8,
+}
+
+impl Pod {
+    /// A pod of a workload without groups: its class is its kind's index.
+    #[inline]
+    pub fn of_kind(kind: Kind) -> Pod {
+        Pod {
+            kind,
+            class: kind as u8,
+        }
+    }
+}
+
+impl From<Kind> for Pod {
+    #[inline]
+    fn from(kind: Kind) -> Pod {
+        Pod::of_kind(kind)
+    }
+}
+
+/// The workload's pods by class: each class's kind and count, the classes
+/// in kind order (SG classes, then IP, then host). Without groups there
+/// are three classes, one per kind ([`Mix::of_kinds`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mix {
+    len: u8,
+    kind: [Kind; MAX_CLASSES],
+    count: [u32; MAX_CLASSES],
+}
+
+impl Mix {
+    /// A workload without groups: classes sg, ip, host.
+    pub fn of_kinds(c: Counts) -> Mix {
+        Mix::of_classes(&[(Kind::Sg, c.sg), (Kind::Ip, c.ip), (Kind::Host, c.host)])
+    }
+
+    /// Classes in this order, which must be kind order and at most
+    /// [`MAX_CLASSES`] (the scenario checks both).
+    pub fn of_classes(classes: &[(Kind, u32)]) -> Mix {
+        assert!(classes.len() <= MAX_CLASSES, "at most {MAX_CLASSES} classes");
+        assert!(classes.windows(2).all(|w| w[0].0 <= w[1].0), "classes in kind order");
+        let mut m = Mix {
+            len: classes.len() as u8,
+            kind: [Kind::Sg; MAX_CLASSES],
+            count: [0; MAX_CLASSES],
+        };
+        for (i, &(k, n)) in classes.iter().enumerate() {
+            m.kind[i] = k;
+            m.count[i] = n;
+        }
+        m
+    }
+
+    /// The number of classes.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether this is a workload without groups (one class per kind, the
+    /// class the kind's index): the engines' kind-only paths apply.
+    pub fn is_kinds(&self) -> bool {
+        self.len == 3 && self.kind[..3] == Kind::ALL
+    }
+
+    /// Class `i`'s kind.
+    #[inline]
+    pub fn kind(&self, i: usize) -> Kind {
+        self.kind[i]
+    }
+
+    /// Class `i`'s pods.
+    #[inline]
+    pub fn count(&self, i: usize) -> u32 {
+        self.count[i]
+    }
+
+    /// The classes' kinds, in class order.
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kind[..self.len()]
+    }
+
+    /// The classes' pod counts, in class order.
+    pub fn class_counts(&self) -> &[u32] {
+        &self.count[..self.len()]
+    }
+
+    /// The classes of kind `k` (consecutive: classes are in kind order).
+    pub fn classes_of(&self, k: Kind) -> Range<usize> {
+        let kinds = self.kinds();
+        let start = kinds.iter().position(|&x| x == k).unwrap_or(kinds.len());
+        let end = start + kinds[start..].iter().take_while(|&&x| x == k).count();
+        start..end
+    }
+
+    /// The pods per kind.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for (k, n) in self.kinds().iter().zip(self.class_counts()) {
+            match k {
+                Kind::Sg => c.sg += n,
+                Kind::Ip => c.ip += n,
+                Kind::Host => c.host += n,
+            }
+        }
+        c
+    }
+}
+
 /// How many workload pods of each kind arrive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Counts {
@@ -67,11 +189,14 @@ impl Counts {
     }
 }
 
-/// A workload as a scenario states it: fixed counts, or the seed's fill.
+/// A workload as a scenario states it: fixed counts, groups, or the seed's fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
     /// The same counts for every cell: compares formulas on equal demand.
     Counts(Counts),
+    /// Groups of pods, each of one kind with its own requests
+    /// (`[[workload.groups]]`): the same for every cell.
+    Groups(Mix),
     /// The seed's experiment (MODEL.md §6), per node: `B` SG pods (the
     /// type's branch ENIs) and `M - S` IP pods (`S` the hostNetwork system
     /// pods), times `nodes`. It depends on the formula through `M`.
@@ -84,11 +209,21 @@ impl Workload {
     pub fn counts(&self, branch_enis: u32, node: &NodeSpec) -> Counts {
         match *self {
             Workload::Counts(c) => c,
+            Workload::Groups(m) => m.counts(),
             Workload::SeedFill { nodes } => Counts {
                 sg: branch_enis.saturating_mul(nodes),
                 ip: node.max_pods.saturating_sub(node.system.host).saturating_mul(nodes),
                 host: 0,
             },
+        }
+    }
+
+    /// The pods by class for one node type and formula ([`Workload::counts`]
+    /// by kind, or the groups).
+    pub fn mix(&self, branch_enis: u32, node: &NodeSpec) -> Mix {
+        match *self {
+            Workload::Groups(m) => m,
+            _ => Mix::of_kinds(self.counts(branch_enis, node)),
         }
     }
 }

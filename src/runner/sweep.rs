@@ -160,6 +160,11 @@ mod tests {
                 ip: 55,
                 host: 0,
             },
+            mix: crate::model::workload::Mix::of_kinds(Counts {
+                sg: 18,
+                ip: 55,
+                host: 0,
+            }),
             cluster: Cluster {
                 node: NodeSpec {
                     max_pods: 58,

@@ -33,8 +33,12 @@ pub struct Setup {
 
 impl Setup {
     /// Reads the trace of a trace-driven scenario beside `scenario_path`.
-    pub fn load_trace(timed: &Timed, scenario_path: &Path) -> Result<Option<(TraceId, Trace)>, InputError> {
-        let Some(parsed) = trace::for_scenario(timed, scenario_path)? else {
+    pub fn load_trace(
+        timed: &Timed,
+        groups: &[(String, crate::model::workload::Kind)],
+        scenario_path: &Path,
+    ) -> Result<Option<(TraceId, Trace)>, InputError> {
+        let Some(parsed) = trace::for_scenario(timed, groups, scenario_path)? else {
             return Ok(None);
         };
         let path = trace::path_for(timed, scenario_path).expect("a trace was read");

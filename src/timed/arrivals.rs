@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::settings::Arrivals;
 use super::time::Time;
-use crate::model::workload::{Counts, Kind};
+use crate::model::workload::{Counts, Kind, MAX_CLASSES, Mix};
 
 /// One row of a trace: when a pod arrives, its kind, and how long it runs once started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +18,33 @@ pub struct TraceRow {
     pub time: Time,
     pub kind: Kind,
     pub lifetime: Option<Time>,
+    /// The pod's class (`workload::Pod::class`): its kind's index, or with
+    /// `[[workload.groups]]` its group's, from the trace's `group` column.
+    pub class: u8,
+    /// The `group` column: 0 when empty, else 1 + an index into
+    /// [`Trace::group_names`].
+    pub group: u16,
 }
 
 /// A trace, sorted by time (rows at equal times keep their file order).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Trace {
     pub rows: Vec<TraceRow>,
+    /// The names the `group` column gives, in the order first seen.
+    pub group_names: Vec<String>,
 }
 
 impl Trace {
+    /// The pods per class, for classes of these kinds.
+    pub fn mix(&self, kinds: &[Kind]) -> Mix {
+        let mut n = [0u32; MAX_CLASSES];
+        for r in &self.rows {
+            n[usize::from(r.class)] += 1;
+        }
+        let classes: Vec<(Kind, u32)> = kinds.iter().zip(n).map(|(&k, c)| (k, c)).collect();
+        Mix::of_classes(&classes)
+    }
+
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for r in &self.rows {

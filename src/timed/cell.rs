@@ -7,8 +7,9 @@ use super::settings::{Arrivals, Timed};
 use super::sim::{Incoming, Sim, TrialOutcome, World};
 use super::time::Time;
 use crate::model::cell::Cell;
+use crate::model::order::Classes;
 use crate::model::rng::trial_rng;
-use crate::model::workload::Kind;
+use crate::model::workload::{Kind, Pod};
 
 /// A static cell with the cluster the timed engine needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +23,7 @@ pub struct TimedCell {
 #[derive(Debug, Default)]
 pub struct Buffers {
     kinds: Vec<Kind>,
+    pods: Vec<Pod>,
     times: Vec<Time>,
     lifetimes: Vec<Option<Time>>,
 }
@@ -29,6 +31,8 @@ pub struct Buffers {
 /// Runs trial `trial` of one cell. Its stream is the static replay's
 /// (`trial_rng(seed, cell.stream_key(), trial)`): the order is drawn first,
 /// exactly as the static sweep draws it, then the times, then the delays.
+/// A workload with groups takes its pods' groups from a stream of its own
+/// (`Cell::class_stream_key`), as the static replay does.
 pub fn run_trial<'a>(
     tc: &'a TimedCell,
     timed: &'a Timed,
@@ -59,8 +63,11 @@ pub fn run_trial_with<'a>(
     let mut rng = trial_rng(seed, tc.cell.stream_key(), u64::from(trial));
     let lifetimes = match (trace, &timed.arrivals) {
         (Some(tr), Arrivals::Trace { .. }) => {
-            b.kinds.clear();
-            b.kinds.extend(tr.rows.iter().map(|r| r.kind));
+            b.pods.clear();
+            b.pods.extend(tr.rows.iter().map(|r| Pod {
+                kind: r.kind,
+                class: r.class,
+            }));
             b.times.clear();
             b.times.extend(tr.rows.iter().map(|r| r.time));
             b.lifetimes.clear();
@@ -69,12 +76,25 @@ pub fn run_trial_with<'a>(
         }
         _ => {
             tc.cell.order.arrange(tc.cell.counts, &mut rng, &mut b.kinds);
-            arrivals::times(&timed.arrivals, b.kinds.len(), &mut rng, &mut b.times);
+            b.pods.clear();
+            if tc.cell.mix.is_kinds() {
+                b.pods.extend(b.kinds.iter().map(|&k| Pod::of_kind(k)));
+            } else {
+                let mut classes = trial_rng(seed, tc.cell.class_stream_key(), u64::from(trial));
+                let random = tc.cell.order.is_random().then_some(&mut classes);
+                b.pods.extend(Classes::new(
+                    b.kinds.iter().copied(),
+                    tc.cell.mix,
+                    tc.cell.order,
+                    random,
+                ));
+            }
+            arrivals::times(&timed.arrivals, b.pods.len(), &mut rng, &mut b.times);
             None
         }
     };
     let incoming = Incoming {
-        kinds: &b.kinds,
+        pods: &b.pods,
         times: &b.times,
         lifetimes,
     };

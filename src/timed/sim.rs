@@ -45,7 +45,7 @@ use crate::model::placement::Policy;
 use crate::model::placement::{self, Usage};
 use crate::model::replay::{Nodes, Outcome};
 use crate::model::stats::percentile;
-use crate::model::workload::Kind;
+use crate::model::workload::{self, Kind, MAX_CLASSES};
 
 const NONE: u32 = u32::MAX;
 
@@ -82,6 +82,9 @@ pub struct World {
     /// Custom networking: pod ENIs, trunks and branches draw from the
     /// ENIConfig's subnet, the primary ENI (no pod IPs) from the node's.
     pub custom_networking: bool,
+    /// The kind of each pod class (`workload::Pod::class`), in class order:
+    /// sg, ip, host without groups.
+    pub kinds: Vec<Kind>,
 }
 
 impl NodeType {
@@ -194,6 +197,8 @@ enum Client {
 #[derive(Debug, Clone, Copy)]
 struct Pod {
     kind: Kind,
+    /// Its class: what it requests (`workload::Pod::class`).
+    class: u8,
     state: State,
     node: u32,
     /// The in-flight node Karpenter expects this pending pod to go to.
@@ -249,8 +254,8 @@ struct Node {
     trunk: bool,
     /// Karpenter considers it initialised: its view no longer applies.
     initialized: bool,
-    /// In Karpenter's open lists ([`Sim::open_list`]).
-    in_open: [bool; 3],
+    /// In Karpenter's open lists ([`Sim::open_list`]), one bit a list.
+    in_open: u32,
     attaching: bool,
     launched: Time,
     ready_at: Time,
@@ -382,11 +387,12 @@ pub struct TrialOutcome {
     pub timeline: Vec<Sample>,
 }
 
-/// A trial's arrivals, in arrival order: each pod's kind and arrival time,
-/// and, from a trace, its lifetime (`None`: the scenario's lifetime rule).
+/// A trial's arrivals, in arrival order: each pod (its kind and class) and
+/// arrival time, and, from a trace, its lifetime (`None`: the scenario's
+/// lifetime rule).
 #[derive(Debug, Clone, Copy)]
 pub struct Incoming<'x> {
-    pub kinds: &'x [Kind],
+    pub pods: &'x [workload::Pod],
     pub times: &'x [Time],
     pub lifetimes: Option<&'x [Option<Time>]>,
 }
@@ -401,21 +407,26 @@ pub struct Sim<'a> {
     queue: Queue<Ev>,
     pods: Vec<Pod>,
     nodes: Vec<Node>,
-    /// The scheduler's index per pod kind ([`Sim::fit_index`]): the nodes a
-    /// pod of that kind fits, by its score.
-    fit: [NodeIndex; 3],
+    /// The scheduler's indexes ([`Sim::fit_index`]): the nodes a pod fits,
+    /// by its score; one per set of pod classes that ask the same.
+    fit: Vec<NodeIndex>,
     /// Whether any pod requests CPU or memory (set by [`Sim::start`]).
     counted: bool,
-    /// Karpenter's open list for host pods: the IP pods' (0) where the two
-    /// ask the same on every type, else their own (2).
-    host_list: usize,
-    /// Pending pods per kind, in the order they became pending.
-    pending: [VecDeque<u32>; 3],
+    /// Each pod class's scheduler index and Karpenter open list, and how
+    /// many of each are in use (set by [`Sim::start`]).
+    fit_of: [u8; MAX_CLASSES],
+    list_of: [u8; MAX_CLASSES],
+    /// The first class of each scheduler index: the pod it is kept for.
+    fit_class: [u8; MAX_CLASSES],
+    n_fit: usize,
+    n_lists: usize,
+    /// Pending pods per scheduler index, in the order they became pending.
+    pending: Vec<VecDeque<u32>>,
     /// Pending pods in Karpenter's current batch, in the order they joined it.
     karpenter_batch: VecDeque<u32>,
     /// In-flight nodes that may have room in Karpenter's view, in launch
     /// order, per list of [`Sim::open_list`].
-    open: [VecDeque<u32>; 3],
+    open: Vec<VecDeque<u32>>,
     /// When each node's pod-IP ENIs were attached, oldest first: node `n`'s
     /// `enis` attach times from its `eni_base` (the pool shrinks newest first).
     eni_attached: Vec<Time>,
@@ -495,39 +506,64 @@ impl<'a> Sim<'a> {
         matches!(self.world().nodes, Nodes::Autoscale { .. })
     }
 
-    /// The scheduler's index for pods of `kind`: one per kind, except that
-    /// without requests IP and host pods fit the same nodes by the same
-    /// score and share the IP pods' index.
+    /// The scheduler's index for a pod of this class: pod classes that fit
+    /// the same nodes by the same score share one (without requests, SG
+    /// pods one and every other pod the other; with them, the classes that
+    /// are SG or not alike and ask the same CPU and memory).
     #[inline]
-    fn fit_index(&self, kind: Kind) -> usize {
-        if kind == Kind::Host && !self.counted {
-            Kind::Ip.index()
-        } else {
-            kind.index()
+    fn fit_index(&self, class: u8) -> usize {
+        usize::from(self.fit_of[usize::from(class)])
+    }
+
+    /// Karpenter's open list a pending pod of this class looks in: SG pods
+    /// need a slot and a branch, the others a slot, and, where pods request
+    /// CPU or memory, their requests too. Classes that ask the same share
+    /// one list, as one rule then decides for all of them.
+    #[inline]
+    fn open_list(&self, class: u8) -> usize {
+        usize::from(self.list_of[usize::from(class)])
+    }
+
+    /// Sets [`Sim::fit_index`] and [`Sim::open_list`] for the world's pod
+    /// classes: a class shares the index (list) of the first class that asks
+    /// the same on every type.
+    fn share_indexes(&mut self, world: &World) {
+        let sg = |c: usize| world.kinds[c] == Kind::Sg;
+        let same = |a: usize, b: usize, scored: bool| {
+            sg(a) == sg(b)
+                && (!self.counted
+                    || world.types.iter().all(|t| {
+                        let r = &t.spec.res;
+                        r.requested(a) == r.requested(b) && (!scored || r.scored_pod(a) == r.scored_pod(b))
+                    }))
+        };
+        let (mut n_fit, mut n_lists) = (0, 0);
+        for c in 0..world.kinds.len() {
+            self.fit_of[c] = match (0..c).find(|&d| same(d, c, true)) {
+                Some(d) => self.fit_of[d],
+                None => {
+                    self.fit_class[n_fit] = c as u8;
+                    n_fit += 1;
+                    (n_fit - 1) as u8
+                }
+            };
+            self.list_of[c] = match (0..c).find(|&d| same(d, c, false)) {
+                Some(d) => self.list_of[d],
+                None => {
+                    n_lists += 1;
+                    (n_lists - 1) as u8
+                }
+            };
         }
-    }
-
-    /// The scheduler's indexes in use.
-    fn fit_indexes(&self) -> usize {
-        if self.counted { 3 } else { 2 }
-    }
-
-    /// Karpenter's open list a pending pod of `kind` looks in: SG pods need
-    /// a slot and a branch, the others a slot, and, where pods request CPU
-    /// or memory, their requests too. IP and host pods share one list where
-    /// they ask the same (always without requests), as one rule then
-    /// decides for both.
-    fn open_list(&self, kind: Kind) -> usize {
-        match kind {
-            Kind::Sg => 1,
-            Kind::Ip => 0,
-            Kind::Host => self.host_list,
+        self.n_fit = n_fit;
+        self.n_lists = n_lists;
+        if self.fit.len() < n_fit {
+            self.fit.resize_with(n_fit, NodeIndex::default);
+            self.pending.resize_with(n_fit, VecDeque::new);
         }
-    }
-
-    /// The open lists in use.
-    fn open_lists(&self) -> usize {
-        self.host_list.max(1) + 1
+        if self.open.len() < n_lists {
+            self.open.resize_with(n_lists, VecDeque::new);
+        }
     }
 
     /// Runs one trial to its end.
@@ -545,7 +581,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Sets up a trial: the initial nodes (Ready, trunk up) and the arrivals.
-    /// `incoming.times` must be non-decreasing and as long as `incoming.kinds`.
+    /// `incoming.times` must be non-decreasing and as long as `incoming.pods`.
     pub fn start(
         &mut self,
         world: &'a World,
@@ -555,11 +591,18 @@ impl<'a> Sim<'a> {
         record_timeline: bool,
     ) {
         let Incoming {
-            kinds,
+            pods: arriving,
             times,
             lifetimes,
         } = incoming;
-        assert_eq!(kinds.len(), times.len(), "one arrival time per pod");
+        assert_eq!(arriving.len(), times.len(), "one arrival time per pod");
+        assert!(
+            arriving
+                .iter()
+                .all(|p| world.kinds.get(usize::from(p.class)) == Some(&p.kind)),
+            "every pod's class is one of the world's, of its kind"
+        );
+        assert!(world.kinds.len() <= MAX_CLASSES && (32..).contains(&(u32::BITS as usize)));
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "arrival times are sorted");
         self.world = Some(world);
         self.cfg = Some(cfg);
@@ -567,8 +610,9 @@ impl<'a> Sim<'a> {
         self.queue.clear();
         self.pods.clear();
         self.pods
-            .extend(kinds.iter().zip(times).enumerate().map(|(i, (&kind, &t))| Pod {
-                kind,
+            .extend(arriving.iter().zip(times).enumerate().map(|(i, (&a, &t))| Pod {
+                kind: a.kind,
+                class: a.class,
                 state: State::NotArrived,
                 node: NONE,
                 nominated: NONE,
@@ -590,14 +634,9 @@ impl<'a> Sim<'a> {
         self.nodes.clear();
         self.eni_attached.clear();
         self.counted = world.types.iter().any(|t| t.spec.res.counted());
-        let same = world
-            .types
-            .iter()
-            .all(|t| t.spec.res.pod[Kind::Host.index()] == t.spec.res.pod[Kind::Ip.index()]);
-        self.host_list = if same { 0 } else { 2 };
+        self.share_indexes(world);
         let initial = world.nodes.initial() as usize;
-        let used = self.fit_indexes();
-        for f in &mut self.fit[..used] {
+        for f in &mut self.fit[..self.n_fit] {
             f.reset(initial.max(world.nodes.max() as usize).min(1 << 20));
         }
         for q in &mut self.pending {
@@ -613,15 +652,15 @@ impl<'a> Sim<'a> {
         self.timeline.clear();
         self.record_timeline = record_timeline;
         self.count = [[0; 3]; 7];
-        for k in kinds {
-            self.count[State::NotArrived as usize][k.index()] += 1;
+        for p in arriving {
+            self.count[State::NotArrived as usize][p.kind.index()] += 1;
         }
         self.completed = [0; 3];
         self.now = Time::ZERO;
         self.last = Time::ZERO;
         self.next_sample = Time::ZERO;
         self.next_arrival = 0;
-        self.n_initial = kinds.len();
+        self.n_initial = arriving.len();
         self.arrivals = 0;
         self.pend_seq = 0;
         self.events = 0;
@@ -839,7 +878,7 @@ impl<'a> Sim<'a> {
         self.arrivals += 1;
         self.pods[p as usize].index = self.arrivals.min(u64::from(u32::MAX)) as u32;
         self.pods[p as usize].arrived = self.now;
-        let chosen = self.fit[self.fit_index(self.pods[p as usize].kind)].best();
+        let chosen = self.fit[self.fit_index(self.pods[p as usize].class)].best();
         match chosen {
             Some(n) => self.bind(p, n),
             None => self.make_pending(p),
@@ -864,7 +903,8 @@ impl<'a> Sim<'a> {
         self.set_state(p, State::Pending);
         self.pend_seq += 1;
         self.pods[p as usize].pend_seq = self.pend_seq;
-        self.pending[self.pods[p as usize].kind.index()].push_back(p);
+        let f = self.fit_index(self.pods[p as usize].class);
+        self.pending[f].push_back(p);
         if self.karpenter() {
             self.karpenter_enqueue(p);
         }
@@ -873,22 +913,22 @@ impl<'a> Sim<'a> {
     /// Capacity appeared: pending pods are tried again in the order they
     /// became pending. A pod that does not fit at its turn cannot fit later
     /// in the same pass (binding only takes capacity), and every pod of a
-    /// kind asks the same, so each kind's queue stops at its first misfit.
+    /// queue asks the same (a queue per scheduler index), so each queue
+    /// stops at its first misfit.
     fn retry(&mut self) {
         loop {
-            let mut best: Option<(u32, u32, u64)> = None;
-            for k in 0..3 {
-                let f = self.fit_index(Kind::ALL[k]);
-                let Some((p, n)) = self.pending[k].front().copied().zip(self.fit[f].best()) else {
+            let mut best: Option<(u32, u32, u64, usize)> = None;
+            for f in 0..self.n_fit {
+                let Some((p, n)) = self.pending[f].front().copied().zip(self.fit[f].best()) else {
                     continue;
                 };
                 let seq = self.pods[p as usize].pend_seq;
                 if best.is_none_or(|b| seq < b.2) {
-                    best = Some((p, n, seq));
+                    best = Some((p, n, seq, f));
                 }
             }
-            let Some((p, n, _)) = best else { return };
-            self.pending[self.pods[p as usize].kind.index()].pop_front();
+            let Some((p, n, _, f)) = best else { return };
+            self.pending[f].pop_front();
             self.bind(p, n);
         }
     }
@@ -901,20 +941,24 @@ impl<'a> Sim<'a> {
         // A node takes pods once Ready, and SG pods once its trunk is up.
         let ready = node.phase == Phase::Ready;
         let advertised = if node.trunk { s.branch_capacity } else { 0 };
-        if !self.counted {
-            // By slots and branches alone: one key, SG pods and the others.
-            let key = NodeIndex::key(placement::slot_score(policy, node.slots), n);
-            let other = ready && placement::fits_network(s.max_pods, advertised, node.slots, node.branches, false);
-            let sg = ready && placement::fits_network(s.max_pods, advertised, node.slots, node.branches, true);
-            self.fit[Kind::Ip.index()].set(n, other.then_some(key));
-            self.fit[Kind::Sg.index()].set(n, sg.then_some(key));
-            return;
-        }
         let u = node.usage();
-        for k in Kind::ALL {
-            let fits = ready && placement::fits(s, advertised, &u, k);
-            let key = fits.then(|| NodeIndex::key(placement::score(policy, s, &u, k), n));
-            self.fit[k.index()].set(n, key);
+        let kinds = &self.world().kinds;
+        for f in 0..self.n_fit {
+            let class = self.fit_class[f];
+            let pod = workload::Pod {
+                kind: kinds[usize::from(class)],
+                class,
+            };
+            let key = if self.counted {
+                let fits = ready && placement::fits(s, advertised, &u, pod);
+                fits.then(|| NodeIndex::key(placement::score(policy, s, &u, pod), n))
+            } else {
+                // By slots and branches alone.
+                let sg = pod.kind == Kind::Sg;
+                let fits = ready && placement::fits_network(s.max_pods, advertised, node.slots, node.branches, sg);
+                fits.then(|| NodeIndex::key(placement::slot_score(policy, node.slots), n))
+            };
+            self.fit[f].set(n, key);
         }
     }
 
@@ -937,10 +981,11 @@ impl<'a> Sim<'a> {
     fn bind(&mut self, p: u32, n: u32) {
         let w0 = self.wasted_of(n);
         let kind = self.pods[p as usize].kind;
+        let class = self.pods[p as usize].class;
         {
-            let spec = self.world().types[self.nodes[n as usize].ty as usize].spec;
+            let spec = &self.world().types[self.nodes[n as usize].ty as usize].spec;
             let mut u = self.nodes[n as usize].usage();
-            u.bind(&spec, kind);
+            u.bind(spec, workload::Pod { kind, class });
             let node = &mut self.nodes[n as usize];
             node.slots = u.slots;
             node.branches = u.branches;
@@ -987,9 +1032,15 @@ impl<'a> Sim<'a> {
         let w0 = self.wasted_of(n);
         let (ip_cd, br_cd) = (self.settings().cni.ip_cooldown, self.settings().rc.branch_cooldown);
         {
-            let spec = self.world().types[self.nodes[n as usize].ty as usize].spec;
+            let spec = &self.world().types[self.nodes[n as usize].ty as usize].spec;
             let mut u = self.nodes[n as usize].usage();
-            u.unbind(&spec, pod.kind);
+            u.unbind(
+                spec,
+                workload::Pod {
+                    kind: pod.kind,
+                    class: pod.class,
+                },
+            );
             let node = &mut self.nodes[n as usize];
             node.slots = u.slots;
             node.branches = u.branches;
@@ -1058,20 +1109,20 @@ impl<'a> Sim<'a> {
     /// bound and nominated pods, by the scheduler's filter. Before a node is
     /// initialised its branch capacity counts in full even with no trunk yet
     /// (KCORE `statenode.go` `Allocatable()`): no double launch.
-    fn view_fits(&self, n: u32, kind: Kind) -> bool {
+    fn view_fits(&self, n: u32, pod: workload::Pod) -> bool {
         let node = &self.nodes[n as usize];
         let s = &self.ty(n).karpenter;
         let mut u = node.usage();
         u.slots += node.nominated_slots;
         u.branches += node.nominated_branches;
         u.requested = u.requested.plus_times(node.nominated_res, 1);
-        placement::fits(s, s.branch_capacity, &u, kind)
+        placement::fits(s, s.branch_capacity, &u, pod)
     }
 
     fn nominate(&mut self, p: u32, n: u32) {
-        let kind = self.pods[p as usize].kind;
-        let sg = kind == Kind::Sg;
-        let r = self.ty(n).spec.res.pod[kind.index()];
+        let pod = self.pods[p as usize];
+        let sg = pod.kind == Kind::Sg;
+        let r = self.ty(n).spec.res.requested(usize::from(pod.class));
         let head = self.nodes[n as usize].nominated_head;
         let pod = &mut self.pods[p as usize];
         pod.nominated = n;
@@ -1094,8 +1145,8 @@ impl<'a> Sim<'a> {
         }
         let pod = self.pods[p as usize];
         let sg = pod.kind == Kind::Sg;
-        let r = self.ty(m).spec.res.pod[pod.kind.index()];
-        let lists = self.open_lists();
+        let r = self.ty(m).spec.res.requested(usize::from(pod.class));
+        let lists = self.n_lists;
         if pod.nominated_prev == NONE {
             self.nodes[m as usize].nominated_head = pod.nominated_next;
         } else {
@@ -1115,8 +1166,8 @@ impl<'a> Sim<'a> {
         node.nominated_res.memory -= r.memory;
         if !node.initialized {
             for c in 0..lists {
-                if !node.in_open[c] {
-                    node.in_open[c] = true;
+                if node.in_open & (1 << c) == 0 {
+                    node.in_open |= 1 << c;
                     self.open[c].push_back(m);
                 }
             }
@@ -1132,10 +1183,10 @@ impl<'a> Sim<'a> {
             let pod = &s.pods[p as usize];
             pod.state == State::Pending && pod.nominated == NONE
         };
-        let mut rem = [0u32; 3];
+        let mut rem = [0u32; MAX_CLASSES];
         for &p in &self.karpenter_batch {
             if valid(self, p) {
-                rem[self.pods[p as usize].kind.index()] += 1;
+                rem[usize::from(self.pods[p as usize].class)] += 1;
             }
         }
         let max = self.world().nodes.max() as usize;
@@ -1143,20 +1194,23 @@ impl<'a> Sim<'a> {
             if !valid(self, p) {
                 continue;
             }
-            let kind = self.pods[p as usize].kind;
+            let pod = workload::Pod {
+                kind: self.pods[p as usize].kind,
+                class: self.pods[p as usize].class,
+            };
             let before = rem;
-            rem[kind.index()] -= 1;
+            rem[usize::from(pod.class)] -= 1;
             // The first in-flight node with room for this pod in Karpenter's
             // view; nodes without room leave the list (they come back if a
             // pod nominated there binds elsewhere).
-            let c = self.open_list(kind);
+            let c = self.open_list(pod.class);
             let found = loop {
                 let Some(&m) = self.open[c].front() else { break None };
-                if !self.nodes[m as usize].initialized && self.view_fits(m, kind) {
+                if !self.nodes[m as usize].initialized && self.view_fits(m, pod) {
                     break Some(m);
                 }
                 self.open[c].pop_front();
-                self.nodes[m as usize].in_open[c] = false;
+                self.nodes[m as usize].in_open &= !(1 << c);
             };
             if let Some(m) = found {
                 self.nominate(p, m);
@@ -1165,7 +1219,7 @@ impl<'a> Sim<'a> {
             if self.nodes.len() >= max {
                 continue;
             }
-            let Some(t) = self.choose_type(kind, before) else {
+            let Some(t) = self.choose_type(pod, &before) else {
                 continue;
             };
             if !self.take_launch_addresses(t) {
@@ -1180,22 +1234,22 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// The NodePool type for a new node whose first pod is of `kind`, with
-    /// `rem` pods per kind left in the batch (that one included): the
+    /// The NodePool type for a new node whose first pod is `pod`, with
+    /// `rem` pods per class left in the batch (that one included): the
     /// cheapest type that takes the whole rest of the batch; when none does,
     /// the one that takes most of it ([`placement::pods_taken`]), then the
     /// cheapest; ties to the NodePool's order. A type whose empty node does
     /// not fit the pod is never chosen: without branch ENIs for an SG pod
     /// (KAWS `types.go`: pod-eni 0), or without the CPU or memory it asks.
-    fn choose_type(&self, kind: Kind, rem: [u32; 3]) -> Option<u16> {
+    fn choose_type(&self, pod: workload::Pod, rem: &[u32; MAX_CLASSES]) -> Option<u16> {
         let w = self.world();
         let mut best: Option<(u32, f64, u16)> = None;
         for &t in &w.pool {
             let s = &w.types[t as usize].karpenter;
-            if !placement::fits_empty(s, kind) {
+            if !placement::fits_empty(s, pod) {
                 continue;
             }
-            let placed = placement::pods_taken(s, rem);
+            let placed = placement::pods_taken(s, &w.kinds, &rem[..w.kinds.len()]);
             let price = w.types[t as usize].price.unwrap_or(0.0);
             let better = match best {
                 None => true,
@@ -1210,7 +1264,7 @@ impl<'a> Sim<'a> {
 
     fn new_node(&mut self, ty: u16) -> u32 {
         let n = self.nodes.len() as u32;
-        let s = self.world().types[ty as usize].spec;
+        let s = &self.world().types[ty as usize].spec;
         let enis = self.world().types[ty as usize].enis as usize;
         let eni_base = self.eni_attached.len() as u32;
         self.eni_attached.extend(std::iter::repeat_n(Time::NEVER, enis));
@@ -1219,7 +1273,7 @@ impl<'a> Sim<'a> {
             phase: Phase::Launching,
             trunk: false,
             initialized: false,
-            in_open: [false; 3],
+            in_open: 0,
             attaching: false,
             launched: self.now,
             ready_at: Time::NEVER,
@@ -1258,8 +1312,7 @@ impl<'a> Sim<'a> {
         });
         self.nodes_launched += 1;
         self.launching += 1;
-        let used = self.fit_indexes();
-        for f in &mut self.fit[..used] {
+        for f in &mut self.fit[..self.n_fit] {
             f.set(n, None);
         }
         n
@@ -1269,8 +1322,8 @@ impl<'a> Sim<'a> {
     /// (default 90 s, the seed's measured start-up).
     fn launch(&mut self, ty: u16) -> u32 {
         let n = self.new_node(ty);
-        for c in 0..self.open_lists() {
-            self.nodes[n as usize].in_open[c] = true;
+        for c in 0..self.n_lists {
+            self.nodes[n as usize].in_open |= 1 << c;
             self.open[c].push_back(n);
         }
         let d = self.draw(self.settings().karpenter.launch);

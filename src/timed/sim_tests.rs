@@ -12,7 +12,8 @@ use crate::input::catalog::Catalog;
 use crate::model::node::{NodeSpec, Res, Resources, SystemPods};
 use crate::model::placement::Policy;
 use crate::model::replay::{Cluster, Nodes, Replayer};
-use crate::model::workload::{Counts, Kind};
+use crate::model::requests::PodReq;
+use crate::model::workload::{Counts, Kind, Pod};
 use crate::timed::dist::Delay;
 use crate::timed::settings::{Arrivals, PoolEntry, Timed};
 use crate::timed::time::Time;
@@ -42,8 +43,8 @@ fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeTyp
 /// resource path must give the slot-only figures.
 fn unit_requests(mut t: NodeType) -> NodeType {
     assert!(t.spec.max_pods < 100);
-    let one = Res { cpu: 1, memory: 1 };
-    t.spec.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, [one; 3]);
+    let one = PodReq::unset_if_zero(Res { cpu: 1, memory: 1 });
+    t.spec.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, &[one; 3]);
     t.karpenter = t.spec;
     t
 }
@@ -62,9 +63,9 @@ fn requests_strategy() -> impl Strategy<Value = Resources> {
                 cpu: c * 500,
                 memory: m * 512,
             },
-            sh,
-            si,
-            [a, b, h],
+            PodReq::unset_if_zero(sh),
+            PodReq::unset_if_zero(si),
+            &[a, b, h].map(PodReq::unset_if_zero),
         )
     })
 }
@@ -77,6 +78,7 @@ fn world(t: NodeType, nodes: Nodes, policy: Policy) -> World {
         nodes,
         policy,
         custom_networking: false,
+        kinds: Kind::ALL.to_vec(),
     }
 }
 
@@ -89,13 +91,14 @@ fn counts(kinds: &[Kind]) -> Counts {
     }
 }
 
+/// Pods of a workload without groups: each of its kind's class.
+fn pods(kinds: &[Kind]) -> Vec<Pod> {
+    kinds.iter().map(|&k| Pod::of_kind(k)).collect()
+}
+
 /// A trial's arrivals, from a trace's lifetimes or, with `None`, the scenario's rule.
-fn incoming<'x>(kinds: &'x [Kind], times: &'x [Time], lifetimes: Option<&'x [Option<Time>]>) -> Incoming<'x> {
-    Incoming {
-        kinds,
-        times,
-        lifetimes,
-    }
+fn incoming<'x>(pods: &'x [Pod], times: &'x [Time], lifetimes: Option<&'x [Option<Time>]>) -> Incoming<'x> {
+    Incoming { pods, times, lifetimes }
 }
 
 fn run(w: &World, cfg: &Timed, kinds: &[Kind], times: &[Time], seed: u64) -> TrialOutcome {
@@ -103,7 +106,7 @@ fn run(w: &World, cfg: &Timed, kinds: &[Kind], times: &[Time], seed: u64) -> Tri
         w,
         cfg,
         Incoming {
-            kinds,
+            pods: &pods(kinds),
             times,
             lifetimes: None,
         },
@@ -158,6 +161,57 @@ proptest! {
         let want = Replayer::new().run(&cluster, counts(&kinds), kinds.iter().copied());
         prop_assert_eq!(timed.outcome, want);
         prop_assert_eq!(timed.starting, [0, 0, 0]);
+        prop_assert_eq!(timed.not_arrived, 0);
+    }
+
+    /// MODEL.md §8 with CPU and memory and workload groups: with every
+    /// delay zero, pods of up to five classes (random kinds and requests,
+    /// some asking the same, some nothing) give the static replay's outcome,
+    /// on fixed and autoscaled clusters, under every policy.
+    #[test]
+    fn zero_delays_give_the_static_replay_with_groups(
+        enis in 1u32..4,
+        ipe in 1u32..6,
+        b in 0u32..6,
+        extra_m in 1u32..25,
+        classes in proptest::collection::vec((kind_strategy(), 0u64..4, 0u64..3), 1..6),
+        sys in (0u64..3, 0u64..3),
+        arrivals in proptest::collection::vec(0usize..100, 0..120),
+        nodes in nodes_strategy(),
+        p in 0usize..3,
+        alloc in (2u64..12, 2u64..12),
+    ) {
+        let mut classes = classes;
+        classes.sort_by_key(|c| c.0);
+        let kinds: Vec<Kind> = classes.iter().map(|c| c.0).collect();
+        let req = |cpu: u64, memory: u64| PodReq::unset_if_zero(Res { cpu: cpu * 100, memory: memory * 100 });
+        let pods_req: Vec<PodReq> = classes.iter().map(|c| req(c.1, c.2)).collect();
+        let system = SystemPods { host: 1, ip: 0 };
+        let mut t = node_type(system.total() + extra_m, enis, ipe, b, system);
+        t.spec.res = Resources::new(
+            Res { cpu: alloc.0 * 100, memory: alloc.1 * 100 },
+            req(sys.0, sys.1),
+            req(0, 0),
+            &pods_req,
+        );
+        t.karpenter = t.spec;
+        prop_assume!(t.spec.room().is_ok());
+        let arriving: Vec<Pod> = arrivals
+            .iter()
+            .map(|&a| {
+                let c = a % classes.len();
+                Pod { kind: kinds[c], class: c as u8 }
+            })
+            .collect();
+        let policy = Policy::ALL[p];
+        let mut w = world(t.clone(), nodes, policy);
+        w.kinds = kinds.clone();
+        let times = vec![Time::ZERO; arriving.len()];
+        let timed = Sim::new().run(&w, &Timed::zero_delay(), incoming(&arriving, &times, None), ChaCha8Rng::seed_from_u64(1), false);
+        let cluster = Cluster { node: t.spec, nodes, policy };
+        let c = counts(&arriving.iter().map(|p| p.kind).collect::<Vec<_>>());
+        let want = Replayer::new().run(&cluster, c, arriving.iter().copied());
+        prop_assert_eq!(timed.outcome, want);
         prop_assert_eq!(timed.not_arrived, 0);
     }
 
@@ -225,7 +279,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, incoming(&pods(&kinds), &times, None), ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -278,7 +332,7 @@ proptest! {
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let slots = run(&slot_world, &cfg, &kinds, &times, seed);
         let mut sim = Sim::new();
-        sim.start(&res_world, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), true);
+        sim.start(&res_world, &cfg, incoming(&pods(&kinds), &times, None), ChaCha8Rng::seed_from_u64(seed), true);
         while sim.step() {
             sim.audit(&cfg);
         }
@@ -309,7 +363,7 @@ proptest! {
         let mut at = 0;
         let times: Vec<Time> = kinds.iter().zip(&gaps).map(|(_, g)| { at += g; Time::secs(at) }).collect();
         let mut sim = Sim::new();
-        sim.start(&w, &cfg, incoming(&kinds, &times, None), ChaCha8Rng::seed_from_u64(seed), false);
+        sim.start(&w, &cfg, incoming(&pods(&kinds), &times, None), ChaCha8Rng::seed_from_u64(seed), false);
         let mut steps = 0;
         while sim.step() {
             sim.audit(&cfg);
@@ -339,8 +393,13 @@ impl Sim<'_> {
             if bound {
                 let n = pod.node as usize;
                 slots[n] += 1;
-                requested[n] =
-                    requested[n].plus_times(w.types[self.nodes[n].ty as usize].spec.res.pod[pod.kind.index()], 1);
+                requested[n] = requested[n].plus_times(
+                    w.types[self.nodes[n].ty as usize]
+                        .spec
+                        .res
+                        .requested(usize::from(pod.class)),
+                    1,
+                );
                 branches[n] += u32::from(pod.kind == Kind::Sg);
                 ips[n] += u32::from(pod.has_ip);
                 let node = &self.nodes[n];
@@ -552,7 +611,7 @@ fn ip_failed_pods_start_after_the_ip_cooldown() {
     let out = sim.run(
         &w,
         &cfg,
-        incoming(&kinds, &times, Some(&lifetimes)),
+        incoming(&pods(&kinds), &times, Some(&lifetimes)),
         ChaCha8Rng::seed_from_u64(1),
         false,
     );
@@ -589,7 +648,7 @@ fn a_random_kubelet_retry_is_periodic_from_the_failure() {
         let out = sim.run(
             &w,
             &cfg,
-            incoming(&kinds, &times, Some(&lifetimes)),
+            incoming(&pods(&kinds), &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(seed),
             false,
         );
@@ -663,6 +722,7 @@ fn karpenter_picks_the_cheapest_type_that_fits() {
         nodes: Nodes::Autoscale { initial: 0, max: 10 },
         policy: Policy::MostAllocated,
         custom_networking: false,
+        kinds: Kind::ALL.to_vec(),
     };
     let cfg = Timed {
         horizon: Some(Time::secs(3600)),
@@ -914,6 +974,7 @@ fn sg_pods_never_launch_a_type_without_branches() {
         nodes: Nodes::Autoscale { initial: 0, max: 5 },
         policy: Policy::MostAllocated,
         custom_networking: false,
+        kinds: Kind::ALL.to_vec(),
     };
     let cfg = Timed {
         karpenter: crate::timed::settings::Karpenter {
@@ -977,12 +1038,13 @@ fn a_warm_engine_allocates_nothing() {
         ..Timed::default()
     };
     let kinds: Vec<Kind> = (0..400).map(|i| Kind::ALL[i % 3]).collect();
+    let arriving = pods(&kinds);
     let times: Vec<Time> = (0..400).map(|i| Time(i * 250_000)).collect();
     let mut sim = Sim::new();
     let first = sim.run(
         &w,
         &cfg,
-        incoming(&kinds, &times, None),
+        incoming(&arriving, &times, None),
         ChaCha8Rng::seed_from_u64(3),
         false,
     );
@@ -990,7 +1052,7 @@ fn a_warm_engine_allocates_nothing() {
     let second = sim.run(
         &w,
         &cfg,
-        incoming(&kinds, &times, None),
+        incoming(&arriving, &times, None),
         ChaCha8Rng::seed_from_u64(3),
         false,
     );
@@ -1017,9 +1079,9 @@ fn cpu_bound_nodes_fill_before_max_pods() {
             cpu: 1000,
             memory: 1 << 30,
         },
-        Res::ZERO,
-        Res::ZERO,
-        [Res::ZERO, quarter, Res::ZERO],
+        PodReq::unset_if_zero(Res::ZERO),
+        PodReq::unset_if_zero(Res::ZERO),
+        &[Res::ZERO, quarter, Res::ZERO].map(PodReq::unset_if_zero),
     );
     cpu.karpenter = cpu.spec;
     let nodes = Nodes::Autoscale { initial: 0, max: 10 };
@@ -1045,9 +1107,9 @@ fn karpenter_sizes_by_cpu() {
     let with = |mut t: NodeType, cpu: u64, name: &str, price: f64| {
         t.spec.res = Resources::new(
             Res { cpu, memory: 1 << 30 },
-            Res::ZERO,
-            Res::ZERO,
-            [Res::ZERO, Res::ZERO, half],
+            PodReq::unset_if_zero(Res::ZERO),
+            PodReq::unset_if_zero(Res::ZERO),
+            &[Res::ZERO, Res::ZERO, half].map(PodReq::unset_if_zero),
         );
         t.karpenter = t.spec;
         t.name = name.into();
@@ -1063,6 +1125,7 @@ fn karpenter_sizes_by_cpu() {
         nodes: Nodes::Autoscale { initial: 0, max: 10 },
         policy: Policy::MostAllocated,
         custom_networking: false,
+        kinds: Kind::ALL.to_vec(),
     };
     let kinds = vec![Kind::Host; 8];
     let out = run(&w, &Timed::default(), &kinds, &[Time::ZERO; 8], 1);
@@ -1149,7 +1212,8 @@ fn the_pool_shrinks_under_warm_ip_target() {
     let lifetimes = [Some(Time::secs(100)); 8];
     let changes = |cfg: &Timed| {
         let mut sim = Sim::new();
-        let incoming = incoming(&kinds, &times, Some(&lifetimes));
+        let arriving = pods(&kinds);
+        let incoming = incoming(&arriving, &times, Some(&lifetimes));
         sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
         let mut seen = vec![(0, sim.nodes[0].enis)];
         while sim.step() {
@@ -1195,7 +1259,8 @@ fn trunk_initialisations_queue_for_the_node_workers() {
     let times = [Time::ZERO; 20];
     let trunks = |cfg: &Timed| {
         let mut sim = Sim::new();
-        let incoming = incoming(&kinds, &times, None);
+        let arriving = pods(&kinds);
+        let incoming = incoming(&arriving, &times, None);
         sim.start(&w, cfg, incoming, ChaCha8Rng::seed_from_u64(1), false);
         while sim.step() {}
         let at: Vec<u64> = sim.nodes.iter().map(|n| n.trunk_at.0 / 1_000_000).collect();
@@ -1233,7 +1298,7 @@ fn branch_deletions_take_the_creations_tokens() {
         let out = Sim::new().run(
             &w,
             &cfg,
-            incoming(&kinds, &times, Some(&lifetimes)),
+            incoming(&pods(&kinds), &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(1),
             false,
         );
@@ -1284,7 +1349,7 @@ fn a_full_subnet_fails_branch_creations_and_retries_with_backoff() {
         Sim::new().run(
             &w,
             cfg,
-            incoming(&kinds, &times, Some(&lifetimes)),
+            incoming(&pods(&kinds), &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(1),
             false,
         )
@@ -1325,7 +1390,7 @@ fn an_exhausted_subnet_pauses_eni_attaches() {
         Sim::new().run(
             &w,
             cfg,
-            incoming(&kinds, &times, Some(&lifetimes)),
+            incoming(&pods(&kinds), &times, Some(&lifetimes)),
             ChaCha8Rng::seed_from_u64(1),
             false,
         )

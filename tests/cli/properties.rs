@@ -9,7 +9,8 @@ use sgpsim::model::node::{NodeSettings, NodeSpec, Res, Resources, SystemPods, br
 use sgpsim::model::order::Order;
 use sgpsim::model::placement::Policy;
 use sgpsim::model::replay::{Cluster, Fate, Nodes, Replayer};
-use sgpsim::model::workload::{Counts, Kind};
+use sgpsim::model::requests::PodReq;
+use sgpsim::model::workload::{Counts, Kind, Pod};
 
 fn policy() -> impl Strategy<Value = Policy> {
     prop::sample::select(Policy::ALL.to_vec())
@@ -101,9 +102,9 @@ proptest! {
     fn resource_path_equals_the_slot_path(
         spec in node(), nodes in nodes(), policy in policy(), order in order(), c in counts(), seed in any::<u64>()
     ) {
-        let one = Res { cpu: 1, memory: 1 };
+        let one = PodReq::unset_if_zero(Res { cpu: 1, memory: 1 });
         let mut unit = spec;
-        unit.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, [one; 3]);
+        unit.res = Resources::new(Res { cpu: 100, memory: 100 }, one, one, &[one; 3]);
         prop_assert!(unit.res.counted() && !spec.res.counted());
         let mut seq = Vec::new();
         order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
@@ -124,9 +125,9 @@ proptest! {
         spec in node(), nodes in nodes(), policy in policy(), order in order(), c in counts(), seed in any::<u64>(),
         alloc in (1u64..9, 1u64..9), req in proptest::collection::vec((0u64..4, 0u64..4), 5),
     ) {
-        let r = |i: usize| Res { cpu: req[i].0 * 250, memory: req[i].1 * 256 };
+        let r = |i: usize| PodReq::unset_if_zero(Res { cpu: req[i].0 * 250, memory: req[i].1 * 256 });
         let mut spec = spec;
-        spec.res = Resources::new(Res { cpu: alloc.0 * 500, memory: alloc.1 * 512 }, r(0), r(1), [r(2), r(3), r(4)]);
+        spec.res = Resources::new(Res { cpu: alloc.0 * 500, memory: alloc.1 * 512 }, r(0), r(1), &[r(2), r(3), r(4)]);
         prop_assume!(spec.room().is_ok());
         let mut seq = Vec::new();
         order.arrange(c, &mut ChaCha8Rng::seed_from_u64(seed), &mut seq);
@@ -136,7 +137,7 @@ proptest! {
         let o = rep.run_observed(&cluster, c, seq.iter().copied(), |_, k, _, n| {
             if let Some(n) = n {
                 bound.resize(bound.len().max(n + 1), spec.res.system(&spec.system));
-                bound[n] = bound[n].plus_times(spec.res.pod[k.index()], 1);
+                bound[n] = bound[n].plus_times(spec.res.requested(k.index()), 1);
             }
         });
         for (i, u) in rep.nodes().iter().enumerate() {
@@ -145,13 +146,13 @@ proptest! {
             prop_assert!(u.requested.within(&spec.res.allocatable), "{:?} within {:?}", u.requested, spec.res.allocatable);
         }
         for k in Kind::ALL {
-            let never = !sgpsim::model::placement::fits_empty(&spec, k);
+            let never = !sgpsim::model::placement::fits_empty(&spec, Pod::of_kind(k));
             if never {
                 prop_assert_eq!(o.running[k.index()] + u32::from(k == Kind::Ip) * o.ip_failed, 0);
             }
             if o.pending[k.index()] > 0 {
                 // Pending: no node has room at the end (capacity only shrinks here).
-                prop_assert!(rep.nodes().iter().all(|u| !sgpsim::model::placement::fits(&spec, spec.branch_capacity, u, k)));
+                prop_assert!(rep.nodes().iter().all(|u| !sgpsim::model::placement::fits(&spec, spec.branch_capacity, u, Pod::of_kind(k))));
             }
         }
         let fast = Replayer::new().run(&cluster, c, seq.iter().copied());

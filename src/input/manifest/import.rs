@@ -183,8 +183,8 @@ struct PodTpl {
     node_selector: Labels,
     /// Node placement beyond the OS (affinity, other nodeSelector keys, tolerations).
     placement: bool,
-    /// One pod's CPU and memory requests, as the scheduler sums them.
-    requests: crate::model::node::Res,
+    /// One pod's CPU and memory requests, as its spec writes them.
+    requests: crate::model::requests::PodShape,
 }
 
 fn pod_tpl(o: &Obj<'_>, meta: Option<&Value>, spec: Option<&Value>, spec_path: &str) -> Result<PodTpl, InputError> {
@@ -688,7 +688,7 @@ pub(super) fn import_docs(
                     origin: o.id(),
                     host: class == PodClass::Host,
                     assumed: false,
-                    requests: tpl.requests,
+                    requests: tpl.requests.clone(),
                 }),
                 PodClass::Sg { policies, .. } | PodClass::OverQuota { policies, .. } => {
                     notes.push(format!(
@@ -705,7 +705,7 @@ pub(super) fn import_docs(
                         origin: o.id(),
                         host: false,
                         assumed: false,
-                        requests: tpl.requests,
+                        requests: tpl.requests.clone(),
                     });
                 }
                 other => notes.push(format!(
@@ -756,7 +756,10 @@ pub(super) fn import_docs(
                     origin: format!("DaemonSet {ns}/{name}"),
                     host: true,
                     assumed: true,
-                    requests: crate::model::node::Res::ZERO,
+                    requests: crate::model::requests::PodShape {
+                        containers: vec![Default::default()],
+                        ..Default::default()
+                    },
                 });
             }
         }
@@ -1299,8 +1302,7 @@ pub(crate) fn drop_unusable(imp: &mut Import, catalog: &Catalog) {
         imp.types = dropped_types; // Keep them: validation will say why, naming the field.
     }
     // Pods that request CPU or memory need each type's vCPUs and memory.
-    let (sh, si, pod, _) = imp.requests();
-    if !(sh.is_zero() && si.is_zero() && pod.iter().all(|r| r.is_zero())) {
+    if imp.requests().counted() {
         let (with, without): (Vec<String>, Vec<String>) = imp.types.iter().cloned().partition(|n| {
             catalog
                 .get(n)
@@ -1379,10 +1381,10 @@ mod tests {
         imp.notes.iter().any(|n| n.contains(needle))
     }
 
-    /// Requests come from containers, init containers and overhead, as the
-    /// scheduler sums them, per kind (the mean over a kind's pods), and the
-    /// scenario written loads with them; a bad quantity names the object,
-    /// the container and the fix.
+    /// Requests come from containers, init containers and overhead (a
+    /// limit standing in for a request left out), one group per kind and
+    /// request; the scenario written loads with the same requests; a bad
+    /// quantity names the object, the container and the fix.
     #[test]
     fn requests_are_read_from_the_pod_specs() {
         let deploy = |name: &str, replicas: u32, cpu: &str, extra: &str| {
@@ -1390,43 +1392,52 @@ mod tests {
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: a}}\nspec:\n  replicas: {replicas}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: i, resources: {{requests: {{cpu: \"{cpu}\", memory: 256Mi}}}}}}]\n{extra}"
             )
         };
-        let init = "      initContainers: [{name: i, image: i, resources: {requests: {cpu: \"2\"}}}]\n      overhead: {memory: 64Mi}\n";
+        let init = "      initContainers: [{name: i, image: i, resources: {limits: {cpu: \"2\"}}}]\n      overhead: {memory: 64Mi}\n";
         let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: kube-system}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: i, resources: {requests: {cpu: 50m}}}]\n";
         let yaml = format!(
-            "{}---\n{}---\n{ds}",
+            "{}---\n{}---\n{}---\n{ds}",
             deploy("web", 3, "500m", ""),
-            deploy("batch", 1, "250m", init)
+            deploy("batch", 1, "250m", init),
+            deploy("api", 2, "500m", ""),
         );
         let imp = import(&yaml).unwrap();
-        let (host, ip, pod, notes) = imp.requests();
+        let req = imp.requests();
         let mib = crate::model::node::MIB;
-        // web: 500m, 256Mi x 3; batch: max(250m, 2) = 2000m, 256Mi + 64Mi.
-        // Mean over the 4 IP pods: (1500 + 2000) / 4 = 875m; (768 + 320) / 4 = 272 MiB.
+        // web and api ask the same: one group of 5; batch its own:
+        // max(250m, 2 (its init container's limit)) = 2000m, 256Mi + 64Mi.
+        assert_eq!(req.groups.len(), 2, "{:?}", req.groups);
+        let (web, batch) = (&req.groups[0], &req.groups[1]);
+        assert_eq!((web.name.as_str(), web.pods), ("a/web", 5));
+        assert_eq!(web.origins, ["Deployment a/web", "Deployment a/api"]);
         assert_eq!(
-            pod[1],
+            batch.requests.request().requested,
             Res {
-                cpu: 875,
-                memory: 272 * mib
+                cpu: 2000,
+                memory: 320 * mib
             }
         );
-        assert_eq!(pod[0], Res::ZERO);
         // Host DaemonSets: agent (50m) and the assumed aws-node and kube-proxy (none): ceil(50 / 3).
-        assert_eq!(host, Res { cpu: 17, memory: 0 });
-        assert_eq!(ip, Res::ZERO);
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains("the ip workload pods request different")),
-            "{notes:?}"
-        );
+        assert_eq!(req.system_host.cpu, Some(17));
+        assert_eq!(req.system_host.memory, None);
+        assert!(req.counted());
         let text = crate::input::manifest::write::scenario_toml(&imp);
-        assert!(text.contains("[workload.requests]\nsg = { cpu = \"0m\", memory = \"0Mi\" }\nip = { cpu = \"875m\", memory = \"272Mi\" }"), "{text}");
+        assert!(
+            text.contains("[[workload.groups]]\n# Deployment a/web, Deployment a/api\nname = \"a/web\"\nkind = \"ip\"\npods = 5\nrequests = { cpu = \"500m\", memory = \"256Mi\" }"),
+            "{text}"
+        );
+        assert!(
+            text.contains("requests = { containers = [{ cpu = \"250m\", memory = \"256Mi\" }], init_containers = [{ cpu = \"2000m\" }], overhead = { memory = \"64Mi\" } }"),
+            "{text}"
+        );
+        assert!(!text.contains("ip_pods"), "{text}");
         let sc = crate::input::scenario::Scenario::from_toml(&text, "t", &Catalog::bundled()).unwrap();
-        assert_eq!(sc.requests.pod[1], pod[1]);
-        assert_eq!(sc.requests.system_host.cpu, 17);
+        assert_eq!(sc.groups.len(), 2);
+        assert_eq!(sc.requests.pod[0], web.requests.request());
+        assert_eq!(sc.requests.pod[1], batch.requests.request());
+        assert_eq!(sc.requests.system_host.requested.cpu, 17);
         // Without requests, no tables: the scenario is as before.
         let plain = crate::input::manifest::write::scenario_toml(&import(DEPLOY).unwrap());
-        assert!(!plain.contains("requests"), "{plain}");
+        assert!(!plain.contains("requests") && !plain.contains("groups"), "{plain}");
         // A bad quantity.
         let e = import(&deploy("web", 1, "fast", "")).unwrap_err();
         assert_eq!(

@@ -29,6 +29,8 @@ use self::sgp::{DEFAULT_SG_QUOTA, PodClass};
 use crate::error::InputError;
 use crate::input::catalog::Catalog;
 use crate::model::node::{Res, SystemPods};
+use crate::model::requests::{Container, PodReq, PodShape};
+use crate::model::workload::MAX_CLASSES;
 
 /// An input error at a field of a file.
 pub(crate) fn err(file: &str, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
@@ -131,8 +133,9 @@ pub struct WorkloadLine {
     pub kind: Option<PodKind>,
     /// For the comment: how the webhook classes them, or why they are left out.
     pub why: String,
-    /// One pod's CPU and memory requests ([`requests::pod_requests`]).
-    pub requests: Res,
+    /// One pod's CPU and memory requests as its spec writes them
+    /// ([`requests::pod_requests`]).
+    pub requests: PodShape,
 }
 
 /// One system (DaemonSet) pod per node.
@@ -142,8 +145,9 @@ pub struct DaemonLine {
     pub host: bool,
     /// Not in the manifests: EKS installs it.
     pub assumed: bool,
-    /// One pod's CPU and memory requests (zero where assumed: not known).
-    pub requests: Res,
+    /// One pod's CPU and memory requests (one container requesting nothing
+    /// where assumed: not known).
+    pub requests: PodShape,
 }
 
 /// The result of reading the manifests (or a cluster dump): every figure of
@@ -195,50 +199,63 @@ impl Import {
         })
     }
 
-    /// The requests the scenario gives one pod of each kind: per workload
-    /// kind (sg, ip, host) and per system kind (host, ip), the mean over
-    /// the pods of that kind, rounded up (the scenario has one request per
-    /// kind; the mean keeps their sum), and notes where the pods differ.
-    pub fn requests(&self) -> (Res, Res, [Res; 3], Vec<String>) {
+    /// The requests the scenario gives its pods ([`Requests`]).
+    pub fn requests(&self) -> Requests {
         let mut notes = Vec::new();
-        let mut mean = |what: String, items: Vec<(Res, u32)>| -> Res {
-            let n: u64 = items.iter().map(|(_, c)| u64::from(*c)).sum();
-            if n == 0 {
-                return Res::ZERO;
-            }
-            let sum = items.iter().fold(Res::ZERO, |a, (r, c)| a.plus_times(*r, *c));
-            let m = Res {
-                cpu: sum.cpu.div_ceil(n),
-                memory: sum.memory.div_ceil(n),
-            };
-            if items.iter().any(|(r, c)| *c > 0 && *r != items[0].0) {
-                notes.push(format!(
-                    "{what} request different CPU or memory: the scenario gives each the mean over their pods ({}m CPU, {} bytes)",
-                    m.cpu, m.memory
-                ));
-            }
-            m
-        };
-        let daemon = |host: bool| -> Vec<(Res, u32)> {
-            self.daemons
+        let system = |host: bool, notes: &mut Vec<String>| -> SystemRequest {
+            let shapes: Vec<&PodShape> = self
+                .daemons
                 .iter()
                 .filter(|d| d.host == host)
-                .map(|d| (d.requests, 1))
-                .collect()
-        };
-        let system_host = mean("the host system pods".into(), daemon(true));
-        let system_ip = mean("the IP system pods".into(), daemon(false));
-        let mut pod = [Res::ZERO; 3];
-        for k in [PodKind::Sg, PodKind::Ip, PodKind::Host] {
-            let items = self
-                .workloads
-                .iter()
-                .filter(|w| w.kind == Some(k))
-                .map(|w| (w.requests, w.pods))
+                .map(|d| &d.requests)
                 .collect();
-            pod[k as usize] = mean(format!("the {} workload pods", k.name()), items);
+            SystemRequest::mean(&shapes, if host { "host" } else { "IP" }, notes)
+        };
+        let system_host = system(true, &mut notes);
+        let system_ip = system(false, &mut notes);
+        // One group per kind and request, named after its first object.
+        let mut groups: Vec<Group> = Vec::new();
+        for w in &self.workloads {
+            let Some(kind) = w.kind else { continue };
+            if w.pods == 0 {
+                continue;
+            }
+            let req = w.requests.request();
+            match groups
+                .iter_mut()
+                .find(|g| g.kind == kind && g.requests.request() == req)
+            {
+                Some(g) => {
+                    g.pods = g.pods.saturating_add(w.pods);
+                    g.origins.push(w.origin.clone());
+                }
+                None => groups.push(Group {
+                    name: String::new(),
+                    kind,
+                    pods: w.pods,
+                    requests: w.requests.clone(),
+                    origins: vec![w.origin.clone()],
+                }),
+            }
         }
-        (system_host, system_ip, pod, notes)
+        groups.sort_by_key(|g| g.kind);
+        merge_small_groups(&mut groups, &mut notes);
+        for i in 0..groups.len() {
+            let base = group_name(&groups[i].origins[0]);
+            let mut name = base.clone();
+            let mut n = 2;
+            while groups[..i].iter().any(|g| g.name == name) {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            groups[i].name = name;
+        }
+        Requests {
+            system_host,
+            system_ip,
+            groups,
+            notes,
+        }
     }
 
     /// (sg, ip, host) workload pods.
@@ -295,5 +312,143 @@ pub fn class_kind(c: &PodClass) -> Option<PodKind> {
         PodClass::Sg { .. } | PodClass::OverQuota { .. } => Some(PodKind::Sg),
         PodClass::Ip => Some(PodKind::Ip),
         PodClass::Fargate | PodClass::Windows => None,
+    }
+}
+
+/// The requests a scenario written from an import gives its pods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requests {
+    pub system_host: SystemRequest,
+    pub system_ip: SystemRequest,
+    /// The workload's pods by kind and request, in kind order.
+    pub groups: Vec<Group>,
+    /// Where requests were averaged or groups merged.
+    pub notes: Vec<String>,
+}
+
+impl Requests {
+    /// Whether any pod requests any CPU or memory (the scenario then counts them).
+    pub fn counted(&self) -> bool {
+        !(self.system_host.request().requested.is_zero()
+            && self.system_ip.request().requested.is_zero()
+            && self.groups.iter().all(|g| g.requests.request().requested.is_zero()))
+    }
+}
+
+/// One system pod's request per kind: the mean over the kind's DaemonSets
+/// of what the filter counts, rounded up (every node runs them all, so the
+/// mean keeps their sum); a key none of them writes is left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SystemRequest {
+    pub cpu: Option<u64>,
+    pub memory: Option<u64>,
+}
+
+impl SystemRequest {
+    fn mean(shapes: &[&PodShape], what: &str, notes: &mut Vec<String>) -> SystemRequest {
+        let n = shapes.len() as u64;
+        let written = |f: fn(&Container) -> Option<u64>| {
+            shapes
+                .iter()
+                .any(|s| s.containers.iter().chain(&s.init).any(|c| f(c).is_some()))
+        };
+        let sum = shapes
+            .iter()
+            .fold(Res::ZERO, |a, s| a.plus_times(s.request().requested, 1));
+        let m = SystemRequest {
+            cpu: (n > 0 && written(|c| c.cpu)).then(|| sum.cpu.div_ceil(n)),
+            memory: (n > 0 && written(|c| c.memory)).then(|| sum.memory.div_ceil(n)),
+        };
+        let reqs: Vec<PodReq> = shapes.iter().map(|s| s.request()).collect();
+        if reqs.windows(2).any(|w| w[0] != w[1]) {
+            notes.push(format!(
+                "the {what} system pods request different CPU or memory: the scenario gives each the mean over their DaemonSets ({}m CPU, {} of memory)",
+                m.cpu.unwrap_or(0),
+                bytes(m.memory.unwrap_or(0))
+            ));
+        }
+        m
+    }
+
+    /// As one container's request.
+    pub fn request(&self) -> PodReq {
+        PodReq::single(self.cpu, self.memory)
+    }
+}
+
+/// Workload pods of one kind that request the same: a `[[workload.groups]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub kind: PodKind,
+    pub pods: u32,
+    /// One pod's requests, as the first object of the group writes them.
+    pub requests: PodShape,
+    /// The objects whose pods it holds.
+    pub origins: Vec<String>,
+}
+
+/// A group's name from its first object (`Deployment team-a/api` gives
+/// `team-a/api`), at most 64 characters.
+fn group_name(origin: &str) -> String {
+    let name = origin.split_once(' ').map_or(origin, |(_, n)| n);
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_control() || c == ',' || c == '"' { '_' } else { c })
+        .collect();
+    let short: String = clean.chars().take(64).collect();
+    if short.is_empty() { "group".into() } else { short }
+}
+
+/// At most [`MAX_CLASSES`] groups: beyond that, each kind's smallest groups
+/// (by pods) are merged into one, whose pods request the mean of theirs.
+fn merge_small_groups(groups: &mut Vec<Group>, notes: &mut Vec<String>) {
+    while groups.len() > MAX_CLASSES {
+        // The kind with most groups gives up its two smallest.
+        let kind = [PodKind::Sg, PodKind::Ip, PodKind::Host]
+            .into_iter()
+            .max_by_key(|k| groups.iter().filter(|g| g.kind == *k).count())
+            .expect("three kinds");
+        let mut of_kind: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].kind == kind).collect();
+        of_kind.sort_by_key(|&i| (groups[i].pods, i));
+        let (a, b) = (of_kind[0].min(of_kind[1]), of_kind[0].max(of_kind[1]));
+        let gb = groups.remove(b);
+        let ga = &mut groups[a];
+        let n = u64::from(ga.pods) + u64::from(gb.pods);
+        let sum = Res::ZERO
+            .plus_times(ga.requests.request().requested, ga.pods)
+            .plus_times(gb.requests.request().requested, gb.pods);
+        let written =
+            |g: &Group, f: fn(&Container) -> Option<u64>| g.requests.containers.iter().any(|c| f(c).is_some());
+        ga.requests = PodShape {
+            containers: vec![Container {
+                cpu: (written(ga, |c| c.cpu) || written(&gb, |c| c.cpu)).then(|| sum.cpu.div_ceil(n.max(1))),
+                memory: (written(ga, |c| c.memory) || written(&gb, |c| c.memory))
+                    .then(|| sum.memory.div_ceil(n.max(1))),
+                sidecar: false,
+            }],
+            init: Vec::new(),
+            overhead: Res::ZERO,
+        };
+        ga.pods = ga.pods.saturating_add(gb.pods);
+        ga.origins.extend(gb.origins);
+        notes.push(format!(
+            "more than {MAX_CLASSES} groups of pods request different CPU or memory: {} {} pods of {} are given the mean of their requests ({}m CPU, {} of memory)",
+            ga.pods,
+            kind.name(),
+            ga.origins.join(", "),
+            sum.cpu.div_ceil(n.max(1)),
+            bytes(sum.memory.div_ceil(n.max(1)))
+        ));
+    }
+}
+
+/// Memory for people: `128Mi`, or bytes where not whole mebibytes.
+fn bytes(b: u64) -> String {
+    let mib = crate::model::node::MIB;
+    if b.is_multiple_of(mib) {
+        format!("{}Mi", b / mib)
+    } else {
+        format!("{b} bytes")
     }
 }

@@ -1,99 +1,106 @@
-//! A pod's CPU and memory requests from its spec, summed as the scheduler
-//! sums them (kubernetes `resourcehelper.PodRequests`, k8s.io/component-helpers):
-//! the containers' requests added up; each init container counted with the
-//! sidecars (init containers with `restartPolicy: Always`) started before
-//! it, the largest of those the floor; sidecars also added to the sum; then
-//! `max(sum, floor)` plus `spec.overhead`. A request left out counts 0.
+//! A pod's CPU and memory requests from its spec: each container's and init
+//! container's `resources.requests`, where a request is left out but a limit
+//! is given the limit (the API server's defaulting, kubernetes
+//! `pkg/apis/core/v1/defaults.go` `SetDefaults_Pod`: a manifest's pod
+//! template has not been through it yet), sidecars (`restartPolicy: Always`)
+//! marked, and `spec.overhead`. The sums the scheduler makes of them are the
+//! model's ([`crate::model::requests::PodReq::of_pod`]).
 
 use serde_json::Value;
 
 use crate::input::bounds::{MAX_CPU_REQUEST_MILLI, MAX_MEMORY_REQUEST};
-use crate::input::requests::{cpu, memory};
+use crate::input::requests::{MAX_CONTAINERS, cpu, memory};
 use crate::model::node::Res;
+use crate::model::requests::{Container, PodShape};
 
 /// A refusal: (field, problem, fix), for the caller to place in its file.
 pub type Refusal = (String, String, String);
 
-/// The pod's requests; `spec_path` names the spec in errors
-/// (`spec.template.spec`).
-pub fn pod_requests(spec: &Value, spec_path: &str) -> Result<Res, Refusal> {
+/// The pod's requests as its spec writes them; `spec_path` names the spec in
+/// errors (`spec.template.spec`).
+pub fn pod_requests(spec: &Value, spec_path: &str) -> Result<PodShape, Refusal> {
     let list = |key: &str| {
         spec.get(key)
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[])
     };
-    let mut sum = Res::ZERO;
-    for (i, c) in list("containers").iter().enumerate() {
-        sum = add(
-            sum,
-            requests_of(c.get("resources"), &format!("{spec_path}.containers[{i}]"))?,
-        );
-    }
-    let mut sidecars = Res::ZERO;
-    let mut floor = Res::ZERO;
-    for (i, c) in list("initContainers").iter().enumerate() {
-        let r = requests_of(c.get("resources"), &format!("{spec_path}.initContainers[{i}]"))?;
-        let at_start = if c.get("restartPolicy").and_then(Value::as_str) == Some("Always") {
-            sum = add(sum, r);
-            sidecars = add(sidecars, r);
-            sidecars
-        } else {
-            add(r, sidecars)
-        };
-        floor = Res {
-            cpu: floor.cpu.max(at_start.cpu),
-            memory: floor.memory.max(at_start.memory),
-        };
-    }
-    let mut pod = Res {
-        cpu: sum.cpu.max(floor.cpu),
-        memory: sum.memory.max(floor.memory),
+    let read = |key: &str, at: &str| -> Result<Vec<Container>, Refusal> {
+        let items = list(key);
+        if items.len() > MAX_CONTAINERS {
+            return Err((
+                format!("{spec_path}.{key}"),
+                format!("{} containers, more than {MAX_CONTAINERS}", items.len()),
+                "check the pod spec".into(),
+            ));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| container(c, &format!("{spec_path}.{at}[{i}]")))
+            .collect()
     };
-    pod = add(pod, quantities(spec.get("overhead"), &format!("{spec_path}.overhead"))?);
-    if pod.cpu > MAX_CPU_REQUEST_MILLI || pod.memory > MAX_MEMORY_REQUEST {
+    let shape = PodShape {
+        containers: read("containers", "containers")?,
+        init: read("initContainers", "initContainers")?,
+        overhead: {
+            let (cpu, memory) = quantities(spec.get("overhead"), &format!("{spec_path}.overhead"))?;
+            Res {
+                cpu: cpu.unwrap_or(0),
+                memory: memory.unwrap_or(0),
+            }
+        },
+    };
+    let r = shape.request();
+    let most = r.requested.max(r.scored);
+    if most.cpu > MAX_CPU_REQUEST_MILLI || most.memory > MAX_MEMORY_REQUEST {
         return Err((
             spec_path.to_string(),
             format!(
                 "the pod requests {}m CPU and {} bytes of memory, more than any node has",
-                pod.cpu, pod.memory
+                most.cpu, most.memory
             ),
             "check its containers' resources.requests for a typo".into(),
         ));
     }
-    Ok(pod)
+    Ok(shape)
 }
 
-fn add(a: Res, b: Res) -> Res {
-    a.plus_times(b, 1)
-}
-
-/// A container's `resources.requests`.
-fn requests_of(resources: Option<&Value>, at: &str) -> Result<Res, Refusal> {
-    quantities(
+/// One container: its requests, a limit standing in for a request left out.
+fn container(c: &Value, at: &str) -> Result<Container, Refusal> {
+    let resources = c.get("resources");
+    let (req_cpu, req_memory) = quantities(
         resources.and_then(|r| r.get("requests")),
         &format!("{at}.resources.requests"),
-    )
+    )?;
+    let (lim_cpu, lim_memory) = quantities(
+        resources.and_then(|r| r.get("limits")),
+        &format!("{at}.resources.limits"),
+    )?;
+    Ok(Container {
+        cpu: req_cpu.or(lim_cpu),
+        memory: req_memory.or(lim_memory),
+        sidecar: c.get("restartPolicy").and_then(Value::as_str) == Some("Always"),
+    })
 }
 
-/// `cpu` and `memory` of a resource list (other resources are not modelled).
-fn quantities(list: Option<&Value>, at: &str) -> Result<Res, Refusal> {
+/// `cpu` and `memory` of a resource list, each `None` where left out (other
+/// resources are not modelled).
+fn quantities(list: Option<&Value>, at: &str) -> Result<(Option<u64>, Option<u64>), Refusal> {
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
     let refusal = |e: crate::error::InputError| (e.field.unwrap_or_default(), e.problem, e.fix);
-    let Some(list) = list else { return Ok(Res::ZERO) };
-    Ok(Res {
-        cpu: match list.get("cpu") {
-            Some(v) => cpu(&text(v), &format!("{at}.cpu")).map_err(refusal)?,
-            None => 0,
-        },
-        memory: match list.get("memory") {
-            Some(v) => memory(&text(v), &format!("{at}.memory")).map_err(refusal)?,
-            None => 0,
-        },
-    })
+    let Some(list) = list else { return Ok((None, None)) };
+    Ok((
+        list.get("cpu")
+            .map(|v| cpu(&text(v), &format!("{at}.cpu")).map_err(refusal))
+            .transpose()?,
+        list.get("memory")
+            .map(|v| memory(&text(v), &format!("{at}.memory")).map_err(refusal))
+            .transpose()?,
+    ))
 }
 
 #[cfg(test)]
@@ -106,6 +113,10 @@ mod tests {
         json!({"name": "c", "resources": {"requests": {"cpu": cpu, "memory": mem}}})
     }
 
+    fn requested(spec: &Value) -> Res {
+        pod_requests(spec, "spec").unwrap().request().requested
+    }
+
     /// By hand: containers 250m + 500m = 750m, 256Mi + 256Mi; an init
     /// container of 1 CPU raises CPU to 1000m (the max), not memory; a
     /// sidecar of 100m/64Mi adds to the sum (850m) and to the later init
@@ -114,7 +125,7 @@ mod tests {
     fn summed_as_the_scheduler_does() {
         let spec = json!({"containers": [c("250m", "256Mi"), c("500m", "256Mi")]});
         assert_eq!(
-            pod_requests(&spec, "spec").unwrap(),
+            requested(&spec),
             Res {
                 cpu: 750,
                 memory: 512 * MIB
@@ -125,7 +136,7 @@ mod tests {
             "initContainers": [c("1", "128Mi")],
         });
         assert_eq!(
-            pod_requests(&spec, "spec").unwrap(),
+            requested(&spec),
             Res {
                 cpu: 1000,
                 memory: 512 * MIB
@@ -139,19 +150,16 @@ mod tests {
             "overhead": {"cpu": "10m", "memory": "8Mi"},
         });
         assert_eq!(
-            pod_requests(&spec, "spec").unwrap(),
+            requested(&spec),
             Res {
                 cpu: 1110,
                 memory: 584 * MIB
             }
         );
         // No resources at all: nothing requested. Numbers are quantities too.
-        assert_eq!(
-            pod_requests(&json!({"containers": [{"name": "c"}]}), "spec").unwrap(),
-            Res::ZERO
-        );
+        assert_eq!(requested(&json!({"containers": [{"name": "c"}]})), Res::ZERO);
         let spec = json!({"containers": [{"resources": {"requests": {"cpu": 0.5, "memory": 1024}}}]});
-        assert_eq!(pod_requests(&spec, "spec").unwrap(), Res { cpu: 500, memory: 1024 });
+        assert_eq!(requested(&spec), Res { cpu: 500, memory: 1024 });
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::Import;
-use crate::model::node::{MIB, Res};
+use super::{Import, PodKind};
+use crate::model::node::MIB;
 use crate::model::order::Order;
+use crate::model::requests::{Container, PodShape};
 
 /// A TOML string literal.
 fn q(s: &str) -> String {
@@ -119,9 +120,9 @@ pub fn scenario_toml(imp: &Import) -> String {
             .collect();
         let _ = writeln!(w, "by_type = {{ {} }}", entries.join(", "));
     }
-    let (system_host, system_ip, pod, request_notes) = imp.requests();
-    let any = !(system_host.is_zero() && system_ip.is_zero() && pod.iter().all(Res::is_zero));
-    if any {
+    let req = imp.requests();
+    let counted = req.counted();
+    if counted {
         let _ = writeln!(w);
         let _ = writeln!(
             w,
@@ -132,8 +133,19 @@ pub fn scenario_toml(imp: &Import) -> String {
             "# overhead: the mean over the DaemonSets of each kind (EKS's assumed ones count none)."
         );
         let _ = writeln!(w, "[system_pods.requests]");
-        let _ = writeln!(w, "host = {}", request(system_host));
-        let _ = writeln!(w, "ip = {}", request(system_ip));
+        let one = |r: &crate::input::manifest::SystemRequest| {
+            let c = Container {
+                cpu: r.cpu,
+                memory: r.memory,
+                sidecar: false,
+            };
+            container(&c)
+        };
+        for n in &req.notes {
+            let _ = writeln!(w, "#   {}", one_line(n));
+        }
+        let _ = writeln!(w, "host = {}", one(&req.system_host));
+        let _ = writeln!(w, "ip = {}", one(&req.system_ip));
     }
     let _ = writeln!(w);
 
@@ -151,30 +163,54 @@ pub fn scenario_toml(imp: &Import) -> String {
     for wl in &imp.workloads {
         let _ = writeln!(w, "#   {} x{}: {}", one_line(&wl.origin), wl.pods, one_line(&wl.why));
     }
-    let _ = writeln!(w, "[workload]");
-    if u64::from(sg) + u64::from(ip) + u64::from(host) == 0 {
+    let one_per_kind = [PodKind::Sg, PodKind::Ip, PodKind::Host]
+        .iter()
+        .all(|k| req.groups.iter().filter(|g| g.kind == *k).count() <= 1);
+    if counted && !one_per_kind {
         let _ = writeln!(
             w,
-            "# No workload pods were found: the seed's fill stands in (B SG pods + every free slot's IP pods)."
+            "# The pods request CPU or memory: one group per kind and request, each pod's requests as"
         );
-        let _ = writeln!(w, "fill = \"seed\"");
-    } else {
-        let _ = writeln!(w, "sg_pods = {sg}");
-        let _ = writeln!(w, "ip_pods = {ip}");
-        let _ = writeln!(w, "host_pods = {host}");
-    }
-    if any {
-        let _ = writeln!(w);
         let _ = writeln!(
             w,
-            "# One workload pod's requests per kind: the mean over the pods of the kind."
+            "# its spec writes them (a limit standing in for a request left out, as the API server does)."
         );
-        for n in &request_notes {
-            let _ = writeln!(w, "#   {}", one_line(n));
+        for g in &req.groups {
+            let _ = writeln!(w);
+            let _ = writeln!(w, "[[workload.groups]]");
+            let _ = writeln!(w, "# {}", one_line(&g.origins.join(", ")));
+            let _ = writeln!(w, "name = {}", q(&g.name));
+            let _ = writeln!(w, "kind = \"{}\"", g.kind.name());
+            let _ = writeln!(w, "pods = {}", g.pods);
+            let _ = writeln!(w, "requests = {}", request(&g.requests));
         }
-        let _ = writeln!(w, "[workload.requests]");
-        for (name, r) in ["sg", "ip", "host"].iter().zip(pod) {
-            let _ = writeln!(w, "{name} = {}", request(r));
+    } else {
+        let _ = writeln!(w, "[workload]");
+        if u64::from(sg) + u64::from(ip) + u64::from(host) == 0 {
+            let _ = writeln!(
+                w,
+                "# No workload pods were found: the seed's fill stands in (B SG pods + every free slot's IP pods)."
+            );
+            let _ = writeln!(w, "fill = \"seed\"");
+        } else {
+            let _ = writeln!(w, "sg_pods = {sg}");
+            let _ = writeln!(w, "ip_pods = {ip}");
+            let _ = writeln!(w, "host_pods = {host}");
+        }
+        if counted {
+            let _ = writeln!(w);
+            let _ = writeln!(
+                w,
+                "# One workload pod's requests per kind, as its spec writes them (a limit standing in for a"
+            );
+            let _ = writeln!(
+                w,
+                "# request left out, as the API server does); every pod of a kind asks the same."
+            );
+            let _ = writeln!(w, "[workload.requests]");
+            for g in &req.groups {
+                let _ = writeln!(w, "{} = {}", g.kind.name(), request(&g.requests));
+            }
         }
     }
     let _ = writeln!(w);
@@ -215,14 +251,53 @@ pub fn scenario_toml(imp: &Import) -> String {
     s
 }
 
-/// A request as an inline table of quantities: `{ cpu = "250m", memory = "512Mi" }`.
-fn request(r: Res) -> String {
-    let memory = if r.memory.is_multiple_of(MIB) {
-        format!("{}Mi", r.memory / MIB)
+/// A pod's requests as a scenario request table: one container's keys
+/// (`{ cpu = "250m", memory = "512Mi" }`), or its containers, init
+/// containers and overhead.
+fn request(shape: &PodShape) -> String {
+    if shape.containers.len() == 1 && shape.init.is_empty() && shape.overhead.is_zero() {
+        return container(&shape.containers[0]);
+    }
+    let list = |cs: &[Container]| cs.iter().map(container).collect::<Vec<_>>().join(", ");
+    let mut parts = vec![format!("containers = [{}]", list(&shape.containers))];
+    if !shape.init.is_empty() {
+        parts.push(format!("init_containers = [{}]", list(&shape.init)));
+    }
+    if !shape.overhead.is_zero() {
+        parts.push(format!(
+            "overhead = {}",
+            container(&Container {
+                cpu: (shape.overhead.cpu > 0).then_some(shape.overhead.cpu),
+                memory: (shape.overhead.memory > 0).then_some(shape.overhead.memory),
+                sidecar: false,
+            })
+        ));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// One container's requests as an inline table; keys left out stay out.
+fn container(c: &Container) -> String {
+    let mut keys = Vec::new();
+    if let Some(cpu) = c.cpu {
+        keys.push(format!("cpu = \"{cpu}m\""));
+    }
+    if let Some(m) = c.memory {
+        let memory = if m.is_multiple_of(MIB) {
+            format!("{}Mi", m / MIB)
+        } else {
+            m.to_string()
+        };
+        keys.push(format!("memory = \"{memory}\""));
+    }
+    if c.sidecar {
+        keys.push("sidecar = true".into());
+    }
+    if keys.is_empty() {
+        "{}".into()
     } else {
-        r.memory.to_string()
-    };
-    format!("{{ cpu = \"{}m\", memory = \"{memory}\" }}", r.cpu)
+        format!("{{ {} }}", keys.join(", "))
+    }
 }
 
 /// Text made safe for a one-line comment: names in manifests may hold line breaks.
