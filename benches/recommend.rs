@@ -28,6 +28,7 @@ fn bench(c: &mut Criterion) {
         cap: 250,
         workload: None,
         region: "us-east-1".into(),
+        requests: None,
     };
     let mut g = c.benchmark_group("recommend");
     g.sample_size(10)

@@ -15,13 +15,16 @@ use crate::error::InputError;
 use crate::input::prices::Prices;
 use crate::input::scenario::Scenario;
 use crate::model::cell::Cell;
-use crate::model::exact::{self, NodeCapacity, Risk};
+use crate::model::exact::{self, ClusterNode, NodeCapacity, NodeRoom, Risk, RoomNode};
 use crate::model::formula::{BUILTIN_NAMES, Formula};
 use crate::model::instance::InstanceType;
-use crate::model::node::{NodeSettings, NodeSpec, SystemPods, branch_capacity, ip_capacity};
+use crate::model::node::{
+    NodeSettings, NodeSpec, Res, Resources, SystemPods, allocatable, branch_capacity, eni_limited_pods, ip_capacity,
+};
 use crate::model::order::Order;
 use crate::model::placement::Policy;
 use crate::model::replay::{Cluster, Nodes};
+use crate::model::requests::PodReq;
 use crate::model::summary::Summary;
 use crate::model::workload::Counts;
 
@@ -40,6 +43,28 @@ pub struct Question {
     /// A total workload (pods, of which SG pods), for nodes and cost.
     pub workload: Option<(u64, u64)>,
     pub region: String,
+    /// CPU and memory the pods request, where given (MODEL.md §5): a node
+    /// may then fill on them before its slots.
+    pub requests: Option<KindRequests>,
+}
+
+/// One pod's CPU and memory requests per kind (the filter's figures):
+/// workload SG and IP pods, host and IP system pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KindRequests {
+    pub sg: Res,
+    pub ip: Res,
+    pub system_host: Res,
+    pub system_ip: Res,
+}
+
+impl KindRequests {
+    /// Whether any pod requests anything (else nothing is counted).
+    pub fn any(&self) -> bool {
+        ![self.sg, self.ip, self.system_host, self.system_ip]
+            .iter()
+            .all(Res::is_zero)
+    }
 }
 
 /// The name of a risk measure as the CSV and flags write it.
@@ -63,6 +88,9 @@ pub struct Figures {
     pub failure_share: f64,
     pub wasted_ips_mean: f64,
     pub stranded_branches_mean: f64,
+    /// `E[G + I]`, the workload pods a node binds: `L`, or fewer where CPU
+    /// or memory stop it first.
+    pub pods_bound_mean: f64,
     pub within_budget: bool,
     /// For a given workload: nodes needed and their on-demand cost per hour.
     pub nodes: Option<u64>,
@@ -99,6 +127,13 @@ pub struct Answer {
     pub ip_capacity: u32,
     pub branch_capacity: u32,
     pub price_per_hour: Option<f64>,
+    /// Where pods request CPU or memory, in words: the requests and what a
+    /// node has for them.
+    pub resources: Option<String>,
+    /// Where pods request CPU or memory: the most workload pods a node's CPU
+    /// and memory hold with its branch ENIs (`None`: not counted, or not
+    /// below the largest maxPods considered).
+    pub pods_by_resources: Option<u32>,
     pub notes: Vec<String>,
 }
 
@@ -177,20 +212,133 @@ pub fn capacity(t: &InstanceType, q: &Question) -> NodeCapacity {
     }
 }
 
+/// The CPU and memory of a node of this type as the question has them:
+/// Karpenter's allocatable ([`allocatable`], its kube-reserved memory
+/// counting `RESERVED_ENIS = reserved`) and the pods' requests; `None`
+/// when no pod requests any, or the catalog lacks the type's vCPUs or memory.
+pub fn resources(t: &InstanceType, q: &Question, reserved: u32) -> Option<Resources> {
+    let r = q.requests.filter(KindRequests::any)?;
+    let (vcpus, memory_mib) = (t.vcpus?, t.memory_mib?);
+    let arm64 = crate::input::facts::Facts::bundled()
+        .get(&t.name)
+        .and_then(|x| x.arch.as_deref())
+        == Some("arm64");
+    let one = PodReq::unset_if_zero;
+    Some(Resources::new(
+        allocatable(vcpus, memory_mib, arm64, eni_limited_pods(t, reserved)),
+        one(r.system_host),
+        one(r.system_ip),
+        &[one(r.sg), one(r.ip), one(Res::ZERO)],
+    ))
+}
+
+/// What a node leaves its workload, and what one SG and one IP pod ask.
+fn room(res: &Resources, system: &SystemPods) -> NodeRoom {
+    let used = res.system(system);
+    NodeRoom {
+        free: Res {
+            cpu: res.allocatable.cpu.saturating_sub(used.cpu),
+            memory: res.allocatable.memory.saturating_sub(used.memory),
+        },
+        sg: res.requested(0),
+        ip: res.requested(1),
+    }
+}
+
+/// The node-in-a-cluster model of one type at one SG share: by slots
+/// (`exact::cluster_node`), or, where pods request CPU or memory, every
+/// `L` at once (`exact::cluster_nodes_with_room`), per `RESERVED_ENIS`
+/// value (its kube-reserved memory differs).
+struct NodeModel {
+    c: u32,
+    b: u32,
+    p: f64,
+    /// (reserved ENIs, the node at every `L` from 0), where counted.
+    levels: Vec<(u32, Vec<RoomNode>)>,
+    counted: bool,
+}
+
+impl NodeModel {
+    fn new(t: &InstanceType, cap: &NodeCapacity, p: f64, q: &Question, l_max: u32) -> NodeModel {
+        let mut m = NodeModel {
+            c: cap.ip_capacity.saturating_sub(cap.ip_system_pods),
+            b: cap.branches,
+            p,
+            levels: Vec::new(),
+            counted: resources(t, q, 0).is_some(),
+        };
+        if m.counted {
+            m.levels_for(t, q, 0, l_max);
+        }
+        m
+    }
+
+    /// The node at every `L` with no reserved ENIs (counted only).
+    fn levels0(&self) -> &[RoomNode] {
+        self.levels
+            .iter()
+            .find(|(r, _)| *r == 0)
+            .map(|(_, v)| v.as_slice())
+            .expect("computed when counted")
+    }
+
+    fn levels_for(&mut self, t: &InstanceType, q: &Question, reserved: u32, l_max: u32) -> &[RoomNode] {
+        let have = self
+            .levels
+            .iter()
+            .position(|(r, v)| *r == reserved && v.len() > l_max as usize);
+        let i = match have {
+            Some(i) => i,
+            None => {
+                let res = resources(t, q, reserved).expect("counted");
+                let room = room(&res, &q.system);
+                let v = exact::cluster_nodes_with_room(l_max, self.c, self.b, self.p, &room);
+                self.levels.retain(|(r, _)| *r != reserved);
+                self.levels.push((reserved, v));
+                self.levels.len() - 1
+            }
+        };
+        &self.levels[i].1
+    }
+
+    /// The node with `l` slots (reserved ENIs `reserved` in the allocatable),
+    /// and the pods it binds on average.
+    fn at(&mut self, t: &InstanceType, q: &Question, l: u32, reserved: u32) -> (ClusterNode, f64) {
+        if !self.counted {
+            return (exact::cluster_node(l, self.c, self.b, self.p), f64::from(l));
+        }
+        let v = self.levels_for(t, q, reserved, l);
+        (v[l as usize].node, v[l as usize].pods)
+    }
+}
+
 /// The figures of one `M` on one type at SG share `p`.
-fn figures(t: &InstanceType, cap: &NodeCapacity, p: f64, m: u32, q: &Question, price: Option<f64>) -> Figures {
+fn figures(
+    t: &InstanceType,
+    cap: &NodeCapacity,
+    model: &mut NodeModel,
+    m: u32,
+    reserved: u32,
+    q: &Question,
+    price: Option<f64>,
+) -> Figures {
     let base = cap.host_system_pods + cap.ip_system_pods;
     let l = m.saturating_sub(base);
-    let c = cap.ip_capacity.saturating_sub(cap.ip_system_pods);
-    let n = exact::cluster_node(l, c, cap.branches, p);
+    let (n, pods) = model.at(t, q, l, reserved);
     let risk = match q.risk {
         Risk::AnyFailure => n.any_failure,
         Risk::FailureShare => n.failure_share,
     };
+    let room = resources(t, q, reserved).map(|r| room(&r, &q.system));
+    // At most the pods a node's CPU and memory hold, where they stop it first.
+    let most = if model.counted {
+        resource_limit(model.levels_for(t, q, reserved, l)).map_or(l, |k| k.min(l))
+    } else {
+        l
+    };
     let nodes = q
         .workload
-        .and_then(|(pods, sg)| nodes_needed(pods, sg, l, cap.branches));
-    let _ = t;
+        .and_then(|(pods, sg)| nodes_needed(pods, sg, most, cap.branches, room.as_ref()));
     Figures {
         max_pods: m,
         pods_per_node: l,
@@ -199,17 +347,21 @@ fn figures(t: &InstanceType, cap: &NodeCapacity, p: f64, m: u32, q: &Question, p
         failure_share: n.failure_share,
         wasted_ips_mean: n.wasted_ips,
         stranded_branches_mean: n.stranded_branches,
+        pods_bound_mean: pods,
         within_budget: risk <= q.budget,
         nodes,
         cost_per_hour: nodes.zip(price).map(|(n, usd)| n as f64 * usd),
     }
 }
 
-/// Nodes for `pods` workload pods, `sg` of them SG pods, at `l` pods and
+/// Nodes for `pods` workload pods, `sg` of them SG pods, at `l` pods (at
+/// most: the slots, or fewer where CPU and memory stop a node first) and
 /// `b` branch ENIs per node: enough slots for all and branches for the SG
-/// pods. `None` when no number of nodes holds them (no slot, or SG pods
-/// without a trunk).
-pub fn nodes_needed(pods: u64, sg: u64, l: u32, b: u32) -> Option<u64> {
+/// pods, and, where pods request CPU or memory (`room`), enough of each for
+/// their sum (a lower bound: what no packing can beat). `None` when no
+/// number of nodes holds them (no slot, SG pods without a trunk, a request
+/// above what a node leaves).
+pub fn nodes_needed(pods: u64, sg: u64, l: u32, b: u32, room: Option<&NodeRoom>) -> Option<u64> {
     if pods == 0 {
         return Some(0);
     }
@@ -218,7 +370,25 @@ pub fn nodes_needed(pods: u64, sg: u64, l: u32, b: u32) -> Option<u64> {
     }
     let by_slots = pods.div_ceil(u64::from(l));
     let by_branches = if sg == 0 { 0 } else { sg.div_ceil(u64::from(b)) };
-    Some(by_slots.max(by_branches))
+    let mut need = by_slots.max(by_branches);
+    if let Some(r) = room {
+        let ip = pods - sg;
+        let by = |sg_ask: u64, ip_ask: u64, free: u64| -> Option<u64> {
+            let wanted = u128::from(sg) * u128::from(sg_ask) + u128::from(ip) * u128::from(ip_ask);
+            if wanted == 0 {
+                return Some(0);
+            }
+            let one_too_big = (sg > 0 && sg_ask > free) || (ip > 0 && ip_ask > free);
+            if free == 0 || one_too_big {
+                return None;
+            }
+            u64::try_from(wanted.div_ceil(u128::from(free))).ok()
+        };
+        need = need
+            .max(by(r.sg.cpu, r.ip.cpu, r.free.cpu)?)
+            .max(by(r.sg.memory, r.ip.memory, r.free.memory)?);
+    }
+    Some(need)
 }
 
 fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], prices: &Prices) -> Answer {
@@ -237,11 +407,41 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
         ));
     }
     let type_cap = per_core.map_or(q.cap, |c| c.min(q.cap));
-    let rec = exact::recommend(&cap, p, q.risk, q.budget, type_cap);
-    let recommended = rec.map(|r| figures(t, &cap, p, r.max_pods, q, price));
+    let base = q.system.total();
+    // The node model reaches every maxPods a named formula gives, too.
+    let formula_values: Vec<u32> = formulas
+        .iter()
+        .filter_map(|f| f.max_pods(t, &q.settings, q.system).ok())
+        .map(|m| m.value)
+        .collect();
+    let l_max = formula_values
+        .iter()
+        .copied()
+        .chain([type_cap])
+        .max()
+        .unwrap_or(type_cap)
+        .saturating_sub(base);
+    let mut model = NodeModel::new(t, &cap, p, q, l_max);
+    if q.requests.is_some_and(|r| r.any()) && !model.counted {
+        notes.push(format!(
+            "the catalog lacks the vCPUs or memory of {}: its CPU and memory are not counted (add them with --catalog FILE)",
+            t.name
+        ));
+    }
+    let rec = if model.counted {
+        recommend_by_levels(model.levels0(), base, q, type_cap)
+    } else {
+        exact::recommend(&cap, p, q.risk, q.budget, type_cap)
+    };
+    let recommended = rec.map(|r| figures(t, &cap, &mut model, r.max_pods, 0, q, price));
     let next = rec
         .filter(|r| r.max_pods < type_cap)
-        .map(|r| figures(t, &cap, p, r.max_pods + 1, q, price));
+        .map(|r| figures(t, &cap, &mut model, r.max_pods + 1, 0, q, price));
+    let pods_by_resources = if model.counted {
+        resource_limit(model.levels0())
+    } else {
+        None
+    };
     if rec.is_none() {
         notes.push(format!(
             "no maxPods up to {} keeps the {} at or below {}: even one workload pod per node exceeds it",
@@ -286,13 +486,15 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
     }
     // Formulas often share a value (conservative and reserved-enis:1, the
     // recommendation and a formula): each value's figures are computed once.
-    let mut known: Vec<Figures> = recommended.iter().chain(next.iter()).cloned().collect();
-    let mut figures_at = |m: u32| -> Figures {
-        if let Some(f) = known.iter().find(|f| f.max_pods == m) {
+    let mut known: Vec<(u32, Figures)> = recommended.iter().chain(next.iter()).map(|f| (0, f.clone())).collect();
+    let mut figures_at = |m: u32, reserved: u32| -> Figures {
+        // Without requests the reserved ENIs change nothing but `M`.
+        let reserved = if model.counted { reserved } else { 0 };
+        if let Some((_, f)) = known.iter().find(|(r, f)| f.max_pods == m && *r == reserved) {
             return f.clone();
         }
-        let f = figures(t, &cap, p, m, q, price);
-        known.push(f.clone());
+        let f = figures(t, &cap, &mut model, m, reserved, q, price);
+        known.push((reserved, f.clone()));
         f
     };
     let formulas = formulas
@@ -302,7 +504,13 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
             match f.max_pods(t, &q.settings, q.system) {
                 Ok(m) if m.value > q.system.total() => FormulaFigures {
                     formula: name.clone(),
-                    figures: Some(figures_at(m.value)),
+                    figures: Some(figures_at(
+                        m.value,
+                        match f {
+                            Formula::KarpenterReservedEnis(n) => *n,
+                            _ => 0,
+                        },
+                    )),
                     note: mismatch(&name, q).or(m.note),
                 },
                 Ok(m) => FormulaFigures {
@@ -335,8 +543,63 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
         ip_capacity: cap.ip_capacity,
         branch_capacity: cap.branches,
         price_per_hour: price,
+        resources: resources(t, q, 0).map(|r| describe_resources(&r, q)),
+        pods_by_resources,
         notes,
     }
+}
+
+/// The requests and a node's CPU and memory, for people: `pods request
+/// SG 500m / 1024Mi, IP 250m / 512Mi; a node has 1930m / 6903Mi
+/// allocatable, 1730m / 6647Mi after its system pods`.
+fn describe_resources(res: &Resources, q: &Question) -> String {
+    let mib = crate::model::node::MIB;
+    let pair = |r: Res| format!("{}m / {}Mi", r.cpu, r.memory / mib);
+    let left = room(res, &q.system).free;
+    format!(
+        "pods request SG {}, IP {}; a node has {} allocatable (Karpenter's rule), {} after its system pods",
+        pair(res.requested(0)),
+        pair(res.requested(1)),
+        pair(res.allocatable),
+        pair(left)
+    )
+}
+
+/// The recommendation from the node at every `L` (CPU and memory counted):
+/// the largest `M` up to `cap` such that every `M` from `S + S_ip + 1` to it
+/// keeps the risk within the budget.
+fn recommend_by_levels(levels: &[RoomNode], base: u32, q: &Question, cap: u32) -> Option<exact::Recommendation> {
+    if q.budget.is_nan() || q.budget < 0.0 {
+        return None;
+    }
+    let l_max = cap.checked_sub(base).filter(|&l| l > 0)?;
+    let risk = |n: &RoomNode| match q.risk {
+        Risk::AnyFailure => n.node.any_failure,
+        Risk::FailureShare => n.node.failure_share,
+    };
+    let mut best = None;
+    for l in 1..=l_max.min(levels.len().saturating_sub(1) as u32) {
+        let r = risk(&levels[l as usize]);
+        if r > q.budget {
+            break;
+        }
+        best = Some(exact::Recommendation {
+            max_pods: base + l,
+            slots: l,
+            risk: r,
+        });
+    }
+    best
+}
+
+/// The most workload pods a node takes before its CPU, memory or branch
+/// ENIs stop it, where that is below the last `L` computed: from there on a
+/// larger maxPods changes nothing.
+fn resource_limit(levels: &[RoomNode]) -> Option<u32> {
+    let last = levels.last()?;
+    let same = |n: &RoomNode| n.pods == last.pods && n.node == last.node;
+    let first = levels.iter().position(same)?;
+    (first + 1 < levels.len()).then_some(first as u32)
 }
 
 /// A formula made for settings the question does not have.
@@ -488,7 +751,13 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
                     ip_capacity: ip_capacity(t, &q.settings),
                     branch_capacity: branch_capacity(t, &q.settings),
                     system: q.system,
-                    res: crate::model::node::Resources::NONE,
+                    res: {
+                        let reserved = match Formula::parse(name) {
+                            Ok(Formula::KarpenterReservedEnis(n)) => n,
+                            _ => 0,
+                        };
+                        resources(t, q, reserved).unwrap_or(Resources::NONE)
+                    },
                 },
                 nodes: Nodes::Autoscale {
                     initial: 0,
@@ -593,6 +862,7 @@ mod tests {
             cap: 250,
             workload: None,
             region: "us-east-1".into(),
+            requests: None,
         }
     }
 
@@ -641,12 +911,72 @@ mod tests {
         assert!(pd.note.as_deref().unwrap().contains("prefix delegation, which is off"));
     }
 
+    /// Pods that request CPU: on m5.large (1930m allocatable by Karpenter's
+    /// rule, 1730m after two 100m system pods) 500m pods bind three a node,
+    /// far below any formula's slots and the 18 pod IPs: every maxPods is
+    /// safe, the answer is the cap, and the node is the same from M = 5 on.
+    /// With 100m pods the node binds 17, from M = 19 on: aws-default (29)
+    /// is safe there, where by slots alone it risks a pod without an IP.
+    #[test]
+    fn cpu_and_memory_stop_a_node_first() {
+        let mut q = question(0.3, 0.01);
+        let cpu = |m: u64| Res { cpu: m, memory: 0 };
+        q.requests = Some(KindRequests {
+            sg: cpu(500),
+            ip: cpu(500),
+            system_host: cpu(100),
+            system_ip: Res::ZERO,
+        });
+        let a = one("m5.large", &q);
+        let r = a.recommended.as_ref().unwrap();
+        assert_eq!((r.max_pods, r.risk, r.pods_bound_mean), (250, 0.0, 3.0));
+        assert_eq!(a.pods_by_resources, Some(3));
+        assert!(
+            a.resources.as_deref().unwrap().contains("1930m / 6903Mi allocatable"),
+            "{:?}",
+            a.resources
+        );
+        q.requests = Some(KindRequests {
+            sg: cpu(100),
+            ip: cpu(100),
+            system_host: cpu(100),
+            system_ip: Res::ZERO,
+        });
+        let a = one("m5.large", &q);
+        assert_eq!(a.pods_by_resources, Some(17));
+        let d = a.formulas.iter().find(|f| f.formula == "aws-default").unwrap();
+        let d = d.figures.as_ref().unwrap();
+        assert_eq!((d.max_pods, d.any_failure), (29, 0.0));
+        assert!((d.pods_bound_mean - 17.0).abs() < 1e-9);
+        let plain = one("m5.large", &question(0.3, 0.01));
+        let d = plain.formulas.iter().find(|f| f.formula == "aws-default").unwrap();
+        assert!(d.figures.as_ref().unwrap().any_failure > 0.5);
+        // Nodes for 100 pods of 500m: a node holds 3, so 34 nodes; the
+        // CPU sum alone (50000m over 1730m) would give 29.
+        let cpu500 = NodeRoom {
+            free: cpu(1730),
+            sg: cpu(500),
+            ip: cpu(500),
+        };
+        assert_eq!(nodes_needed(100, 30, 3, 9, Some(&cpu500)), Some(34));
+        assert_eq!(nodes_needed(100, 30, 27, 9, Some(&cpu500)), Some(29));
+        assert_eq!(nodes_needed(100, 30, 27, 9, None), Some(4));
+        q.requests = Some(KindRequests {
+            sg: cpu(500),
+            ip: cpu(500),
+            system_host: cpu(100),
+            system_ip: Res::ZERO,
+        });
+        q.workload = Some((100, 30));
+        assert_eq!(one("m5.large", &q).recommended.unwrap().nodes, Some(34));
+    }
+
     #[test]
     fn nodes_and_cost_for_a_workload() {
-        assert_eq!(nodes_needed(100, 30, 40, 18), Some(3));
-        assert_eq!(nodes_needed(100, 90, 40, 18), Some(5), "branches decide");
-        assert_eq!(nodes_needed(10, 1, 40, 0), None, "SG pods need a trunk");
-        assert_eq!(nodes_needed(0, 0, 0, 0), Some(0));
+        assert_eq!(nodes_needed(100, 30, 40, 18, None), Some(3));
+        assert_eq!(nodes_needed(100, 90, 40, 18, None), Some(5), "branches decide");
+        assert_eq!(nodes_needed(10, 1, 40, 0, None), None, "SG pods need a trunk");
+        assert_eq!(nodes_needed(0, 0, 0, 0, None), Some(0));
         let mut q = question(0.3, 0.01);
         q.workload = Some((1000, 300));
         let a = one("m5.xlarge", &q);

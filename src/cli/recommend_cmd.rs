@@ -14,9 +14,10 @@ use crate::input::catalog::Catalog;
 use crate::input::prices::{DEFAULT_REGION, Prices};
 use crate::input::scenario::Scenario;
 use crate::model::exact::Risk;
+use crate::model::node::Res;
 use crate::model::node::SystemPods;
 use crate::output::recommend as render;
-use crate::recommend::{self, Question};
+use crate::recommend::{self, KindRequests, Question};
 use crate::runner::pool::Pool;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -50,6 +51,19 @@ pub struct RecommendArgs {
     pub system_ip_pods: u32,
     #[command(flatten)]
     pub node: NodeFlags,
+    /// CPU and memory one SG pod requests: `cpu=500m,memory=1Gi` (a node
+    /// may then fill on them before its slots).
+    #[arg(long, value_name = "REQ")]
+    pub sg_request: Option<String>,
+    /// CPU and memory one IP pod requests: `cpu=250m,memory=512Mi`.
+    #[arg(long, value_name = "REQ")]
+    pub ip_request: Option<String>,
+    /// CPU and memory one hostNetwork system pod requests.
+    #[arg(long, value_name = "REQ")]
+    pub system_request: Option<String>,
+    /// CPU and memory one IP system pod requests.
+    #[arg(long, value_name = "REQ")]
+    pub system_ip_request: Option<String>,
     /// `node` (exact, MODEL.md §11), `rollout` (whole rollouts of the static
     /// replay, Monte Carlo), or a scenario file (static or timed) to check
     /// the answer in.
@@ -141,6 +155,26 @@ fn shares(text: &str) -> Result<Vec<f64>, InputError> {
     text.split(',').map(|s| fraction(s, "--sg-share")).collect()
 }
 
+/// The four request flags, where any is given.
+fn requests(a: &RecommendArgs) -> Result<Option<KindRequests>, InputError> {
+    let read = |v: &Option<String>, name: &str| -> Result<Res, InputError> {
+        v.as_deref()
+            .map_or(Ok(Res::ZERO), |t| crate::input::requests::flag(t, name))
+    };
+    let given = [&a.sg_request, &a.ip_request, &a.system_request, &a.system_ip_request]
+        .iter()
+        .any(|v| v.is_some());
+    if !given {
+        return Ok(None);
+    }
+    Ok(Some(KindRequests {
+        sg: read(&a.sg_request, "--sg-request")?,
+        ip: read(&a.ip_request, "--ip-request")?,
+        system_host: read(&a.system_request, "--system-request")?,
+        system_ip: read(&a.system_ip_request, "--system-ip-request")?,
+    }))
+}
+
 pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
     let types = catalog.select(&a.patterns, "PATTERN")?;
     let prices = Prices::bundled();
@@ -160,6 +194,7 @@ pub fn run(catalog: &Catalog, a: RecommendArgs, out: &mut dyn Write, err: &mut d
         cap: a.max_pods_cap,
         workload: a.pods.zip(a.sg_pods),
         region: a.region.clone(),
+        requests: requests(&a)?,
     };
     q.validate()?;
     crate::input::bounds::check_trials(a.trials, "--trials")?;

@@ -10,12 +10,16 @@
 //!   whole distribution without drawing a single order.
 //! - [`cluster_node`] and [`recommend`]: the node-in-a-cluster model of §11,
 //!   where the SG pods a node binds are `min(B, X)` with `X ~ Binomial(L, p)`,
-//!   and the recommended `M` is the largest whose risk stays within a budget.
+//!   and the recommended `M` is the largest whose risk stays within a budget;
+//!   [`cluster_nodes_with_room`] the same model where pods also request CPU
+//!   or memory, which can stop a node before its slots.
 
 /// The most states [`one_node`] will visit. Beyond it, it returns `None` and
 /// the caller falls back to Monte Carlo: time grows with the states, about a
 /// few nanoseconds each.
 pub const STATE_BUDGET: u64 = 4_000_000;
+
+use super::requests::Res;
 
 /// Slack on cumulative probabilities when taking percentiles: sums of `f64`
 /// may fall short of an exact `1` or of a tie by rounding.
@@ -417,6 +421,142 @@ pub fn cluster_risk(slots: u32, ips: u32, branches: u32, p: f64, risk: Risk) -> 
     };
     // Positive, as the risk is; at most 1 despite rounding.
     floored(value.min(1.0))
+}
+
+/// CPU and memory in the node-in-a-cluster model: what a node leaves its
+/// workload (allocatable less the system pods' requests) and what one SG
+/// pod and one IP pod request (the filter's figures, MODEL.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeRoom {
+    pub free: Res,
+    pub sg: Res,
+    pub ip: Res,
+}
+
+impl NodeRoom {
+    /// Whether `g` SG pods and `i` IP pods fit.
+    fn fits(&self, g: u32, i: u32) -> bool {
+        Res::ZERO
+            .plus_times(self.sg, g)
+            .plus_times(self.ip, i)
+            .within(&self.free)
+    }
+}
+
+/// The node-in-a-cluster model of MODEL.md §11 where pods also request CPU
+/// or memory (§5's filter): a node takes pods from the stream, each an SG
+/// pod with probability `p`; a pod binds while a slot is free, for an SG
+/// pod a branch ENI too, and its requests fit what the node has left; a pod
+/// that does not bind passes the node by. The node is done when its `L`
+/// slots are used or no pod of either kind could bind.
+///
+/// The figures for every `L` from 0 to `max_slots`, in one pass: the
+/// process without the slot limit moves one bound pod at a time, so the
+/// node with `L` slots ends where that process first has `L` pods bound, or
+/// earlier where it stops for want of CPU, memory or branches. States are
+/// the pods bound of each kind, `(G, I)`; `F = max(0, I - C)`. The
+/// failure share is `E[F]` over the expected pods bound; wasted IPs
+/// `E[max(0, C - I)]`. Without requests this is [`cluster_node`] at each `L`.
+pub fn cluster_nodes_with_room(max_slots: u32, ips: u32, branches: u32, p: f64, room: &NodeRoom) -> Vec<RoomNode> {
+    debug_assert!((0.0..=1.0).contains(&p), "SG share {p} outside [0, 1]");
+    let p = p.clamp(0.0, 1.0);
+    let b = branches as usize;
+    let c = i64::from(ips);
+    // Sums over the nodes that stopped before the current level.
+    #[derive(Clone, Copy, Default)]
+    struct Acc {
+        mass: f64,
+        any: f64,
+        failed: f64,
+        sg: f64,
+        pods: f64,
+        wasted: f64,
+    }
+    impl Acc {
+        fn add(&mut self, g: usize, i: i64, c: i64, w: f64) {
+            let f = (i - c).max(0);
+            self.mass += w;
+            self.any += if f > 0 { w } else { 0.0 };
+            self.failed += w * f as f64;
+            self.sg += w * g as f64;
+            self.pods += w * (g as i64 + i) as f64;
+            self.wasted += w * (c - i).max(0) as f64;
+        }
+    }
+    let mut stopped = Acc::default();
+    let mut cur = vec![0.0f64; b + 2];
+    let mut next = vec![0.0f64; b + 2];
+    cur[0] = 1.0;
+    let mut out = Vec::with_capacity(max_slots as usize + 1);
+    for n in 0..=max_slots {
+        // A node of L = n slots: the stopped ones, and every state at level n.
+        let top = b.min(n as usize);
+        let mut at = stopped;
+        for (g, &w) in cur.iter().enumerate().take(top + 1) {
+            if w > 0.0 {
+                at.add(g, i64::from(n) - g as i64, c, w);
+            }
+        }
+        let m = at.mass.max(f64::MIN_POSITIVE);
+        let pods = at.pods / m;
+        let mut node = RoomNode {
+            slots: n,
+            pods,
+            node: ClusterNode {
+                any_failure: (at.any / m).min(1.0),
+                failure_share: if pods > 0.0 {
+                    (at.failed / m / pods).min(1.0)
+                } else {
+                    0.0
+                },
+                failed: at.failed / m,
+                sg_bound: at.sg / m,
+                wasted_ips: at.wasted / m,
+                stranded_branches: f64::from(branches) - at.sg / m,
+            },
+        };
+        if at.any > 0.0 {
+            node.node.any_failure = floored(node.node.any_failure);
+            node.node.failure_share = floored(node.node.failure_share);
+        }
+        out.push(node);
+        if n == max_slots {
+            break;
+        }
+        // One more pod bound, or the node stops.
+        next.iter_mut().for_each(|x| *x = 0.0);
+        for g in 0..=top {
+            let w = cur[g];
+            if w == 0.0 {
+                continue;
+            }
+            let i = n - g as u32;
+            let sg = g < b && room.fits(g as u32 + 1, i);
+            let ip = room.fits(g as u32, i + 1);
+            match (sg && p > 0.0, ip && p < 1.0) {
+                (true, true) => {
+                    next[g + 1] += w * p;
+                    next[g] += w * (1.0 - p);
+                }
+                (true, false) => next[g + 1] += w,
+                (false, true) => next[g] += w,
+                (false, false) => stopped.add(g, i64::from(i), c, w),
+            }
+        }
+        std::mem::swap(&mut cur, &mut next);
+    }
+    out
+}
+
+/// One `L` of [`cluster_nodes_with_room`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoomNode {
+    /// `L`, workload slots.
+    pub slots: u32,
+    /// `E[G + I]`, the pods a node binds (below `L` where CPU, memory or
+    /// branch ENIs stop it first).
+    pub pods: f64,
+    pub node: ClusterNode,
 }
 
 /// A node type's capacities as the planner sees them (MODEL.md §3, §11).
@@ -893,6 +1033,81 @@ mod tests {
             ("stranded", got.stranded_branches, want.stranded_branches),
         ] {
             assert!(close(g, w), "{name}: {g} vs {w}");
+        }
+    }
+
+    /// CPU and memory by hand: 1000m left, SG and IP pods of 500m, `C = 1`,
+    /// `B = 5`, `p = 1/2`. One slot: one pod, never failing. From two slots
+    /// on the node binds two pods and stops: (2 SG, 0 IP) 1/4, (1, 1) 1/2,
+    /// (0, 2) 1/4, and only the last leaves a pod without an IP: risk 1/4,
+    /// `E[F] = 1/4` over 2 pods bound, 1/4 IP unused, 4 branches unused.
+    #[test]
+    fn cluster_with_room_by_hand() {
+        let half = Res { cpu: 500, memory: 0 };
+        let room = NodeRoom {
+            free: Res { cpu: 1000, memory: 0 },
+            sg: half,
+            ip: half,
+        };
+        let v = cluster_nodes_with_room(6, 1, 5, 0.5, &room);
+        assert_eq!(v.len(), 7);
+        assert_eq!((v[1].node.any_failure, v[1].pods), (0.0, 1.0));
+        for n in &v[2..] {
+            assert_eq!(n.pods, 2.0);
+            assert_cluster(
+                n.node,
+                ClusterNode {
+                    any_failure: 0.25,
+                    failure_share: 0.125,
+                    failed: 0.25,
+                    sg_bound: 1.0,
+                    wasted_ips: 0.25,
+                    stranded_branches: 4.0,
+                },
+            );
+        }
+        // IP pods that ask nothing: SG pods stop at 2, IP pods fill the slots.
+        let room = NodeRoom { ip: Res::ZERO, ..room };
+        let v = cluster_nodes_with_room(4, 4, 5, 1.0, &room);
+        assert_eq!(v[4].pods, 2.0, "p = 1: two SG pods, then none fits");
+    }
+
+    proptest! {
+        /// With CPU and memory to spare, the model with room is the model
+        /// by slots at every `L`.
+        #[test]
+        fn room_to_spare_is_the_slot_model(l in 0u32..60, c in 0u32..40, b in 0u32..30, p in 0.0f64..=1.0) {
+            let room = NodeRoom {
+                free: Res { cpu: 1 << 40, memory: 1 << 40 },
+                sg: Res { cpu: 1, memory: 1 },
+                ip: Res { cpu: 1, memory: 0 },
+            };
+            let v = cluster_nodes_with_room(l, c, b, p, &room);
+            for (slots, n) in v.iter().enumerate() {
+                let want = cluster_node(slots as u32, c, b, p);
+                prop_assert!(close(n.node.any_failure, want.any_failure), "{} {:?} {:?}", slots, n, want);
+                prop_assert!(close(n.node.failure_share, want.failure_share), "{} {:?} {:?}", slots, n, want);
+                prop_assert!(close(n.node.wasted_ips, want.wasted_ips));
+                prop_assert!(close(n.node.stranded_branches, want.stranded_branches));
+                prop_assert!((n.pods - slots as f64).abs() < 1e-9);
+            }
+        }
+
+        /// The risk never decreases as `L` grows, CPU and memory or not.
+        #[test]
+        fn room_risk_never_decreases(
+            l in 1u32..40, c in 0u32..20, b in 0u32..10, p in 0.0f64..=1.0,
+            free in 1u64..20, sg in 0u64..4, ip in 0u64..4,
+        ) {
+            let room = NodeRoom {
+                free: Res { cpu: free, memory: 0 },
+                sg: Res { cpu: sg, memory: 0 },
+                ip: Res { cpu: ip, memory: 0 },
+            };
+            let v = cluster_nodes_with_room(l, c, b, p, &room);
+            for w in v.windows(2) {
+                prop_assert!(w[1].node.any_failure >= w[0].node.any_failure - 1e-12, "{:?}", w);
+            }
         }
     }
 

@@ -10,8 +10,11 @@ use crate::output::num;
 use crate::recommend::{Answer, ClusterCheck, Figures};
 
 /// The columns of the recommend CSV, in order. The first twelve are the
-/// contract (issue 9); the rest follow.
-pub const RECOMMEND_COLUMNS: [&str; 31] = [
+/// contract (issue 9); the rest follow. `pods_bound_mean` is `E[G + I]`
+/// (the slots, or fewer where CPU and memory stop a node first), and
+/// `pods_by_resources` the most pods a node's CPU, memory and branch ENIs
+/// hold (empty without requests).
+pub const RECOMMEND_COLUMNS: [&str; 33] = [
     "instance_type",
     "sg_share",
     "risk_measure",
@@ -43,6 +46,8 @@ pub const RECOMMEND_COLUMNS: [&str; 31] = [
     "ip_capacity",
     "branch_capacity",
     "note",
+    "pods_bound_mean",
+    "pods_by_resources",
 ];
 
 /// The named formulas in the column order above.
@@ -101,6 +106,8 @@ pub fn csv(answers: &[Answer]) -> Vec<u8> {
         rec.push(a.ip_capacity.to_string());
         rec.push(a.branch_capacity.to_string());
         rec.push(a.notes.join("; "));
+        rec.push(opt(r.map(|r| num(r.pods_bound_mean))));
+        rec.push(opt(a.pods_by_resources));
         debug_assert_eq!(rec.len(), RECOMMEND_COLUMNS.len());
         w.write_record(&rec).expect("memory");
     }
@@ -147,12 +154,20 @@ pub fn text(answers: &[Answer], checks: &[Vec<ClusterCheck>]) -> String {
         );
         match &a.recommended {
             Some(r) => {
+                let pods = if a.resources.is_some() {
+                    format!(
+                        "{} workload slots per node ({} pods bound on average)",
+                        r.pods_per_node,
+                        num(round2(r.pods_bound_mean))
+                    )
+                } else {
+                    format!("{} workload pods per node", r.pods_per_node)
+                };
                 let _ = writeln!(
                     out,
-                    "  recommended maxPods {}: risk {}, {} workload pods per node, {} IPs and {} branch ENIs unused on average",
+                    "  recommended maxPods {}: risk {}, {pods}, {} IPs and {} branch ENIs unused on average",
                     r.max_pods,
                     pct(r.risk),
-                    r.pods_per_node,
                     num(round2(r.wasted_ips_mean)),
                     num(round2(r.stranded_branches_mean))
                 );
@@ -187,6 +202,19 @@ pub fn text(answers: &[Answer], checks: &[Vec<ClusterCheck>]) -> String {
             a.branch_capacity,
             num(a.sg_share)
         );
+        if let Some(res) = &a.resources {
+            let _ = writeln!(
+                out,
+                "  CPU and memory: {res}; a pod that does not fit passes the node by"
+            );
+        }
+        if let Some(k) = a.pods_by_resources {
+            let _ = writeln!(
+                out,
+                "  a node's CPU, memory and branch ENIs hold at most {k} workload pods: any maxPods from {} on gives the same node",
+                a.system_pods + a.system_ip_pods + k
+            );
+        }
         let _ = writeln!(
             out,
             "  {:<27} {:>7} {:>9} {:>11} {:>13} {:>10} {:>15} {:>6}",

@@ -487,29 +487,38 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: b
 /// Said where the scenario's pods request CPU or memory: the safe maxPods
 /// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
 /// or memory first (§5).
-pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well.";
+pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well (`sgpsim recommend` with `--sg-request` and `--ip-request` counts them).";
 
-/// Whether the scenario as run gives any pod a CPU or memory request
-/// (`[workload.requests]`, `[system_pods.requests]`, a quantity above zero).
+/// Whether the scenario as run gives any pod a CPU or memory request: a
+/// `cpu` or `memory` quantity above zero anywhere in `[workload]` (its
+/// `requests` tables and its groups') or `[system_pods.requests]`.
 pub(super) fn requests_given(scenario: &str) -> bool {
     let Ok(t) = toml::from_str::<toml::Table>(scenario) else {
         return false;
     };
-    let tables = ["workload", "system_pods"]
-        .iter()
-        .filter_map(|k| t.get(*k)?.get("requests")?.as_table());
-    tables
-        .flat_map(|r| r.values())
-        .filter_map(|kind| kind.as_table())
-        .any(|kind| {
-            kind.values().any(|v| {
-                let text = match v {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                crate::input::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
-            })
-        })
+    fn positive(v: &toml::Value) -> bool {
+        match v {
+            toml::Value::Table(t) => t.iter().any(|(k, v)| match v {
+                toml::Value::Table(_) | toml::Value::Array(_) => positive(v),
+                _ if k == "cpu" || k == "memory" => {
+                    let text = match v {
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    crate::input::quantity::scaled(&text, 3).is_ok_and(|x| x > 0)
+                }
+                _ => false,
+            }),
+            toml::Value::Array(items) => items.iter().any(positive),
+            _ => false,
+        }
+    }
+    let workload = t.get("workload").is_some_and(positive);
+    let system = t
+        .get("system_pods")
+        .and_then(|s| s.get("requests"))
+        .is_some_and(positive);
+    workload || system
 }
 
 #[cfg(test)]
@@ -564,6 +573,15 @@ mod tests {
         assert!(requests_given("[system_pods.requests]\nhost = { memory = \"1Gi\" }"));
         assert!(!requests_given("[workload.requests]\nip = { cpu = \"0\" }"));
         assert!(!requests_given("[workload]\nip_pods = 3"));
+        assert!(requests_given(
+            "[workload.requests]\nip = { containers = [{ cpu = \"0\" }, { memory = \"64Mi\" }] }"
+        ));
+        assert!(requests_given(
+            "[[workload.groups]]\nkind = \"ip\"\npods = 3\nrequests = { cpu = \"250m\" }"
+        ));
+        assert!(!requests_given(
+            "[[workload.groups]]\nkind = \"ip\"\npods = 3\nrequests = { cpu = \"0\" }"
+        ));
     }
 
     #[test]
