@@ -21,7 +21,7 @@ use crate::model::cell::Cell;
 use crate::model::formula::Formula;
 use crate::model::node::{
     NoRoom, NodeSettings, NodeSpec, Resources, SystemPods, allocatable, branch_capacity, eni_limited_pods, ip_capacity,
-    ips_per_slot, pod_ip_enis,
+    ips_per_slot, pod_ip_enis, trunk_slot,
 };
 use crate::model::order::Order;
 use crate::model::placement::Policy;
@@ -583,6 +583,9 @@ pub fn timed_cells(sc: &Scenario, timed: &Timed, trace: Option<&Trace>) -> Resul
                 karpenter,
                 enis: pod_ip_enis(it, &sc.settings),
                 ips_per_eni: it.ipv4_per_eni.saturating_sub(1) * ips_per_slot(&sc.settings),
+                // The trunk ENI's own address, unless it is one of the pod-IP
+                // ENIs (its IPs went to pods before CNI v1.16.4).
+                trunk_addresses: u64::from(branch_capacity(it, &sc.settings) > 0 && trunk_slot(it, &sc.settings) == 1),
                 price,
             })
         };
@@ -659,10 +662,9 @@ fn check_subnets(ty: &NodeType, initial: u32, custom_networking: bool, timed: &T
         ));
     }
     let a = ty.launch_addresses(custom_networking);
-    let trunk = u64::from(ty.spec.branch_capacity > 0);
     let pods = usize::from(custom_networking);
     let mut need = [a[0], a[1]];
-    need[pods] += trunk;
+    need[pods] += ty.trunk_addresses;
     for (i, (limit, field)) in [(sub.node, "node"), (sub.eniconfig, "eniconfig")]
         .into_iter()
         .enumerate()

@@ -64,6 +64,10 @@ pub struct NodeType {
     pub enis: u32,
     /// Pod IPs per ENI: `(I - 1) * k`.
     pub ips_per_eni: u32,
+    /// Addresses the trunk ENI takes from the pods' subnet beyond the pod-IP
+    /// ENIs: 1 where it holds no pod IPs, 0 before CNI v1.16.4, where it is
+    /// one of the `enis` that hold them (and 0 with no trunk).
+    pub trunk_addresses: u64,
     pub price: Option<f64>,
 }
 
@@ -687,12 +691,11 @@ impl<'a> Sim<'a> {
         // attached. Their addresses are taken whatever the subnet holds
         // (validation keeps them within it), before any warm ENI.
         let ty = &world.types[world.initial_type as usize];
-        let trunk = u64::from(ty.spec.branch_capacity > 0);
         let a = ty.launch_addresses(world.custom_networking);
         let init = initial as u64;
         self.use_addresses(0, a[0] * init);
         self.use_addresses(1, a[1] * init);
-        self.use_addresses(self.pod_subnet, trunk * init);
+        self.use_addresses(self.pod_subnet, ty.trunk_addresses * init);
         for _ in 0..initial {
             let n = self.new_node(world.initial_type);
             self.node_up(n);
@@ -1409,7 +1412,7 @@ impl<'a> Sim<'a> {
             self.trunk_waiting.push_back(n);
             return false;
         }
-        if !self.take_addresses(self.pod_subnet, 1) {
+        if !self.take_addresses(self.pod_subnet, self.ty(n).trunk_addresses) {
             // `InsufficientFreeAddressesInSubnet` on the trunk ENI: the
             // controller retries with backoff (notes R2.5); its SG pods wait.
             let sub = &self.settings().subnet;

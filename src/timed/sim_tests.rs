@@ -32,6 +32,7 @@ fn node_type(m: u32, enis: u32, ipe: u32, b: u32, system: SystemPods) -> NodeTyp
         karpenter: spec,
         enis,
         ips_per_eni: ipe,
+        trunk_addresses: u64::from(b > 0),
         price: None,
     }
 }
@@ -1450,6 +1451,24 @@ fn custom_networking_draws_pod_addresses_from_the_eniconfig_subnet() {
     w.custom_networking = false;
     let out = run(&w, &cfg, &[Kind::Sg], &[Time::ZERO], 1);
     assert_eq!(out.subnet_peak, [23, 0]);
+}
+
+/// Before CNI v1.16.4 the trunk ENI is one of the ENIs that hold pod IPs
+/// (m5.large: 3 of them, not 2), so its addresses are the pool's and it
+/// takes none of its own: one running node and an SG pod use one address
+/// fewer than with the current CNI, whose trunk holds no pod IP and takes
+/// one address (the stop of 2026-12-03 counted it twice).
+#[test]
+fn an_old_cni_counts_the_trunk_once() {
+    let new = node_type_of("", "m5.large", "aws-default", 2);
+    let old = node_type_of("cni_version = \"1.15.0\"", "m5.large", "aws-default", 2);
+    assert_eq!((new.types[0].enis, new.types[0].trunk_addresses), (2, 1));
+    assert_eq!((old.types[0].enis, old.types[0].trunk_addresses), (3, 0));
+    let peak = |mut w: World| {
+        w.nodes = Nodes::Fixed(1);
+        run(&w, &Timed::default(), &[Kind::Sg], &[Time::ZERO], 1).subnet_peak[0]
+    };
+    assert_eq!(peak(new) - peak(old), 1);
 }
 
 /// `[timed.subnet]` against the scenario: m5.xlarge (15 addresses per ENI,

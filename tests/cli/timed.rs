@@ -267,11 +267,11 @@ arrivals = { process = "trace", file = "example.csv" }
 
 /// From scenario files and the CLI: with every delay zero and all pods at
 /// once, a `[timed]` scenario's summary starts with exactly the static run's
-/// 26 columns, random orders, autoscaling and spreading included.
+/// 26 columns, random orders, autoscaling and spreading included; and so
+/// with custom networking, CPU and memory requests and workload groups.
 #[test]
 fn zero_delays_reproduce_the_static_summary_from_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let base = r#"
+    let plain = r#"
 instance_types = ["m5.xlarge", "c6i.large"]
 formulas = ["aws-default", "conservative", "aggressive"]
 orders = ["sg-first", "ip-first", "random", "interleaved"]
@@ -285,6 +285,36 @@ ip_pods = 150
 [nodes]
 autoscale = true
 max = 6
+"#;
+    let groups = r#"
+instance_types = ["m5.xlarge", "c6i.large"]
+formulas = ["aws-default", "conservative", "aggressive"]
+orders = ["sg-first", "ip-first", "random", "interleaved"]
+policies = ["least-allocated"]
+trials = 40
+seed = 3
+custom_networking = true
+[system_pods]
+host = 3
+requests = { host = { cpu = "100m", memory = "128Mi" } }
+[[workload.groups]]
+name = "pay"
+kind = "sg"
+pods = 40
+requests = { cpu = "250m", memory = "256Mi" }
+[[workload.groups]]
+name = "web"
+kind = "ip"
+pods = 120
+requests = { containers = [{ cpu = "50m" }, { memory = "64Mi" }] }
+[[workload.groups]]
+name = "batch"
+kind = "ip"
+pods = 30
+requests = { cpu = "1", memory = "2Gi" }
+[nodes]
+autoscale = true
+max = 40
 "#;
     let zero = r#"
 [timed]
@@ -305,27 +335,30 @@ eni_attach = 0
 ip_cooldown = 0
 kubelet_retry = 0
 "#;
-    let stat = tmp.path().join("static.toml");
-    let timed = tmp.path().join("timed.toml");
-    std::fs::write(&stat, base).unwrap();
-    std::fs::write(&timed, format!("{base}{zero}")).unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    run_into(&stat, &a, &[]);
-    run_into(&timed, &b, &[]);
-    let first26 = |dir: &Path| -> Vec<String> {
-        std::fs::read_to_string(dir.join("summary.csv"))
-            .unwrap()
-            .lines()
-            .map(|l| {
-                let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
-                let rec = r.records().next().unwrap().unwrap();
-                rec.iter().take(SUMMARY_COLUMNS.len()).collect::<Vec<_>>().join(",")
-            })
-            .collect()
-    };
-    let (sa, sb) = (first26(&a), first26(&b));
-    assert_eq!(sa.len(), 1 + 2 * 3 * 4);
-    assert_eq!(sa, sb);
+    for base in [plain, groups] {
+        let tmp = tempfile::tempdir().unwrap();
+        let stat = tmp.path().join("static.toml");
+        let timed = tmp.path().join("timed.toml");
+        std::fs::write(&stat, base).unwrap();
+        std::fs::write(&timed, format!("{base}{zero}")).unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        run_into(&stat, &a, &[]);
+        run_into(&timed, &b, &[]);
+        let first26 = |dir: &Path| -> Vec<String> {
+            std::fs::read_to_string(dir.join("summary.csv"))
+                .unwrap()
+                .lines()
+                .map(|l| {
+                    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
+                    let rec = r.records().next().unwrap().unwrap();
+                    rec.iter().take(SUMMARY_COLUMNS.len()).collect::<Vec<_>>().join(",")
+                })
+                .collect()
+        };
+        let (sa, sb) = (first26(&a), first26(&b));
+        assert_eq!(sa.len(), 1 + 2 * 3 * 4);
+        assert_eq!(sa, sb);
+    }
 }
 
 /// The shipped controller-budget scenario shows what its note says: at 12
