@@ -209,6 +209,54 @@ fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
     );
 }
 
+/// scenarios/workload-groups.toml by hand (its comment): IP pods first,
+/// aws-default gives each of two nodes 27 light pods of which 9 find no IP
+/// (18 of 64), the 6 light pods left and one batch pod go to a third node,
+/// and the other three batch pods (1.5 cores each, 1730m a node) take a
+/// node each: 6 nodes. conservative (18 slots): 18 + 18 + 18 + 6 light pods
+/// and one batch pod on the fourth, three more nodes: 7, none without an
+/// IP. The same pods at one mean request per kind (104m, 158 MiB) fit 16 a
+/// node, under the 18 IPs: 4 nodes and no failure, which the groups show is
+/// not what the cluster does.
+#[test]
+fn workload_groups_show_what_a_mean_request_hides() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |scenario: &std::path::Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = sgpsim(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (header, rows) = csv_rows(&std::fs::read_to_string(out.join("summary.csv")).unwrap());
+        let at = |formula: &str, order: &str, col: &str| -> f64 {
+            let r = rows
+                .iter()
+                .find(|r| field(&header, r, "formula") == formula && field(&header, r, "order") == order)
+                .unwrap();
+            field(&header, r, col).parse().unwrap()
+        };
+        [
+            (
+                at("aws-default", "ip-first", "ip_failed_mean"),
+                at("aws-default", "ip-first", "nodes_mean"),
+            ),
+            (
+                at("conservative", "ip-first", "ip_failed_mean"),
+                at("conservative", "ip-first", "nodes_mean"),
+            ),
+        ]
+    };
+    let groups = root().join("scenarios/workload-groups.toml");
+    assert_eq!(run(&groups, "groups"), [(18.0, 6.0), (0.0, 7.0)]);
+    let text = std::fs::read_to_string(&groups).unwrap();
+    let at = text.find("[[workload.groups]]").unwrap();
+    let mean = format!(
+        "{}[workload]\nip_pods = 64\n[workload.requests]\nip = {{ cpu = \"104m\", memory = \"158Mi\" }}\n[nodes]\nautoscale = true\nmax = 100\n",
+        &text[..at]
+    );
+    let mean_file = dir.path().join("mean.toml");
+    std::fs::write(&mean_file, mean).unwrap();
+    assert_eq!(run(&mean_file, "mean")[0], (0.0, 4.0));
+}
+
 #[test]
 fn a_timed_run_draws_the_timeline_and_skips_the_static_only_charts() {
     let dir = tempfile::tempdir().unwrap();
