@@ -198,10 +198,15 @@ fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
         items.sort_by_key(|i| std::cmp::Reverse(i.1));
         let sampled = never.iter().any(|f| rows_of(f).iter().any(|r| !risk(r).is_exact()));
         let tried = if sampled { " tried" } else { "" };
+        let order = &reference_of(&never[0]).order;
+        let over = if order == "random" {
+            "mean over the random orders".to_string()
+        } else {
+            format!("in the {order} order")
+        };
         s.push_str(&format!(
-            " No order{tried} leaves a pod without an IP with {} (IPs unused: mean over the {} order).",
+            " No order{tried} leaves a pod without an IP with {} (IPs unused: {over}).",
             join_names(&grouped(&items)),
-            reference_of(&never[0]).order,
         ));
     }
     // The other formulas that fail in random orders, with their figures.
@@ -315,7 +320,7 @@ fn across_bullet(rows: &[&Row]) -> String {
         .filter(|f| fits.iter().filter(|r| &r.formula == f).all(|r| risk(r).value == 0.0))
         .collect();
     let on = if types == 1 {
-        "on the 1 instance type".to_string()
+        format!("on {}", rows[0].instance_type)
     } else {
         format!("on any of the {types} instance types")
     };
@@ -622,7 +627,7 @@ mod tests {
         );
         assert_eq!(
             lines[2],
-            "conservative left no pod without an IP on the 1 instance type, in any order tried."
+            "conservative left no pod without an IP on m5.xlarge, in any order tried."
         );
         let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)], false);
         assert!(
