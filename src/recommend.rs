@@ -566,8 +566,10 @@ fn describe_resources(res: &Resources, q: &Question) -> String {
 }
 
 /// The recommendation from the node at every `L` (CPU and memory counted):
-/// the largest `M` up to `cap` such that every `M` from `S + S_ip + 1` to it
-/// keeps the risk within the budget.
+/// the largest `M` up to `cap` whose risk stays within the budget (MODEL.md
+/// §11). `P(F > 0)` never falls as `M` grows; the failure share can, where
+/// CPU stops nodes and the SG pods that still fit dilute it, and the rule
+/// then still takes the largest `M` within the budget.
 fn recommend_by_levels(levels: &[RoomNode], base: u32, q: &Question, cap: u32) -> Option<exact::Recommendation> {
     if q.budget.is_nan() || q.budget < 0.0 {
         return None;
@@ -577,19 +579,14 @@ fn recommend_by_levels(levels: &[RoomNode], base: u32, q: &Question, cap: u32) -
         Risk::AnyFailure => n.node.any_failure,
         Risk::FailureShare => n.node.failure_share,
     };
-    let mut best = None;
-    for l in 1..=l_max.min(levels.len().saturating_sub(1) as u32) {
-        let r = risk(&levels[l as usize]);
-        if r > q.budget {
-            break;
-        }
-        best = Some(exact::Recommendation {
+    (1..=l_max.min(levels.len().saturating_sub(1) as u32))
+        .rev()
+        .find(|&l| risk(&levels[l as usize]) <= q.budget)
+        .map(|l| exact::Recommendation {
             max_pods: base + l,
             slots: l,
-            risk: r,
-        });
-    }
-    best
+            risk: risk(&levels[l as usize]),
+        })
 }
 
 /// The most workload pods a node takes before its CPU, memory or branch
@@ -969,6 +966,31 @@ mod tests {
         });
         q.workload = Some((100, 30));
         assert_eq!(one("m5.large", &q).recommended.unwrap().nodes, Some(34));
+    }
+
+    /// Where CPU stops a node, the failure share can fall as `M` grows (SG
+    /// pods that still fit dilute it): with 3800m left, SG pods of 100m and
+    /// IP pods of 1000m, `C = 2`, `B = 9`, `p = 0.3`, it rises to about 17%
+    /// at `L = 5` and falls below 15% from `L = 7` on. The answer is still
+    /// the largest `M` within a 15% budget, not the last before the bump.
+    #[test]
+    fn the_largest_m_within_the_budget_even_past_a_bump() {
+        let room = NodeRoom {
+            free: Res { cpu: 3800, memory: 0 },
+            sg: Res { cpu: 100, memory: 0 },
+            ip: Res { cpu: 1000, memory: 0 },
+        };
+        let levels = exact::cluster_nodes_with_room(20, 2, 9, 0.3, &room);
+        let share = |l: usize| levels[l].node.failure_share;
+        assert!(
+            share(5) > 0.15 && share(5) > share(7) && share(7) < 0.15,
+            "{:?}",
+            levels
+        );
+        let mut q = question(0.3, 0.15);
+        q.risk = Risk::FailureShare;
+        let r = recommend_by_levels(&levels, 2, &q, 22).unwrap();
+        assert_eq!((r.slots, r.max_pods), (20, 22));
     }
 
     #[test]

@@ -537,7 +537,7 @@ fn run_scenario(input: &[u8], dir: &Path) -> Verdict {
         Some(t) => {
             std::fs::write(dir.join("trace.csv"), "time,kind,lifetime\n0,sg,5\n1,ip,\n").unwrap();
             let scenario_path = dir.join("s.toml");
-            match sgpsim::input::trace::for_scenario(&t, &sc.groups, &scenario_path) {
+            match sgpsim::input::trace::for_scenario(&t, &sc, &scenario_path) {
                 Err(e) => return check_error(&e),
                 Ok(trace) => {
                     sgpsim::results::timed_run(&sc, &t, trace.as_ref(), input, &pool, false, &out, &Default::default())

@@ -61,6 +61,8 @@ pub struct PodObj {
     pub cni: Option<CniSettings>,
     /// Its containers' CPU and memory requests, as its spec writes them.
     pub requests: crate::model::requests::PodShape,
+    /// Why its requests could not be read, where they could not.
+    pub requests_note: Option<String>,
 }
 
 impl PodObj {
@@ -261,8 +263,20 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
             )
         });
     let label = |k: &str| text_at(v, &["metadata", "labels", k]).and_then(scalar);
-    let requests = crate::input::manifest::requests::pod_requests(spec, "spec")
-        .map_err(|(field, problem, fix)| bad(&d.file, &field, format!("Pod {namespace}/{name}: {problem}"), &fix))?;
+    // A pod whose requests cannot be read is audited all the same (§12 does
+    // not need them): it counts as requesting nothing, with a note.
+    let (requests, requests_note) = match crate::input::manifest::requests::pod_requests(spec, "spec") {
+        Ok(shape) => (shape, None),
+        Err((field, problem, _)) => (
+            crate::model::requests::PodShape {
+                containers: vec![Default::default()],
+                ..Default::default()
+            },
+            Some(format!(
+                "Pod {namespace}/{name}: {field}: {problem}; counted as requesting no CPU or memory"
+            )),
+        ),
+    };
     let is_aws_node = owner
         .as_ref()
         .is_some_and(|(k, n)| k == "DaemonSet" && n == cni::CONTAINER)
@@ -281,6 +295,7 @@ fn read_pod(d: &Doc) -> Result<PodObj, InputError> {
         fargate: label("eks.amazonaws.com/fargate-profile").is_some(),
         cni: is_aws_node.then(|| cni::from_pod_spec(spec, &format!("Pod {namespace}/{name}"))),
         requests,
+        requests_note,
         owner,
         namespace,
         name,
@@ -297,7 +312,13 @@ pub fn read(files: Vec<String>, docs: &[Doc]) -> Result<Dump, InputError> {
     for d in docs {
         match d.value.get("kind").and_then(Value::as_str) {
             Some("Node") => dump.nodes.push(read_node(d)?),
-            Some("Pod") => dump.pods.push(read_pod(d)?),
+            Some("Pod") => {
+                let pod = read_pod(d)?;
+                if let Some(n) = &pod.requests_note {
+                    dump.notes.push(n.clone());
+                }
+                dump.pods.push(pod);
+            }
             Some(k) => *other.entry(k.to_string()).or_default() += 1,
             None => {
                 return Err(bad(

@@ -40,7 +40,7 @@ pub(crate) fn run(catalog: &Catalog, a: CheckArgs, out: &mut dyn Write) -> Resul
     // static one with the replay of §5.
     let pool = Pool::new(a.threads)?;
     let trace = match &sc.timed {
-        Some(t) => trace::for_scenario(t, &sc.groups, &a.scenario)?,
+        Some(t) => trace::for_scenario(t, &sc, &a.scenario)?,
         None => None,
     };
     let lines = check::run(&sc, trace.as_ref(), &pool).map_err(|e| e.in_file(shown.clone()))?;

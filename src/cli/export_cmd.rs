@@ -200,7 +200,7 @@ fn job(catalog: &Catalog, a: JobArgs, out: &mut dyn Write, err: &mut dyn Write) 
     };
     let timed = sc.timed.clone();
     let trace = match &timed {
-        Some(t) => Setup::load_trace(t, &sc.groups, &a.scenario)?,
+        Some(t) => Setup::load_trace(t, &sc, &a.scenario)?,
         None => None,
     };
     if let Some((id, _)) = &trace {

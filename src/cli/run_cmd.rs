@@ -86,7 +86,7 @@ pub(crate) fn run(catalog: &Catalog, a: RunArgs, out: &mut dyn Write) -> Result<
                 trials: a.sweep.trials.or(timed.trials),
                 ..timed
             };
-            let trace = trace::for_scenario(&timed, &sc.groups, &a.scenario)?;
+            let trace = trace::for_scenario(&timed, &sc, &a.scenario)?;
             let total = if show_progress {
                 timed_cells(&sc, &timed, trace.as_ref())
                     .map_err(|e| in_file(e.into(), &shown))?
@@ -167,7 +167,7 @@ fn run_part(
         ..t
     });
     let trace = match &timed {
-        Some(t) => Setup::load_trace(t, &sc.groups, &a.scenario)?,
+        Some(t) => Setup::load_trace(t, &sc, &a.scenario)?,
         None => None,
     };
     let setup = Setup {

@@ -166,9 +166,10 @@ pub struct Scenario {
     /// its own allocatable ([`Scenario::node_spec`]).
     pub requests: Resources,
     pub workload: Workload,
-    /// The groups' names and kinds, in class order, where the workload has
-    /// groups ([`Workload::Groups`]); empty otherwise.
-    pub groups: Vec<(String, Kind)>,
+    /// `[[workload.groups]]`: each group's name, kind and class (its own
+    /// with [`Workload::Groups`]; its kind's where the groups are the kinds'
+    /// counts); empty without groups. A trace's `group` column names them.
+    pub groups: Vec<(String, Kind, u8)>,
     pub nodes: Nodes,
     pub expects: Vec<Expect>,
     /// The validated `[timed]` table, if any.
@@ -832,16 +833,15 @@ fn validate_nodes(raw: &RawNodes) -> Result<Nodes, InputError> {
 
 /// The kinds of the scenario's pod classes: its groups', or sg, ip, host.
 fn class_kinds(sc: &Scenario) -> Vec<Kind> {
-    if sc.groups.is_empty() {
-        Kind::ALL.to_vec()
-    } else {
-        sc.groups.iter().map(|g| g.1).collect()
+    match sc.workload {
+        Workload::Groups(m) => m.kinds().to_vec(),
+        _ => Kind::ALL.to_vec(),
     }
 }
 
 /// A validated workload: the workload, its pods' requests per class, and
-/// the groups' names and kinds in class order (empty without groups).
-type ValidWorkload = (Workload, Vec<PodReq>, Vec<(String, Kind)>);
+/// the groups' names, kinds and classes (empty without groups).
+type ValidWorkload = (Workload, Vec<PodReq>, Vec<(String, Kind, u8)>);
 
 /// The workload, its pods' requests per class, and the groups' names and
 /// kinds. The system pods' requests decide whether any CPU or memory is
@@ -981,6 +981,17 @@ fn validate_groups(
         };
         groups.push((name, kind, g.pods, req));
     }
+    let total: u64 = groups.iter().map(|g| u64::from(g.2)).sum();
+    if total > u64::from(crate::input::bounds::MAX_PODS_PER_CELL) {
+        return Err(InputError::field(
+            "workload.groups",
+            format!(
+                "{total} pods in all, more than {}",
+                crate::input::bounds::MAX_PODS_PER_CELL
+            ),
+            "give fewer pods; a cluster's rollout is far smaller",
+        ));
+    }
     // Classes in kind order, each kind's groups in the file's order.
     groups.sort_by_key(|g| g.1);
     let counted = !(system_host.requested.is_zero()
@@ -1000,13 +1011,19 @@ fn validate_groups(
             }
             pods[k.index()] = *req;
         }
-        return Ok((Workload::Counts(counts), pods.to_vec(), Vec::new()));
+        // Each group's pods are its kind's class.
+        let names = groups.into_iter().map(|g| (g.0, g.1, g.1 as u8)).collect();
+        return Ok((Workload::Counts(counts), pods.to_vec(), names));
     }
     let classes: Vec<(Kind, u32)> = groups.iter().map(|g| (g.1, g.2)).collect();
     Ok((
         Workload::Groups(Mix::of_classes(&classes)),
         groups.iter().map(|g| g.3).collect(),
-        groups.into_iter().map(|g| (g.0, g.1)).collect(),
+        groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g.0, g.1, i as u8))
+            .collect(),
     ))
 }
 
@@ -1163,7 +1180,7 @@ mod tests {
         let (s, o, random_web_first) = first_trial(&scenario(web, batch));
         assert_eq!(
             s.groups,
-            [("web".to_string(), Kind::Ip), ("batch".to_string(), Kind::Ip)]
+            [("web".to_string(), Kind::Ip, 0), ("batch".to_string(), Kind::Ip, 1)]
         );
         assert!(matches!(s.workload, Workload::Groups(_)));
         assert_eq!((o.running[1], o.pending[1], o.ip_failed), (6, 2, 0));
@@ -1180,7 +1197,10 @@ mod tests {
         // One group per kind, or no requests: the kinds' counts, the same
         // figures and orders as `[workload]` counts with `[workload.requests]`.
         let one = load(&scenario(web, "name = \"pay\"\nkind = \"sg\"\npods = 3")).unwrap();
-        assert!(one.groups.is_empty());
+        assert_eq!(
+            one.groups,
+            [("pay".to_string(), Kind::Sg, 0), ("web".to_string(), Kind::Ip, 1)]
+        );
         assert_eq!(one.workload, Workload::Counts(Counts { sg: 3, ip: 6, host: 0 }));
         let plain = load(
             &scenario(

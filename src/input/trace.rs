@@ -131,10 +131,17 @@ pub fn parse(text: &str, file: &str) -> Result<Trace, InputError> {
 }
 
 /// Gives every row of `trace` its class: without groups (`groups` empty)
-/// its kind's; with `[[workload.groups]]` (name and kind per class, in
-/// class order) the group its `group` column names, or the only group of
-/// its kind when the column is empty. `file` names the trace in errors.
-pub fn resolve_groups(trace: &mut Trace, groups: &[(String, Kind)], file: &str) -> Result<(), InputError> {
+/// its kind's; with `[[workload.groups]]` (each group's name, kind and
+/// class) the class of the group its `group` column names, or, where the
+/// column is empty, of its kind's only group, or its kind's own class where
+/// the groups are the kinds' counts (`collapsed`) and the kind has none.
+/// `file` names the trace in errors.
+pub fn resolve_groups(
+    trace: &mut Trace,
+    groups: &[(String, Kind, u8)],
+    collapsed: bool,
+    file: &str,
+) -> Result<(), InputError> {
     let bad = |problem: String, fix: String| InputError {
         file: Some(file.to_string()),
         field: Some("group".into()),
@@ -156,13 +163,14 @@ pub fn resolve_groups(trace: &mut Trace, groups: &[(String, Kind)], file: &str) 
     let names: Vec<Option<usize>> = trace
         .group_names
         .iter()
-        .map(|n| groups.iter().position(|(g, _)| g == n))
+        .map(|n| groups.iter().position(|(g, _, _)| g == n))
         .collect();
     for (i, r) in trace.rows.iter_mut().enumerate() {
         let class = if r.group == 0 {
-            let of_kind: Vec<usize> = (0..groups.len()).filter(|&c| groups[c].1 == r.kind).collect();
+            let of_kind: Vec<u8> = groups.iter().filter(|g| g.1 == r.kind).map(|g| g.2).collect();
             match of_kind[..] {
                 [c] => c,
+                [] if collapsed => r.kind as u8,
                 _ => {
                     return Err(bad(
                         format!(
@@ -178,8 +186,8 @@ pub fn resolve_groups(trace: &mut Trace, groups: &[(String, Kind)], file: &str) 
             }
         } else {
             let name = &trace.group_names[usize::from(r.group - 1)];
-            let Some(c) = names[usize::from(r.group - 1)] else {
-                let known: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
+            let Some(g) = names[usize::from(r.group - 1)] else {
+                let known: Vec<&str> = groups.iter().map(|(g, _, _)| g.as_str()).collect();
                 return Err(bad(
                     format!(
                         "the trace names group `{}`, which the scenario does not have",
@@ -188,20 +196,20 @@ pub fn resolve_groups(trace: &mut Trace, groups: &[(String, Kind)], file: &str) 
                     format!("use one of {}", known.join(", ")),
                 ));
             };
-            if groups[c].1 != r.kind {
+            if groups[g].1 != r.kind {
                 return Err(bad(
                     format!(
                         "a {} pod names group `{}`, whose pods are {} pods",
                         r.kind,
                         crate::model::formula::shown(name),
-                        groups[c].1
+                        groups[g].1
                     ),
                     "give the pod its group's kind, or the group of its kind".into(),
                 ));
             }
-            c
+            groups[g].2
         };
-        r.class = class as u8;
+        r.class = class;
     }
     Ok(())
 }
@@ -230,20 +238,21 @@ pub fn path_for(timed: &Timed, scenario_path: &Path) -> Option<std::path::PathBu
 }
 
 /// Loads the trace of a trace-driven scenario, beside the scenario file,
-/// its rows' groups resolved against the scenario's `groups` (name and
-/// kind per class; empty without `[[workload.groups]]`).
+/// its rows' groups resolved against the scenario's `groups`
+/// ([`resolve_groups`]).
 pub fn for_scenario(
     timed: &Timed,
-    groups: &[(String, Kind)],
+    sc: &crate::input::scenario::Scenario,
     scenario_path: &Path,
 ) -> Result<Option<Trace>, InputError> {
+    let collapsed = !matches!(sc.workload, crate::model::workload::Workload::Groups(_));
     match path_for(timed, scenario_path) {
         Some(full) => {
             let mut trace = load(&full).map_err(|e| InputError {
                 field: e.field.or(Some("timed.arrivals.file".into())),
                 ..e
             })?;
-            resolve_groups(&mut trace, groups, &full.display().to_string())?;
+            resolve_groups(&mut trace, &sc.groups, collapsed, &full.display().to_string())?;
             if timed.replace
                 && let Some(r) = trace.rows.iter().find(|r| r.lifetime == Some(Time::ZERO))
             {
@@ -301,12 +310,12 @@ mod tests {
     #[test]
     fn trace_rows_take_their_groups() {
         let groups = [
-            ("pay".to_string(), Kind::Sg),
-            ("web".to_string(), Kind::Ip),
-            ("batch".to_string(), Kind::Ip),
+            ("pay".to_string(), Kind::Sg, 0),
+            ("web".to_string(), Kind::Ip, 1),
+            ("batch".to_string(), Kind::Ip, 2),
         ];
         let mut t = parse("time,kind,group\n0,ip,batch\n1,sg,\n2,ip,web\n3,ip,batch\n", "t.csv").unwrap();
-        resolve_groups(&mut t, &groups, "t.csv").unwrap();
+        resolve_groups(&mut t, &groups, false, "t.csv").unwrap();
         let classes: Vec<u8> = t.rows.iter().map(|r| r.class).collect();
         assert_eq!(classes, [2, 0, 1, 2]);
         let mix = t.mix(&[Kind::Sg, Kind::Ip, Kind::Ip]);
@@ -318,13 +327,20 @@ mod tests {
         ];
         for (text, problem) in cases {
             let mut t = parse(text, "t.csv").unwrap();
-            let e = resolve_groups(&mut t, &groups, "t.csv").unwrap_err();
+            let e = resolve_groups(&mut t, &groups, false, "t.csv").unwrap_err();
             assert!(e.problem.contains(problem), "{text}: {e}");
             assert_eq!(e.file.as_deref(), Some("t.csv"));
         }
         let mut t = parse("time,kind,lifetime,group\n0,ip,5,web\n", "t.csv").unwrap();
         assert_eq!(t.rows[0].lifetime, Some(Time::secs(5)));
-        let e = resolve_groups(&mut t, &[], "t.csv").unwrap_err();
+        let e = resolve_groups(&mut t, &[], false, "t.csv").unwrap_err();
         assert!(e.problem.contains("no [[workload.groups]]"), "{e}");
+        // Groups that are the kinds' counts (one per kind): a name gives its
+        // kind's class, and a kind without a group its own.
+        let one = [("pay".to_string(), Kind::Sg, 0), ("web".to_string(), Kind::Ip, 1)];
+        let mut t = parse("time,kind,group\n0,ip,web\n1,host,\n2,sg,\n", "t.csv").unwrap();
+        resolve_groups(&mut t, &one, true, "t.csv").unwrap();
+        let classes: Vec<u8> = t.rows.iter().map(|r| r.class).collect();
+        assert_eq!(classes, [1, 2, 0]);
     }
 }

@@ -448,15 +448,19 @@ impl NodeRoom {
 /// pod with probability `p`; a pod binds while a slot is free, for an SG
 /// pod a branch ENI too, and its requests fit what the node has left; a pod
 /// that does not bind passes the node by. The node is done when its `L`
-/// slots are used or no pod of either kind could bind.
+/// slots are used or no pod of either kind could bind (at `p = 1` IP pods
+/// still come once no SG pod fits, the limit of `p < 1`, as
+/// [`cluster_node`] has it).
 ///
 /// The figures for every `L` from 0 to `max_slots`, in one pass: the
 /// process without the slot limit moves one bound pod at a time, so the
 /// node with `L` slots ends where that process first has `L` pods bound, or
 /// earlier where it stops for want of CPU, memory or branches. States are
 /// the pods bound of each kind, `(G, I)`; `F = max(0, I - C)`. The
-/// failure share is `E[F]` over the expected pods bound; wasted IPs
-/// `E[max(0, C - I)]`. Without requests this is [`cluster_node`] at each `L`.
+/// failure share is `E[F]` over the expected pods bound (where CPU stops a
+/// node, SG pods that still fit can dilute it, so unlike `P(F > 0)` it may
+/// fall as `L` grows); wasted IPs `E[max(0, C - I)]`. Without requests this
+/// is [`cluster_node`] at each `L`.
 pub fn cluster_nodes_with_room(max_slots: u32, ips: u32, branches: u32, p: f64, room: &NodeRoom) -> Vec<RoomNode> {
     debug_assert!((0.0..=1.0).contains(&p), "SG share {p} outside [0, 1]");
     let p = p.clamp(0.0, 1.0);
@@ -533,7 +537,10 @@ pub fn cluster_nodes_with_room(max_slots: u32, ips: u32, branches: u32, p: f64, 
             let i = n - g as u32;
             let sg = g < b && room.fits(g as u32 + 1, i);
             let ip = room.fits(g as u32, i + 1);
-            match (sg && p > 0.0, ip && p < 1.0) {
+            // As in `cluster_node`, `p = 1` is the limit of `p < 1`: once no
+            // SG pod fits, the node takes IP pods (MODEL.md §11's check,
+            // `aggressive` at `p = 1`); at `p = 0` no SG pod comes.
+            match (sg && p > 0.0, ip) {
                 (true, true) => {
                     next[g + 1] += w * p;
                     next[g] += w * (1.0 - p);
@@ -1066,17 +1073,22 @@ mod tests {
                 },
             );
         }
-        // IP pods that ask nothing: SG pods stop at 2, IP pods fill the slots.
+        // IP pods that ask nothing: SG pods stop at 2 by CPU, then IP pods
+        // fill the slots, at p = 1 too (its limit, as by slots alone).
         let room = NodeRoom { ip: Res::ZERO, ..room };
         let v = cluster_nodes_with_room(4, 4, 5, 1.0, &room);
-        assert_eq!(v[4].pods, 2.0, "p = 1: two SG pods, then none fits");
+        assert_eq!((v[4].pods, v[4].node.sg_bound), (4.0, 2.0));
+        assert_eq!(v[4].node.any_failure, 0.0, "2 IP pods, 4 IPs");
     }
 
     proptest! {
         /// With CPU and memory to spare, the model with room is the model
         /// by slots at every `L`.
         #[test]
-        fn room_to_spare_is_the_slot_model(l in 0u32..60, c in 0u32..40, b in 0u32..30, p in 0.0f64..=1.0) {
+        fn room_to_spare_is_the_slot_model(
+            l in 0u32..60, c in 0u32..40, b in 0u32..30,
+            p in prop_oneof![Just(0.0f64), Just(1.0f64), 0.0f64..=1.0],
+        ) {
             let room = NodeRoom {
                 free: Res { cpu: 1 << 40, memory: 1 << 40 },
                 sg: Res { cpu: 1, memory: 1 },

@@ -250,7 +250,6 @@ pub fn pods_taken(spec: &NodeSpec, kinds: &[Kind], rem: &[u32]) -> u32 {
         let mut n = waiting.min(slots);
         if k == Kind::Sg {
             n = n.min(branches);
-            branches -= n;
         }
         if counted {
             let r = spec.res.requested(class);
@@ -259,6 +258,9 @@ pub fn pods_taken(spec: &NodeSpec, kinds: &[Kind], rem: &[u32]) -> u32 {
             n = n.min(most.min(u64::from(u32::MAX)) as u32);
             left.cpu -= r.cpu * u64::from(n);
             left.memory -= r.memory * u64::from(n);
+        }
+        if k == Kind::Sg {
+            branches -= n;
         }
         slots -= n;
         taken += n;
@@ -439,6 +441,25 @@ mod tests {
         assert_eq!(pods_taken(&r, &Kind::ALL, &[0, 9, 0]), 4);
         assert_eq!(pods_taken(&r, &Kind::ALL, &[0, 9, 3]), 7);
         assert_eq!(pods_taken(&r, &Kind::ALL, &[3, 9, 0]), 6, "2 SG + 4 IP");
+        // Two SG classes, 2 branches: the first (1500m each) takes one pod,
+        // its CPU stopping it, and leaves a branch to the second (no request).
+        let mut two = spec(10, 6, 2);
+        two.system = SystemPods { host: 0, ip: 0 };
+        let one = PodReq::unset_if_zero;
+        two.res = Resources::new(
+            Res {
+                cpu: 2000,
+                memory: 4096 * MIB,
+            },
+            PodReq::ZERO,
+            PodReq::ZERO,
+            &[one(Res { cpu: 1500, memory: 0 }), one(Res::ZERO)],
+        );
+        assert_eq!(
+            pods_taken(&two, &[Kind::Sg, Kind::Sg], &[2, 2]),
+            2,
+            "1 of each SG class"
+        );
     }
 
     /// NodeResourcesFit's scores by hand. One 500m / 1024 MiB pod bound;

@@ -35,10 +35,10 @@ impl Setup {
     /// Reads the trace of a trace-driven scenario beside `scenario_path`.
     pub fn load_trace(
         timed: &Timed,
-        groups: &[(String, crate::model::workload::Kind)],
+        sc: &crate::input::scenario::Scenario,
         scenario_path: &Path,
     ) -> Result<Option<(TraceId, Trace)>, InputError> {
-        let Some(parsed) = trace::for_scenario(timed, groups, scenario_path)? else {
+        let Some(parsed) = trace::for_scenario(timed, sc, scenario_path)? else {
             return Ok(None);
         };
         let path = trace::path_for(timed, scenario_path).expect("a trace was read");

@@ -215,6 +215,45 @@ fn a_safe_cluster_exits_zero() {
     assert!(stderr(&o).contains("cluster: 0 of 2 nodes at risk"), "{}", stderr(&o));
 }
 
+/// One pod whose requests cannot be read does not stop the audit, nor the
+/// import: it counts as requesting nothing, with a note naming it. With
+/// two versions of one Deployment's pods (a rollout half done), the import
+/// writes a group for each request.
+#[test]
+fn a_pod_with_unreadable_requests_is_a_note() {
+    let mut d = dump();
+    let mut rolled = 0;
+    for item in d["items"].as_array_mut().unwrap() {
+        let name = item["metadata"]["name"].as_str().unwrap_or("").to_string();
+        if item["kind"] == "Pod" && name.starts_with("worker-") {
+            let c = &mut item["spec"]["containers"][0]["resources"]["requests"];
+            if rolled == 0 {
+                c["cpu"] = "lots".into();
+            } else if rolled <= 10 {
+                c["cpu"] = "500m".into();
+            }
+            rolled += 1;
+        }
+    }
+    let text = d.to_string();
+    let o = sgpsim_stdin(&["audit", "-", "--format", "csv"], &text);
+    assert!(matches!(code(&o), Some(0 | 1)), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("resources.requests.cpu") && stderr(&o).contains("counted as requesting no CPU or memory"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sgpsim_stdin(&["scenario", "from-cluster", "-"], &text);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let scenario = stdout(&o);
+    assert!(scenario.contains("[[workload.groups]]"), "{scenario}");
+    assert!(
+        scenario.contains("name = \"team-b/worker\"") && scenario.contains("name = \"team-b/worker-2\""),
+        "{scenario}"
+    );
+    Scenario::from_toml(&scenario, "cluster", &Catalog::bundled()).unwrap();
+}
+
 #[test]
 fn bad_dumps_are_input_errors() {
     let fails = |o: &Output, needles: &[&str]| {
