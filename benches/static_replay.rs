@@ -2,6 +2,7 @@
 //!
 //! 1. one random-order trial on one node (m5.xlarge, the seed's fill);
 //! 2. one 100-node autoscaling trial (m5.xlarge, a hundred nodes' worth);
+//!    the same with CPU and memory requests in three workload groups;
 //! 3. the sweep: every trunk-compatible type x 4 formulas x 1000 random trials.
 //!
 //! Fixed seeds throughout. Results go to results/BENCHMARKS.md.
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sgpsim::input::catalog::Catalog;
-use sgpsim::input::scenario::check_room;
+use sgpsim::input::scenario::{Scenario, check_room};
 use sgpsim::model::cell::Cell;
 use sgpsim::model::formula::Formula;
 use sgpsim::model::node::{NodeSettings, NodeSpec, Resources, SystemPods, branch_capacity, ip_capacity};
@@ -83,6 +84,31 @@ fn single_trials(c: &mut Criterion) {
         b.iter(|| {
             k = k.wrapping_add(1);
             black_box(auto.run_trial(SEED, k, &mut r, &mut buf))
+        })
+    });
+    // The same pods in three groups with CPU and memory requests: the
+    // class path (groups drawn from their own stream, requests per class).
+    let groups = Scenario::from_toml(
+        &format!(
+            "instance_types = [\"m5.xlarge\"]\nformulas = [\"aws-default\"]\norders = [\"random\"]\n\
+             system_pods = {{ host = 3 }}\n[nodes]\nautoscale = true\ninitial = 0\nmax = 100\n\
+             [[workload.groups]]\nkind = \"sg\"\npods = {sg}\nrequests = {{ cpu = \"20m\", memory = \"64Mi\" }}\n\
+             [[workload.groups]]\nkind = \"ip\"\npods = {light}\nrequests = {{ cpu = \"10m\", memory = \"32Mi\" }}\n\
+             [[workload.groups]]\nkind = \"ip\"\npods = {heavy}\nrequests = {{ cpu = \"100m\", memory = \"256Mi\" }}\n",
+            sg = auto.counts.sg,
+            light = auto.counts.ip - auto.counts.ip / 4,
+            heavy = auto.counts.ip / 4,
+        ),
+        "bench",
+        &catalog,
+    )
+    .expect("the bench's scenario is valid");
+    let grouped = groups.cells().expect("its cells are valid").remove(0);
+    g.throughput(Throughput::Elements(u64::from(grouped.counts.total())));
+    g.bench_function("autoscale_100_nodes_m5.xlarge_random_3_groups_requests", |b| {
+        b.iter(|| {
+            k = k.wrapping_add(1);
+            black_box(grouped.run_trial(SEED, k, &mut r, &mut buf))
         })
     });
     g.finish();
