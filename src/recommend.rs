@@ -918,12 +918,16 @@ mod tests {
     fn cpu_and_memory_stop_a_node_first() {
         let mut q = question(0.3, 0.01);
         let cpu = |m: u64| Res { cpu: m, memory: 0 };
-        q.requests = Some(KindRequests {
-            sg: cpu(500),
-            ip: cpu(500),
-            system_host: cpu(100),
-            system_ip: Res::ZERO,
-        });
+        // SG and IP pods of `pod` millicores, host system pods of 100m.
+        let pods_of = |pod: u64| {
+            Some(KindRequests {
+                sg: cpu(pod),
+                ip: cpu(pod),
+                system_host: cpu(100),
+                system_ip: Res::ZERO,
+            })
+        };
+        q.requests = pods_of(500);
         let a = one("m5.large", &q);
         let r = a.recommended.as_ref().unwrap();
         assert_eq!((r.max_pods, r.risk, r.pods_bound_mean), (250, 0.0, 3.0));
@@ -933,12 +937,7 @@ mod tests {
             "{:?}",
             a.resources
         );
-        q.requests = Some(KindRequests {
-            sg: cpu(100),
-            ip: cpu(100),
-            system_host: cpu(100),
-            system_ip: Res::ZERO,
-        });
+        q.requests = pods_of(100);
         let a = one("m5.large", &q);
         assert_eq!(a.pods_by_resources, Some(17));
         let d = a.formulas.iter().find(|f| f.formula == "aws-default").unwrap();
@@ -958,12 +957,7 @@ mod tests {
         assert_eq!(nodes_needed(100, 30, 3, 9, Some(&cpu500)), Some(34));
         assert_eq!(nodes_needed(100, 30, 27, 9, Some(&cpu500)), Some(29));
         assert_eq!(nodes_needed(100, 30, 27, 9, None), Some(4));
-        q.requests = Some(KindRequests {
-            sg: cpu(500),
-            ip: cpu(500),
-            system_host: cpu(100),
-            system_ip: Res::ZERO,
-        });
+        q.requests = pods_of(500);
         q.workload = Some((100, 30));
         assert_eq!(one("m5.large", &q).recommended.unwrap().nodes, Some(34));
     }

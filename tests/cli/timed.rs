@@ -271,13 +271,15 @@ arrivals = { process = "trace", file = "example.csv" }
 /// with custom networking, CPU and memory requests and workload groups.
 #[test]
 fn zero_delays_reproduce_the_static_summary_from_files() {
-    let plain = r#"
+    let head = r#"
 instance_types = ["m5.xlarge", "c6i.large"]
 formulas = ["aws-default", "conservative", "aggressive"]
 orders = ["sg-first", "ip-first", "random", "interleaved"]
 policies = ["least-allocated"]
 trials = 40
 seed = 3
+"#;
+    let plain = r#"
 system_pods = { host = 3 }
 [workload]
 sg_pods = 40
@@ -287,12 +289,6 @@ autoscale = true
 max = 6
 "#;
     let groups = r#"
-instance_types = ["m5.xlarge", "c6i.large"]
-formulas = ["aws-default", "conservative", "aggressive"]
-orders = ["sg-first", "ip-first", "random", "interleaved"]
-policies = ["least-allocated"]
-trials = 40
-seed = 3
 custom_networking = true
 [system_pods]
 host = 3
@@ -335,11 +331,11 @@ eni_attach = 0
 ip_cooldown = 0
 kubelet_retry = 0
 "#;
-    for base in [plain, groups] {
+    for base in [plain, groups].map(|b| format!("{head}{b}")) {
         let tmp = tempfile::tempdir().unwrap();
         let stat = tmp.path().join("static.toml");
         let timed = tmp.path().join("timed.toml");
-        std::fs::write(&stat, base).unwrap();
+        std::fs::write(&stat, &base).unwrap();
         std::fs::write(&timed, format!("{base}{zero}")).unwrap();
         let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
         run_into(&stat, &a, &[]);
