@@ -154,9 +154,10 @@ pub struct Classes<'r, I> {
     mix: Mix,
     order: Order,
     rng: Option<&'r mut ChaCha8Rng>,
-    /// Pods not yet placed, per class and per kind.
+    /// Pods not yet placed, per class and per kind, and each kind's pods.
     left: [u32; MAX_CLASSES],
     kind_left: [u32; 3],
+    kind_total: [u32; 3],
     /// Pods placed per class, for `interleaved`.
     placed: [u64; MAX_CLASSES],
 }
@@ -175,6 +176,7 @@ impl<'r, I: Iterator<Item = Kind>> Classes<'r, I> {
             rng,
             left,
             kind_left: [c.sg, c.ip, c.host],
+            kind_total: [c.sg, c.ip, c.host],
             placed: [0; MAX_CLASSES],
         }
     }
@@ -187,7 +189,7 @@ impl<'r, I: Iterator<Item = Kind>> Classes<'r, I> {
             Order::Interleaved => {
                 // The class furthest behind its share of the kind's pods so
                 // far (ties to the first), as `interleave` does for kinds.
-                let n = u64::from(self.mix.counts().get(k));
+                let n = u64::from(self.kind_total[k.index()]);
                 let step = n - u64::from(self.kind_left[k.index()]) + 1;
                 range.clone().filter(|&c| self.left[c] > 0).max_by_key(|&c| {
                     let deficit = i128::from(u64::from(self.mix.count(c)) * step) - i128::from(self.placed[c] * n);
