@@ -232,19 +232,6 @@ pub fn resources(t: &InstanceType, q: &Question, reserved: u32) -> Option<Resour
     ))
 }
 
-/// What a node leaves its workload, and what one SG and one IP pod ask.
-fn room(res: &Resources, system: &SystemPods) -> NodeRoom {
-    let used = res.system(system);
-    NodeRoom {
-        free: Res {
-            cpu: res.allocatable.cpu.saturating_sub(used.cpu),
-            memory: res.allocatable.memory.saturating_sub(used.memory),
-        },
-        sg: res.requested(0),
-        ip: res.requested(1),
-    }
-}
-
 /// The node-in-a-cluster model of one type at one SG share: by slots
 /// (`exact::cluster_node`), or, where pods request CPU or memory, every
 /// `L` at once (`exact::cluster_nodes_with_room`), per `RESERVED_ENIS`
@@ -291,7 +278,7 @@ impl NodeModel {
             Some(i) => i,
             None => {
                 let res = resources(t, q, reserved).expect("counted");
-                let room = room(&res, &q.system);
+                let room = NodeRoom::of(&res, &q.system);
                 let v = exact::cluster_nodes_with_room(l_max, self.c, self.b, self.p, &room);
                 self.levels.retain(|(r, _)| *r != reserved);
                 self.levels.push((reserved, v));
@@ -329,10 +316,10 @@ fn figures(
         Risk::AnyFailure => n.any_failure,
         Risk::FailureShare => n.failure_share,
     };
-    let room = resources(t, q, reserved).map(|r| room(&r, &q.system));
+    let room = resources(t, q, reserved).map(|r| NodeRoom::of(&r, &q.system));
     // At most the pods a node's CPU and memory hold, where they stop it first.
     let most = if model.counted {
-        resource_limit(model.levels_for(t, q, reserved, l)).map_or(l, |k| k.min(l))
+        exact::room_limit(model.levels_for(t, q, reserved, l)).map_or(l, |k| k.min(l))
     } else {
         l
     };
@@ -438,7 +425,7 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
         .filter(|r| r.max_pods < type_cap)
         .map(|r| figures(t, &cap, &mut model, r.max_pods + 1, 0, q, price));
     let pods_by_resources = if model.counted {
-        resource_limit(model.levels0())
+        exact::room_limit(model.levels0())
     } else {
         None
     };
@@ -555,7 +542,7 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
 fn describe_resources(res: &Resources, q: &Question) -> String {
     let mib = crate::model::node::MIB;
     let pair = |r: Res| format!("{}m / {}Mi", r.cpu, r.memory / mib);
-    let left = room(res, &q.system).free;
+    let left = NodeRoom::of(res, &q.system).free;
     format!(
         "pods request SG {}, IP {}; a node has {} allocatable (Karpenter's rule), {} after its system pods",
         pair(res.requested(0)),
@@ -587,16 +574,6 @@ fn recommend_by_levels(levels: &[RoomNode], base: u32, q: &Question, cap: u32) -
             slots: l,
             risk: risk(&levels[l as usize]),
         })
-}
-
-/// The most workload pods a node takes before its CPU, memory or branch
-/// ENIs stop it, where that is below the last `L` computed: from there on a
-/// larger maxPods changes nothing.
-fn resource_limit(levels: &[RoomNode]) -> Option<u32> {
-    let last = levels.last()?;
-    let same = |n: &RoomNode| n.pods == last.pods && n.node == last.node;
-    let first = levels.iter().position(same)?;
-    (first + 1 < levels.len()).then_some(first as u32)
 }
 
 /// A formula made for settings the question does not have.

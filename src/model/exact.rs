@@ -19,6 +19,7 @@
 /// few nanoseconds each.
 pub const STATE_BUDGET: u64 = 4_000_000;
 
+use super::node::{Resources, SystemPods};
 use super::requests::Res;
 
 /// Slack on cumulative probabilities when taking percentiles: sums of `f64`
@@ -434,6 +435,20 @@ pub struct NodeRoom {
 }
 
 impl NodeRoom {
+    /// The room of a node of these resources (workload classes sg, ip)
+    /// and system pods: allocatable less the system pods' requests.
+    pub fn of(res: &Resources, system: &SystemPods) -> NodeRoom {
+        let used = res.system(system);
+        NodeRoom {
+            free: Res {
+                cpu: res.allocatable.cpu.saturating_sub(used.cpu),
+                memory: res.allocatable.memory.saturating_sub(used.memory),
+            },
+            sg: res.requested(0),
+            ip: res.requested(1),
+        }
+    }
+
     /// Whether `g` SG pods and `i` IP pods fit.
     fn fits(&self, g: u32, i: u32) -> bool {
         Res::ZERO
@@ -553,6 +568,16 @@ pub fn cluster_nodes_with_room(max_slots: u32, ips: u32, branches: u32, p: f64, 
         std::mem::swap(&mut cur, &mut next);
     }
     out
+}
+
+/// The most workload pods a node takes before its CPU, memory or branch
+/// ENIs stop it, where that is below the last `L` of `levels`
+/// ([`cluster_nodes_with_room`]): from there on a larger `L` changes nothing.
+pub fn room_limit(levels: &[RoomNode]) -> Option<u32> {
+    let last = levels.last()?;
+    let same = |n: &RoomNode| n.pods == last.pods && n.node == last.node;
+    let first = levels.iter().position(same)?;
+    (first + 1 < levels.len()).then_some(first as u32)
 }
 
 /// One `L` of [`cluster_nodes_with_room`].

@@ -2,9 +2,67 @@
 //! no arrival order can break for a type and mix (MODEL.md §11), the formula
 //! a reading starts from, and which types get a table of their own.
 
+use std::collections::BTreeMap;
+
 use crate::chart::measures::{mismatch, types_by_risk};
-use crate::model::exact::{NodeCapacity, Risk, recommend};
+use crate::model::exact::{NodeCapacity, NodeRoom, Risk, cluster_nodes_with_room, recommend, room_limit};
 use crate::output::Row;
+
+/// What the report knows of the pods' CPU and memory requests.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Cpu {
+    /// No pod requests any: slots and IPs alone.
+    NotRequested,
+    /// Per kind, with each type's room (allocatable less the system pods'):
+    /// the largest safe maxPods counts them (MODEL.md §5's filter).
+    Rooms(BTreeMap<String, NodeRoom>),
+    /// Requested, but not per kind on types of the bundled catalog (groups,
+    /// or types from `--catalog`): the safe maxPods counts slots and IPs
+    /// alone, and says so.
+    Unknown,
+}
+
+impl Cpu {
+    fn room(&self, ty: &str) -> Option<&NodeRoom> {
+        match self {
+            Cpu::Rooms(m) => m.get(ty),
+            _ => None,
+        }
+    }
+
+    /// What the scenario as run requests: `requested` (any quantity above
+    /// zero, [`super::reading::requests_given`]) and, where it parses on
+    /// the bundled catalog with one request per kind, each row type's room.
+    pub(super) fn of(scenario: &str, name: &str, requested: bool, rows: &[Row]) -> Cpu {
+        if !requested {
+            return Cpu::NotRequested;
+        }
+        let catalog = crate::input::catalog::Catalog::bundled();
+        let Ok(sc) = crate::input::scenario::Scenario::from_toml(scenario, name, &catalog) else {
+            return Cpu::Unknown;
+        };
+        if matches!(sc.workload, crate::model::workload::Workload::Groups(_)) {
+            return Cpu::Unknown;
+        }
+        let mut rooms = BTreeMap::new();
+        for r in rows {
+            if rooms.contains_key(&r.instance_type) {
+                continue;
+            }
+            let Some(t) = catalog.get(&r.instance_type) else {
+                return Cpu::Unknown;
+            };
+            let Ok(res) = sc.resources(t, &crate::model::formula::Formula::AwsDefault) else {
+                return Cpu::Unknown;
+            };
+            if !res.counted() {
+                return Cpu::Unknown;
+            }
+            rooms.insert(r.instance_type.clone(), NodeRoom::of(&res, &sc.system_for(t)));
+        }
+        Cpu::Rooms(rooms)
+    }
+}
 
 /// The most maxPods a recommendation goes to (MODEL.md §11's default cap,
 /// the EKS guidance for large nodes).
@@ -26,6 +84,9 @@ pub(super) struct SafeMaxPods {
     pub branches: u32,
     /// Whether [`CAP`] bounds it rather than the IPs.
     pub capped: bool,
+    /// Where CPU and memory are counted and stop a node first: the most
+    /// workload pods they let it hold.
+    pub held: Option<u32>,
 }
 
 /// The largest safe maxPods for a type's capacities and its workload's mix,
@@ -33,7 +94,14 @@ pub(super) struct SafeMaxPods {
 /// (`model::exact::recommend`): `S + S_ip + C` while any pod is an IP pod,
 /// `S + S_ip + B + C` when all are SG pods. `None` when even the smallest
 /// maxPods risks a failure.
-pub(super) fn largest_safe(r: &Row) -> Option<SafeMaxPods> {
+///
+/// Where CPU and memory are counted ([`Cpu::Rooms`]) the same model with
+/// them (`exact::cluster_nodes_with_room`): the largest `M` up to [`CAP`]
+/// at which no node can end with a pod without an IP.
+pub(super) fn largest_safe(r: &Row, cpu: &Cpu) -> Option<SafeMaxPods> {
+    if let Some(room) = cpu.room(&r.instance_type) {
+        return largest_safe_with_room(r, room);
+    }
     let node = NodeCapacity {
         host_system_pods: r.system_pods,
         ip_system_pods: r.system_ip_pods,
@@ -51,6 +119,28 @@ pub(super) fn largest_safe(r: &Row) -> Option<SafeMaxPods> {
         ips,
         branches: rec.slots.saturating_sub(ips).min(r.branch_capacity),
         capped: rec.slots < room,
+        held: None,
+    })
+}
+
+fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
+    let system = r.system_pods + r.system_ip_pods;
+    let l_max = CAP.checked_sub(system).filter(|&l| l > 0)?;
+    let ips = r.ip_capacity.saturating_sub(r.system_ip_pods);
+    let pods = u64::from(r.sg_pods) + u64::from(r.ip_pods);
+    let p = if pods == 0 { 0.0 } else { r.sg_pods as f64 / pods as f64 };
+    let levels = cluster_nodes_with_room(l_max, ips, r.branch_capacity, p, room);
+    let l = (1..=l_max)
+        .rev()
+        .find(|&l| levels[l as usize].node.any_failure <= 0.0)?;
+    let held = room_limit(&levels).filter(|&k| k <= l);
+    Some(SafeMaxPods {
+        max_pods: system + l,
+        system,
+        ips,
+        branches: 0,
+        capped: l == l_max,
+        held,
     })
 }
 
@@ -102,7 +192,7 @@ mod tests {
         let rows = fixture_rows();
         // m5.large: 2 system pods + 18 IPs (conservative's 20), whatever the mix.
         let large = rows.iter().find(|r| r.instance_type == "m5.large").unwrap();
-        let safe = largest_safe(large).unwrap();
+        let safe = largest_safe(large, &Cpu::NotRequested).unwrap();
         assert_eq!((safe.max_pods, safe.system, safe.ips, safe.branches), (20, 2, 18, 0));
         assert!(!safe.capped);
         // SG pods only: the branch ENIs count too.
@@ -110,16 +200,47 @@ mod tests {
             ip_pods: 0,
             ..large.clone()
         };
-        let safe = largest_safe(&sg_only).unwrap();
+        let safe = largest_safe(&sg_only, &Cpu::NotRequested).unwrap();
         assert_eq!((safe.max_pods, safe.branches), (2 + 18 + 9, 9));
         // IPs beyond the cap: the cap bounds it, and says so.
         let roomy = Row {
             ip_capacity: 400,
             ..large.clone()
         };
-        let safe = largest_safe(&roomy).unwrap();
+        let safe = largest_safe(&roomy, &Cpu::NotRequested).unwrap();
         assert_eq!(safe.max_pods, CAP);
         assert!(safe.capped);
+    }
+
+    /// Counting CPU and memory: with room to spare, the slot model's 20 on
+    /// m5.large; with 1730m for pods of 500m, a node holds 3 and no maxPods
+    /// risks a pod without an IP (the cap, held at 3).
+    #[test]
+    fn the_largest_safe_max_pods_counts_cpu_and_memory() {
+        use crate::model::requests::Res;
+        let rows = fixture_rows();
+        let large = rows.iter().find(|r| r.instance_type == "m5.large").unwrap();
+        let rooms = |free: u64, pod: u64| {
+            let r = |cpu| Res { cpu, memory: 0 };
+            Cpu::Rooms(BTreeMap::from([(
+                "m5.large".to_string(),
+                NodeRoom {
+                    free: r(free),
+                    sg: r(pod),
+                    ip: r(pod),
+                },
+            )]))
+        };
+        let roomy = largest_safe(large, &rooms(1 << 30, 1)).unwrap();
+        assert_eq!((roomy.max_pods, roomy.held, roomy.capped), (20, None, false));
+        let tight = largest_safe(large, &rooms(1730, 500)).unwrap();
+        assert_eq!((tight.max_pods, tight.held, tight.capped), (CAP, Some(3), true));
+        // A type without a room (not counted) keeps the slot model.
+        let other = rows.iter().find(|r| r.instance_type != "m5.large").unwrap();
+        assert_eq!(
+            largest_safe(other, &rooms(1730, 500)),
+            largest_safe(other, &Cpu::NotRequested)
+        );
     }
 
     #[test]

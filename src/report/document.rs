@@ -1,9 +1,9 @@
 //! What a report says, in order, before it is laid out as HTML or
 //! Markdown: the opening facts, the reading, and sections of tables.
 
-use super::advice::detailed_types;
+use super::advice::{Cpu, detailed_types};
 use super::inputs::Inputs;
-use super::reading::{CPU_NOTE, reading, requests_given, timed_reading};
+use super::reading::{CPU_NOTE, ROOM_NOTE, reading, requests_given, timed_reading};
 use super::tables::{Table, details, glance, timed};
 use super::words::{distinct, scope};
 use crate::output::Row;
@@ -29,7 +29,12 @@ const PENDING: &str = "Pending: workload pods never bound (no node had room; the
 pub(super) fn document(inputs: &Inputs) -> Document {
     let rows = &inputs.rows;
     let timed_run = !inputs.timed.is_empty();
-    let counted = requests_given(&inputs.scenario_text);
+    let cpu = Cpu::of(
+        &inputs.scenario_text,
+        &inputs.name,
+        requests_given(&inputs.scenario_text),
+        rows,
+    );
     let mut sections = Vec::new();
     if timed_run {
         sections.push(Section {
@@ -43,7 +48,7 @@ pub(super) fn document(inputs: &Inputs) -> Document {
         });
         return Document {
             scope: scope(rows, true),
-            reading: timed_reading(rows, &inputs.timed, counted),
+            reading: timed_reading(rows, &inputs.timed, &cpu),
             sections,
         };
     }
@@ -51,9 +56,13 @@ pub(super) fn document(inputs: &Inputs) -> Document {
         heading: "Every instance type",
         paragraphs: vec![format!(
             "Largest safe maxPods: the most pods a node can be given while no arrival order can leave a pod without an IP, its system pods plus its IPs (MODEL.md §11, no risk allowed).{} Each formula's cell: its maxPods, then the share of random orders that leave a pod without an IP, exact unless an interval is shown.",
-            if counted { CPU_NOTE } else { "" }
+            match cpu {
+                Cpu::NotRequested => "",
+                Cpu::Rooms(_) => ROOM_NOTE,
+                Cpu::Unknown => CPU_NOTE,
+            }
         )],
-        tables: glance(rows),
+        tables: glance(rows, &cpu),
     });
     let refs: Vec<&Row> = rows.iter().collect();
     let types = detailed_types(&refs);
@@ -76,7 +85,7 @@ pub(super) fn document(inputs: &Inputs) -> Document {
     });
     Document {
         scope: scope(rows, false),
-        reading: reading(rows, counted),
+        reading: reading(rows, &cpu),
         sections,
     }
 }

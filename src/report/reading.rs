@@ -5,7 +5,7 @@
 //! with their interval, equal figures are named together, and nothing is
 //! called better or worse.
 
-use super::advice::{DETAILED_TYPES, SafeMaxPods, baseline, detailed_types, largest_safe};
+use super::advice::{CAP, Cpu, DETAILED_TYPES, SafeMaxPods, baseline, detailed_types, largest_safe};
 use super::inputs::TimedMeasures;
 use super::words::{count, distinct, join_names, pct, pct_with_interval, plural};
 use crate::chart::measures::{Estimate, failure_rate, mismatch, pending, risk, wasted_ips, workload};
@@ -61,16 +61,55 @@ fn fixed_slots(r: &Row) -> Option<u64> {
 }
 
 /// The sentence on the largest safe maxPods for a type's mix.
-fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], counted: bool) -> String {
-    let s = slot_safe_sentence(ty, safe, of);
-    match (counted, safe) {
-        (false, _) => s,
-        (true, Some(_)) => format!("{s}{}", CPU_NOTE),
-        (true, None) => format!(
+fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], cpu: &Cpu) -> String {
+    match (cpu, safe) {
+        (Cpu::NotRequested, _) => slot_safe_sentence(ty, safe, of),
+        (Cpu::Rooms(_), _) => room_safe_sentence(ty, safe, of),
+        (Cpu::Unknown, Some(_)) => format!("{}{}", slot_safe_sentence(ty, safe, of), CPU_NOTE),
+        (Cpu::Unknown, None) => format!(
             "{} (counting slots and IPs alone: the pods here also request CPU or memory, which can fill a node first).",
-            s.trim_end_matches('.')
+            slot_safe_sentence(ty, safe, of).trim_end_matches('.')
         ),
     }
+}
+
+/// [`safe_sentence`] where CPU and memory are counted (MODEL.md §11 with
+/// §5's filter): a node may fill on them first.
+fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
+    let Some(s) = safe else {
+        return format!(
+            "On {ty} even the smallest maxPods risks a pod without an IP for this mix, CPU and memory counted."
+        );
+    };
+    if let Some(k) = s.held {
+        return format!(
+            "No maxPods can leave a pod without an IP for this mix, counting CPU and memory (MODEL.md §5's filter, on Karpenter's allocatable): a node's CPU and memory hold at most {k} workload pods, and no arrival order gives it more IP pods than its {} IPs (MODEL.md §11, no risk allowed); any maxPods from {} on gives the same node.",
+            s.ips,
+            s.system + k
+        );
+    }
+    let givers = distinct(
+        of.iter()
+            .filter(|r| r.max_pods == s.max_pods && mismatch(r).is_none())
+            .map(|r| r.formula.as_str()),
+    );
+    let given = match givers.len() {
+        0 => String::new(),
+        1 => format!(", which {} gives", givers[0]),
+        _ => format!(", which {} give", join_names(&givers)),
+    };
+    if s.capped {
+        return format!(
+            "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, counting CPU and memory, is {} here, the cap (the EKS guidance for large nodes; MODEL.md §11 with §5's filter, no risk allowed){given}.",
+            CAP
+        );
+    }
+    format!(
+        "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, counting CPU and memory, is {}: {} system pods + {} workload slots (MODEL.md §11 with §5's filter, no risk allowed){given}.",
+        s.max_pods,
+        s.system,
+        s.max_pods - s.system
+    )
 }
 
 /// [`safe_sentence`] by slots and IPs.
@@ -110,7 +149,7 @@ fn slot_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
 }
 
 /// Formulas grouped by equal figures: `conservative, seed-userdata and
-/// karpenter-reserved-enis:1 (maxPods 20, 6 IPs unused each)` from (name,
+/// karpenter-reserved-enis:1 (maxPods 20, 6 wasted IPs each)` from (name,
 /// maxPods, figure).
 fn grouped(items: &[(String, u32, String)]) -> Vec<String> {
     let mut groups: Vec<(Vec<String>, u32, String)> = Vec::new();
@@ -130,7 +169,7 @@ fn grouped(items: &[(String, u32, String)]) -> Vec<String> {
 }
 
 /// The reading of one instance type under one policy.
-fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
+fn type_bullet(ty: &str, of: &[&Row], cpu: &Cpu) -> String {
     let Some(base) = baseline(of) else {
         return String::new();
     };
@@ -167,7 +206,7 @@ fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
         ));
     }
     s.push(' ');
-    s.push_str(&safe_sentence(ty, largest_safe(mine[0]), of, counted));
+    s.push_str(&safe_sentence(ty, largest_safe(mine[0], cpu), of, cpu));
     // The formulas that never fail here, and what they leave unused.
     let fits: Vec<&Row> = of.iter().copied().filter(|r| mismatch(r).is_none()).collect();
     let formulas = distinct(fits.iter().map(|r| r.formula.as_str()));
@@ -192,7 +231,7 @@ fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
                 let r = reference_of(f);
                 let w = count(wasted_ips(r));
                 let noun = if w == "1" { "IP" } else { "IPs" };
-                (f.clone(), r.max_pods, format!("{w} {noun} unused"))
+                (f.clone(), r.max_pods, format!("{w} wasted {noun}"))
             })
             .collect();
         items.sort_by_key(|i| std::cmp::Reverse(i.1));
@@ -205,7 +244,7 @@ fn type_bullet(ty: &str, of: &[&Row], counted: bool) -> String {
             format!("in the {order} order")
         };
         s.push_str(&format!(
-            " No order{tried} leaves a pod without an IP with {} (IPs unused: {over}).",
+            " No order{tried} leaves a pod without an IP with {} (wasted IPs: free IPs on nodes whose slots are all used, {over}).",
             join_names(&grouped(&items)),
         ));
     }
@@ -421,7 +460,7 @@ fn subnet_sentence(m: &TimedMeasures) -> String {
 }
 
 /// The reading of a static run, one bullet per line.
-pub(super) fn reading(rows: &[Row], counted: bool) -> Vec<String> {
+pub(super) fn reading(rows: &[Row], cpu: &Cpu) -> Vec<String> {
     let mut out = Vec::new();
     let policies = distinct(rows.iter().map(|r| r.policy.as_str()));
     for policy in &policies {
@@ -435,7 +474,7 @@ pub(super) fn reading(rows: &[Row], counted: bool) -> Vec<String> {
         let shown = detailed_types(&rows);
         for ty in &shown {
             let of: Vec<&Row> = rows.iter().copied().filter(|r| &r.instance_type == ty).collect();
-            out.push(format!("{}{suffix}", type_bullet(ty, &of, counted)));
+            out.push(format!("{}{suffix}", type_bullet(ty, &of, cpu)));
         }
         if shown.len() < all.len() {
             out.push(format!(
@@ -456,7 +495,7 @@ pub(super) fn reading(rows: &[Row], counted: bool) -> Vec<String> {
 
 /// The reading of a timed run: each cell's outcome over time, then the
 /// largest safe maxPods of the first type.
-pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: bool) -> Vec<String> {
+pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], cpu: &Cpu) -> Vec<String> {
     let mut out: Vec<String> = rows
         .iter()
         .zip(measures)
@@ -478,7 +517,7 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: b
             .filter(|r| r.instance_type == first.instance_type)
             .collect();
         out.push(
-            safe_sentence(&first.instance_type, largest_safe(first), &of, counted)
+            safe_sentence(&first.instance_type, largest_safe(first, cpu), &of, cpu)
                 .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
         );
     }
@@ -489,9 +528,13 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], counted: b
     out
 }
 
-/// Said where the scenario's pods request CPU or memory: the safe maxPods
-/// counts slots and IPs alone (MODEL.md §11), while a node may fill on CPU
-/// or memory first (§5).
+/// Said where the scenario's pods request CPU or memory but the report
+/// cannot count them (workload groups, types from `--catalog`): the safe
+/// maxPods counts slots and IPs alone (MODEL.md §11), while a node may fill
+/// on CPU or memory first (§5).
+/// Said where the safe maxPods counts CPU and memory too.
+pub(super) const ROOM_NOTE: &str = " Where the pods request CPU or memory it counts them too (MODEL.md §5's filter, on Karpenter's allocatable): a node may fill on them first, so the largest safe maxPods can lie above its IPs.";
+
 pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well (`sgpsim recommend` with `--sg-request` and `--ip-request` counts them).";
 
 /// Whether the scenario as run gives any pod a CPU or memory request: a
@@ -565,8 +608,8 @@ mod tests {
     #[test]
     fn requests_qualify_the_safe_max_pods() {
         let rows = vec![row("m5.xlarge", "aws-default", "random", 0, 100)];
-        let plain = reading(&rows, false);
-        let cpu = reading(&rows, true);
+        let plain = reading(&rows, &Cpu::NotRequested);
+        let cpu = reading(&rows, &Cpu::Unknown);
         assert!(!plain[0].contains("CPU"), "{}", plain[0]);
         assert!(
             cpu[0].contains("It counts slots and IPs alone: the pods here also request CPU or memory"),
@@ -598,7 +641,7 @@ mod tests {
             row("m5.xlarge", "conservative", "ip-first", 0, 1),
             row("m5.xlarge", "aggressive", "random", 3, 100),
         ];
-        let lines = reading(&rows, false);
+        let lines = reading(&rows, &Cpu::NotRequested);
         assert_eq!(lines.len(), 3, "{lines:?}");
         let first = &lines[0];
         assert!(
@@ -629,7 +672,7 @@ mod tests {
             lines[2],
             "conservative left no pod without an IP on m5.xlarge, in any order tried."
         );
-        let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)], false);
+        let none = reading(&[row("c6i.large", "aws-default", "random", 0, 50)], &Cpu::NotRequested);
         assert!(
             none[0].starts_with(
                 "With aws-default on c6i.large (maxPods 29), none of 50 sampled random orders left a pod without an IP."
@@ -645,10 +688,10 @@ mod tests {
             .iter()
             .map(|f| row("m5.large", f, "random", 0, 100))
             .collect();
-        let lines = reading(&rows, false);
+        let lines = reading(&rows, &Cpu::NotRequested);
         assert!(
             lines[0]
-                .contains("conservative, seed-userdata and karpenter-reserved-enis:1 (maxPods 29, 10 IPs unused each)"),
+                .contains("conservative, seed-userdata and karpenter-reserved-enis:1 (maxPods 29, 10 wasted IPs each)"),
             "{}",
             lines[0]
         );
@@ -665,7 +708,7 @@ mod tests {
         r.ip_pods = 10;
         r.host_pods = 0;
         r.pending_mean = 18.0;
-        let lines = reading(&[r], false);
+        let lines = reading(&[r], &Cpu::NotRequested);
         assert!(
             lines[0].contains("18 of its 20 workload pods stay pending on average (random order"),
             "{}",
@@ -684,7 +727,7 @@ mod tests {
         let mut pd = row("m5.large", "prefix-delegation", "random", 100, 100);
         pd.max_pods = 110;
         let rows = vec![pd, row("m5.large", "aws-default", "random", 50, 100)];
-        let lines = reading(&rows, false);
+        let lines = reading(&rows, &Cpu::NotRequested);
         assert!(lines[0].starts_with("With aws-default on m5.large"), "{}", lines[0]);
         assert!(!lines[0].contains("prefix-delegation"), "{}", lines[0]);
         assert!(

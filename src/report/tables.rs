@@ -2,7 +2,7 @@
 //! (for a static run) with each formula's figures per order; and for a
 //! timed run, the timed measures.
 
-use super::advice::largest_safe;
+use super::advice::{Cpu, largest_safe};
 use super::inputs::{TimeToRunning, TimedMeasures};
 use super::words::{count, distinct, pct, pct_with_interval};
 use crate::chart::measures::{
@@ -74,7 +74,7 @@ fn risk_cell(of: &[&&Row]) -> String {
 /// One table per policy with a row per instance type: its capacities, the
 /// largest maxPods no order can break, and each formula's maxPods with the
 /// share of random orders that leave a pod without an IP.
-pub(super) fn glance(rows: &[Row]) -> Vec<Table> {
+pub(super) fn glance(rows: &[Row], cpu: &Cpu) -> Vec<Table> {
     let mut out = Vec::new();
     for (rows, suffix) in by_policy(rows) {
         let formulas = distinct(rows.iter().map(|r| r.formula.as_str()));
@@ -98,7 +98,10 @@ pub(super) fn glance(rows: &[Row]) -> Vec<Table> {
                 first.ip_capacity.to_string(),
                 first.branch_capacity.to_string(),
                 (first.system_pods + first.system_ip_pods).to_string(),
-                largest_safe(first).map_or("none".into(), |s| s.max_pods.to_string()),
+                largest_safe(first, cpu).map_or("none".into(), |s| match s.held {
+                    Some(k) => format!("any ({k} pods a node by CPU and memory)"),
+                    None => s.max_pods.to_string(),
+                }),
             ];
             for f in &formulas {
                 let mine: Vec<&&Row> = of.iter().copied().filter(|r| &r.formula == f).collect();
@@ -395,7 +398,7 @@ mod tests {
     #[test]
     fn glance_has_a_row_per_type_with_the_safe_max_pods() {
         let rows = fixture_rows();
-        let t = glance(&rows);
+        let t = glance(&rows, &Cpu::NotRequested);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].rows.len(), 2);
         // m5.large: 2 system pods + 18 IPs; aws-default's 29 fails in some random orders.

@@ -183,8 +183,8 @@ fn report_renders_in_headless_chromium() {
 
 /// The CPU-bound scenario runs: nodes fill on CPU (3 pods of 500m on
 /// m5.large's 1930m, 24 nodes for 70 pods) under every formula and order,
-/// no pod is left without an IP, and the report says the safe maxPods
-/// counts slots and IPs alone.
+/// no pod is left without an IP, and the report's safe maxPods counts CPU
+/// and memory: no maxPods can fail here.
 #[test]
 fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
     let dir = tempfile::tempdir().unwrap();
@@ -202,11 +202,17 @@ fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
         );
         assert_eq!(field(&header, r, "pending_mean").parse::<f64>().unwrap(), 0.0, "{r:?}");
     }
+    // The safe maxPods counts CPU and memory: 500m pods on 1730m, 3 a node,
+    // never more than the 18 IPs.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        md.contains("It counts slots and IPs alone: the pods here also request CPU or memory"),
+        md.contains("No maxPods can leave a pod without an IP for this mix, counting CPU and memory")
+            && md.contains("a node's CPU and memory hold at most 3 workload pods")
+            && md.contains("any maxPods from 5 on gives the same node")
+            && md.contains("| any (3 pods a node by CPU and memory) |"),
         "{md}"
     );
+    assert!(!md.contains("It counts slots and IPs alone"), "{md}");
 }
 
 /// scenarios/workload-groups.toml by hand (its comment): IP pods first,
