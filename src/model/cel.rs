@@ -944,7 +944,12 @@ impl Parser {
 
     fn call(&mut self, at: usize, f: Func, name: &str, args: Vec<Expr>) -> Result<Expr, SyntaxError> {
         let tys: Vec<Type> = args.iter().map(|a| a.ty).collect();
-        let shown = tys.iter().map(Type::to_string).collect::<Vec<_>>().join(", ");
+        // At most four argument types named: a call of hundreds of
+        // arguments (a fuzz campaign's) would give a page of `int, int, …`.
+        let mut shown = tys.iter().take(4).map(Type::to_string).collect::<Vec<_>>().join(", ");
+        if tys.len() > 4 {
+            shown.push_str(&format!(", … {} arguments in all", tys.len()));
+        }
         let no = || SyntaxError::new(at, format!("`{name}` does not take ({shown})"));
         let ty = match f {
             Func::Int => match tys[..] {
@@ -1397,7 +1402,11 @@ mod tests {
             ("99999999999999999999", "not a valid int"),
             ("1.5e999", "out of range"),
             ("int(true)", "does not take (bool)"),
-            ("min(1, 2, 3)", "does not take"),
+            ("min(1, 2, 3)", "does not take (int, int, int)"),
+            (
+                "min(1, 2, 3, 4, 5, 6)",
+                "does not take (int, int, int, int, … 6 arguments in all)",
+            ),
             ("if", "reserved"),
         ] {
             let e = Program::compile(src, ENV).map(|_| ()).unwrap_err().describe(src);

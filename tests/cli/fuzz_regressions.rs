@@ -67,6 +67,16 @@ fn cel_brace_nesting_memory_is_a_length_error() {
     formula_error("min-cel-brace-nesting-memory.formula", "more than the 1024");
 }
 
+/// The campaign of 2026-12-08 (seed 20261208): `min` called with hundreds
+/// of arguments named every argument's type, 1,648 characters.
+#[test]
+fn cel_call_of_239_arguments_names_four_types() {
+    formula_error(
+        "campaign-cel-call-of-239-arguments.formula",
+        "does not take (int, int, int, int, … 239 arguments in all)",
+    );
+}
+
 #[test]
 fn cel_inputs_within_the_length_limit_stay_bounded_too() {
     // The same shapes cut to 1 KB: a depth error, not a stack overflow.
