@@ -753,6 +753,7 @@ pub fn rollout_cells(t: &InstanceType, a: &Answer, q: &Question, trials: u32) ->
 /// otherwise its nodes have other capacities than the ones the answer is
 /// for, and the two figures would differ for that reason alone.
 pub fn check_settings(q: &Question, sc: &Scenario) -> Result<(), InputError> {
+    check_requests(q, sc)?;
     if q.settings == sc.settings {
         return Ok(());
     }
@@ -775,6 +776,67 @@ pub fn check_settings(q: &Question, sc: &Scenario) -> Result<(), InputError> {
             words(&q.settings)
         ),
         "give recommend the scenario's settings as flags (--no-sgp, --prefix-delegation, --custom-networking, --cni-version V, --pods-per-core N), or set them in the scenario",
+    ))
+}
+
+/// The same for CPU and memory: a scenario checks an answer only where its
+/// pods request what the flags say (one request per kind; groups have no
+/// flags), or, with no flags, nothing at all.
+fn check_requests(q: &Question, sc: &Scenario) -> Result<(), InputError> {
+    let flags = q.requests.filter(KindRequests::any).unwrap_or_default();
+    let r = &sc.requests;
+    let given = if r.counted() {
+        KindRequests {
+            sg: r.requested(0),
+            ip: r.requested(1),
+            system_host: r.system_host.requested,
+            system_ip: r.system_ip.requested,
+        }
+    } else {
+        KindRequests::default()
+    };
+    if matches!(sc.workload, crate::model::workload::Workload::Groups(_)) {
+        return Err(InputError::field(
+            "--model",
+            "the scenario's workload groups request their own CPU and memory, which the node model's one request per kind cannot follow",
+            "check the answer with --model rollout and the request flags, or in a scenario with [workload] counts and one request per kind",
+        ));
+    }
+    if flags == given {
+        return Ok(());
+    }
+    let mib = crate::model::node::MIB;
+    let one = |r: Res| format!("cpu={}m,memory={}Mi", r.cpu, r.memory.div_ceil(mib));
+    let said = |k: &KindRequests| {
+        if k.any() {
+            format!("SG {}, IP {}", one(k.sg), one(k.ip))
+        } else {
+            "none".to_string()
+        }
+    };
+    let fix = if given.any() {
+        let flags: Vec<String> = [
+            ("--sg-request", given.sg),
+            ("--ip-request", given.ip),
+            ("--system-request", given.system_host),
+            ("--system-ip-request", given.system_ip),
+        ]
+        .iter()
+        .filter(|(_, r)| !r.is_zero())
+        .map(|(f, r)| format!("{f} {}", one(*r)))
+        .collect();
+        format!("give recommend the scenario's requests: {}", flags.join(" "))
+    } else {
+        "drop the request flags: the scenario's pods request no CPU or memory".to_string()
+    };
+    Err(InputError::field(
+        "--model",
+        format!(
+            "the scenario's pods request other CPU and memory than the flags say (scenario: {}; flags: {}): its nodes fill otherwise than the answer's",
+            said(&given),
+            said(&flags)
+        ),
+        fix,
     ))
 }
 
@@ -962,6 +1024,48 @@ mod tests {
         q.risk = Risk::FailureShare;
         let r = recommend_by_levels(&levels, 2, &q, 22).unwrap();
         assert_eq!((r.slots, r.max_pods), (20, 22));
+    }
+
+    /// `--model SCENARIO` checks an answer only where the scenario's pods
+    /// request what the flags say: the fix names the flags to give.
+    #[test]
+    fn a_scenario_checks_only_the_same_requests() {
+        let c = Catalog::bundled();
+        let text = "instance_types = [\"m5.large\"]\n[system_pods]\nhost = 2\n[system_pods.requests]\nhost = { cpu = \"100m\" }\n\
+                    [workload]\nsg_pods = 10\nip_pods = 60\n[workload.requests]\nip = { cpu = \"500m\", memory = \"512Mi\" }\n";
+        let sc = Scenario::from_toml(text, "s", &c).unwrap();
+        let mut q = question(0.14, 0.01);
+        let e = check_settings(&q, &sc).unwrap_err();
+        assert!(e.problem.contains("flags: none"), "{e}");
+        assert_eq!(
+            e.fix,
+            "give recommend the scenario's requests: --ip-request cpu=500m,memory=512Mi --system-request cpu=100m,memory=0Mi"
+        );
+        let cpu = |c: u64, m: u64| Res {
+            cpu: c,
+            memory: m * crate::model::node::MIB,
+        };
+        q.requests = Some(KindRequests {
+            sg: Res::ZERO,
+            ip: cpu(500, 512),
+            system_host: cpu(100, 0),
+            system_ip: Res::ZERO,
+        });
+        assert!(check_settings(&q, &sc).is_ok());
+        let plain = Scenario::from_toml(
+            &text
+                .replace("[workload.requests]\nip = { cpu = \"500m\", memory = \"512Mi\" }\n", "")
+                .replace("[system_pods.requests]\nhost = { cpu = \"100m\" }\n", ""),
+            "s",
+            &c,
+        )
+        .unwrap();
+        assert!(
+            check_settings(&q, &plain)
+                .unwrap_err()
+                .fix
+                .contains("drop the request flags")
+        );
     }
 
     #[test]
