@@ -88,16 +88,7 @@ fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
             s.system + k
         );
     }
-    let givers = distinct(
-        of.iter()
-            .filter(|r| r.max_pods == s.max_pods && mismatch(r).is_none())
-            .map(|r| r.formula.as_str()),
-    );
-    let given = match givers.len() {
-        0 => String::new(),
-        1 => format!(", which {} gives", givers[0]),
-        _ => format!(", which {} give", join_names(&givers)),
-    };
+    let given = given_by(s.max_pods, of);
     if s.capped {
         return format!(
             "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, counting CPU and memory, is {} here, the cap (the EKS guidance for large nodes; MODEL.md §11 with §5's filter, no risk allowed){given}.",
@@ -110,6 +101,21 @@ fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
         s.system,
         s.max_pods - s.system
     )
+}
+
+/// `, which conservative gives`: the formulas (fitting the nodes) whose
+/// maxPods is `m`, or nothing.
+fn given_by(m: u32, of: &[&Row]) -> String {
+    let givers = distinct(
+        of.iter()
+            .filter(|r| r.max_pods == m && mismatch(r).is_none())
+            .map(|r| r.formula.as_str()),
+    );
+    match givers.len() {
+        0 => String::new(),
+        1 => format!(", which {} gives", givers[0]),
+        _ => format!(", which {} give", join_names(&givers)),
+    }
 }
 
 /// [`safe_sentence`] by slots and IPs.
@@ -125,16 +131,7 @@ fn slot_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
     } else {
         format!("{} system pods + {} IPs", s.system, s.ips)
     };
-    let givers = distinct(
-        of.iter()
-            .filter(|r| r.max_pods == s.max_pods && mismatch(r).is_none())
-            .map(|r| r.formula.as_str()),
-    );
-    let given = match givers.len() {
-        0 => String::new(),
-        1 => format!(", which {} gives", givers[0]),
-        _ => format!(", which {} give", join_names(&givers)),
-    };
+    let given = given_by(s.max_pods, of);
     if s.capped {
         return format!(
             "The largest safe maxPods for this mix, at which no arrival order can leave a pod without an IP, is {} here, the cap (the EKS guidance for large nodes): its {parts} would allow {} (MODEL.md §11, no risk allowed){given}.",
