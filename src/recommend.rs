@@ -805,15 +805,17 @@ fn check_requests(q: &Question, sc: &Scenario) -> Result<(), InputError> {
     if flags == given {
         return Ok(());
     }
-    let mib = crate::model::node::MIB;
-    let one = |r: Res| format!("cpu={}m,memory={}Mi", r.cpu, r.memory.div_ceil(mib));
-    let said = |k: &KindRequests| {
-        if k.any() {
-            format!("SG {}, IP {}", one(k.sg), one(k.ip))
-        } else {
-            "none".to_string()
-        }
-    };
+    let said = |r: Res| if r.is_zero() { "none".to_string() } else { r.flag_text() };
+    let differ: Vec<String> = [
+        ("SG pods", given.sg, flags.sg),
+        ("IP pods", given.ip, flags.ip),
+        ("hostNetwork system pods", given.system_host, flags.system_host),
+        ("IP system pods", given.system_ip, flags.system_ip),
+    ]
+    .iter()
+    .filter(|(_, s, f)| s != f)
+    .map(|(who, s, f)| format!("{who}: scenario {}, flags {}", said(*s), said(*f)))
+    .collect();
     let fix = if given.any() {
         let flags: Vec<String> = [
             ("--sg-request", given.sg),
@@ -823,7 +825,7 @@ fn check_requests(q: &Question, sc: &Scenario) -> Result<(), InputError> {
         ]
         .iter()
         .filter(|(_, r)| !r.is_zero())
-        .map(|(f, r)| format!("{f} {}", one(*r)))
+        .map(|(f, r)| format!("{f} {}", r.flag_text()))
         .collect();
         format!("give recommend the scenario's requests: {}", flags.join(" "))
     } else {
@@ -832,9 +834,8 @@ fn check_requests(q: &Question, sc: &Scenario) -> Result<(), InputError> {
     Err(InputError::field(
         "--model",
         format!(
-            "the scenario's pods request other CPU and memory than the flags say (scenario: {}; flags: {}): its nodes fill otherwise than the answer's",
-            said(&given),
-            said(&flags)
+            "the scenario's pods request other CPU and memory than the flags say ({}): its nodes fill otherwise than the answer's",
+            differ.join("; ")
         ),
         fix,
     ))
@@ -1036,7 +1037,12 @@ mod tests {
         let sc = Scenario::from_toml(text, "s", &c).unwrap();
         let mut q = question(0.14, 0.01);
         let e = check_settings(&q, &sc).unwrap_err();
-        assert!(e.problem.contains("flags: none"), "{e}");
+        assert!(
+            e.problem.contains(
+                "(IP pods: scenario cpu=500m,memory=512Mi, flags none; hostNetwork system pods: scenario cpu=100m,memory=0Mi, flags none)"
+            ),
+            "{e}"
+        );
         assert_eq!(
             e.fix,
             "give recommend the scenario's requests: --ip-request cpu=500m,memory=512Mi --system-request cpu=100m,memory=0Mi"
@@ -1066,6 +1072,38 @@ mod tests {
                 .fix
                 .contains("drop the request flags")
         );
+        // Only the system pods' request differs: the problem names them alone.
+        q.requests = Some(KindRequests {
+            system_host: Res::ZERO,
+            ..q.requests.unwrap()
+        });
+        let e = check_settings(&q, &sc).unwrap_err();
+        assert!(
+            e.problem
+                .contains("(hostNetwork system pods: scenario cpu=100m,memory=0Mi, flags none)"),
+            "{e}"
+        );
+    }
+
+    /// Memory that is not whole mebibytes is said exactly, so that the fix's
+    /// flags, given as written, make the check pass (512M is 512,000,000
+    /// bytes; rounding it to 489Mi never matched).
+    #[test]
+    fn the_fix_gives_flags_that_match_exactly() {
+        let c = Catalog::bundled();
+        let text = "instance_types = [\"m5.large\"]\n[workload]\nsg_pods = 10\nip_pods = 60\n\
+                    [workload.requests]\nip = { cpu = \"0.25\", memory = \"512M\" }\n";
+        let sc = Scenario::from_toml(text, "s", &c).unwrap();
+        let mut q = question(0.14, 0.01);
+        let e = check_settings(&q, &sc).unwrap_err();
+        let given = "--ip-request cpu=250m,memory=512000000";
+        assert!(e.fix.ends_with(given), "{e}");
+        let flag = given.trim_start_matches("--ip-request ");
+        q.requests = Some(KindRequests {
+            ip: crate::input::requests::flag(flag, "--ip-request").unwrap(),
+            ..KindRequests::default()
+        });
+        assert!(check_settings(&q, &sc).is_ok());
     }
 
     #[test]

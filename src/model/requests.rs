@@ -56,6 +56,21 @@ impl Res {
             memory: self.memory.max(other.memory),
         }
     }
+
+    /// As the request flags take it, exactly: `cpu=500m,memory=512Mi`.
+    pub fn flag_text(&self) -> String {
+        format!("cpu={}m,memory={}", self.cpu, memory_quantity(self.memory))
+    }
+}
+
+/// Memory as a Kubernetes quantity, exactly: `512Mi` where it is whole
+/// mebibytes, else the bytes (`512000000` for `512M`), never rounded.
+pub fn memory_quantity(bytes: u64) -> String {
+    if bytes.is_multiple_of(MIB) {
+        format!("{}Mi", bytes / MIB)
+    } else {
+        bytes.to_string()
+    }
 }
 
 /// kube-scheduler's CPU request for scoring a container without one: 100m.

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use super::{Import, PodKind};
-use crate::model::node::MIB;
 use crate::model::order::Order;
 use crate::model::requests::{Container, PodShape};
 
@@ -283,12 +282,7 @@ fn container(c: &Container) -> String {
         keys.push(format!("cpu = \"{cpu}m\""));
     }
     if let Some(m) = c.memory {
-        let memory = if m.is_multiple_of(MIB) {
-            format!("{}Mi", m / MIB)
-        } else {
-            m.to_string()
-        };
-        keys.push(format!("memory = \"{memory}\""));
+        keys.push(format!("memory = \"{}\"", crate::model::requests::memory_quantity(m)));
     }
     if c.sidecar {
         keys.push("sidecar = true".into());
