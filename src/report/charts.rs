@@ -33,6 +33,8 @@ pub fn charts(inputs: &Inputs) -> Result<Charts, Error> {
     if inputs.safe.is_empty() {
         let why = if timed {
             format!("a timed run has no {SAFE_REGION_CSV}")
+        } else if super::reading::requests_given(&inputs.scenario_text) {
+            "the pods request CPU or memory, which the map (slots and IPs on one node) does not count".to_string()
         } else {
             format!("{SAFE_REGION_CSV} has no rows")
         };

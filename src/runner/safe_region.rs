@@ -14,7 +14,7 @@ use crate::output::records::SafeCell;
 /// SG shares on the safe-region map: 0%, 5%, …, 100%.
 pub const SAFE_SHARES: u32 = 20;
 /// The most one-node states the whole grid may visit (about a second on one
-/// core); beyond it, rows of `M` are thinned evenly and the map says so.
+/// core); beyond it, rows of `M` are thinned evenly.
 pub const SAFE_BUDGET: u64 = 1_000_000_000;
 
 /// The safe-region grid for the scenario's first instance type.
@@ -27,10 +27,17 @@ pub const SAFE_BUDGET: u64 = 1_000_000_000;
 /// every integer from `S + 1` to a quarter above the larger of the
 /// scenario's formulas' values and `S` + IPs + branch ENIs; `x` from 0 to 1
 /// in [`SAFE_SHARES`] steps.
+///
+/// Empty where the pods request CPU or memory: the map counts slots and IPs
+/// alone, and a node that fills on CPU or memory first would read as
+/// failing where it cannot (the report says why the chart is left out).
 pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
     let Some(t) = sc.types.first() else {
         return Vec::new();
     };
+    if sc.requests.counted() {
+        return Vec::new();
+    }
     let system = sc.system_for(t);
     let policy = sc
         .policies
@@ -123,5 +130,19 @@ mod tests {
         }
         // Deterministic: same seed, same grid.
         assert_eq!(safe_region(&sc), grid);
+    }
+
+    /// Pods that request CPU or memory: no map, rather than one that
+    /// ignores them.
+    #[test]
+    fn no_safe_region_where_pods_request_cpu_or_memory() {
+        let mut sc = fixture_scenario();
+        assert!(!safe_region(&sc).is_empty());
+        let text = "instance_types = [\"m5.large\"]\n[workload]\nsg_pods = 1\nip_pods = 1\n[workload.requests]\nip = { cpu = \"500m\" }\n";
+        sc.requests =
+            crate::input::scenario::Scenario::from_toml(text, "s", &crate::input::catalog::Catalog::bundled())
+                .unwrap()
+                .requests;
+        assert!(safe_region(&sc).is_empty());
     }
 }
