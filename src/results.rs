@@ -11,7 +11,7 @@ use crate::input::scenario::Scenario;
 use crate::model::cell::Cell;
 use crate::output::directory::Files;
 use crate::output::records::SafeCell;
-use crate::output::records::{SpreadRow, safe_region_csv, spread_csv};
+use crate::output::records::{RoomRow, SpreadRow, node_room_csv, safe_region_csv, spread_csv};
 use crate::output::{self, csv, table};
 use crate::report;
 use crate::runner::pool::Pool;
@@ -81,6 +81,7 @@ pub fn static_results(
     files.put(report::SPREAD_CSV, spread_csv(&spread));
     files.put(report::SAFE_REGION_CSV, safe_region_csv(safe));
     listed.extend([report::SPREAD_CSV.to_string(), report::SAFE_REGION_CSV.to_string()]);
+    put_node_rooms(sc, &mut files, &mut listed);
     let written = report::render(&mut files, dir)?;
     listed.extend(written.files.iter().map(|p| relative(p, dir)));
     let table = format!(
@@ -140,6 +141,7 @@ pub fn timed_results(
         files.put("trials.csv", timed_output::trials(cells, result));
         listed.push("trials.csv".into());
     }
+    put_node_rooms(sc, &mut files, &mut listed);
     let written = report::render(&mut files, dir)?;
     listed.extend(written.files.iter().map(|p| relative(p, dir)));
     let table = format!(
@@ -160,4 +162,28 @@ pub fn timed_results(
 
 fn relative(p: &Path, dir: &Path) -> String {
     p.strip_prefix(dir).unwrap_or(p).to_string_lossy().replace('\\', "/")
+}
+
+/// `node-room.csv`, where the scenario's pods request CPU or memory with one
+/// request per kind (not with workload groups, whose classes are not the
+/// kinds): each type's room under each formula, from the catalog the run
+/// read, so that the report counts the nodes the run had.
+fn put_node_rooms(sc: &Scenario, files: &mut Files, listed: &mut Vec<String>) {
+    if !sc.requests.counted() || matches!(sc.workload, crate::model::workload::Workload::Groups(_)) {
+        return;
+    }
+    let mut rows = Vec::new();
+    for t in &sc.types {
+        for f in &sc.formulas {
+            if let Ok(res) = sc.resources(t, f) {
+                rows.push(RoomRow {
+                    instance_type: t.name.clone(),
+                    formula: f.name(),
+                    room: crate::model::exact::NodeRoom::of(&res, &sc.system_for(t)),
+                });
+            }
+        }
+    }
+    files.put(report::NODE_ROOM_CSV, node_room_csv(&rows));
+    listed.push(report::NODE_ROOM_CSV.to_string());
 }

@@ -20,13 +20,14 @@ use std::sync::{Mutex, Once};
 use crate::error::InputError;
 
 /// The files a results directory may hold; the charts live in `charts/`.
-pub const KNOWN_FILES: [&str; 9] = [
+pub const KNOWN_FILES: [&str; 10] = [
     "summary.csv",
     "scenario.toml",
     "trials.csv",
     "failure-spread.csv",
     "safe-region.csv",
     "timeline.csv",
+    "node-room.csv",
     "report.html",
     "report.md",
     // A part of a sharded run (`sgpsim run --shard`).

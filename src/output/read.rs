@@ -11,7 +11,8 @@ use super::Row;
 use super::csv::{EXTRA_COLUMNS, SUMMARY_COLUMNS};
 use crate::error::InputError;
 use crate::output::records::{
-    SAFE_REGION_COLUMNS, SPREAD_COLUMNS, SafeCell, SpreadRow, TIMELINE_COLUMNS, TimelineSample,
+    NODE_ROOM_COLUMNS, RoomRow, SAFE_REGION_COLUMNS, SPREAD_COLUMNS, SafeCell, SpreadRow, TIMELINE_COLUMNS,
+    TimelineSample,
 };
 
 /// A CSV held in memory with its header's positions.
@@ -209,6 +210,10 @@ const MAX_COUNT: f64 = 1e9;
 const MAX_TEXT: usize = 2048;
 /// The largest count of trials or pods as a whole number.
 const MAX_INT: u64 = 1_000_000_000;
+/// The most CPU a node-room figure may hold: a million cores.
+const MAX_MILLICORES: u64 = 1_000_000_000;
+/// The most memory a node-room figure may hold: 1 PiB.
+const MAX_BYTES: u64 = 1 << 50;
 /// The longest time a timeline may reach, in seconds.
 const MAX_TIME_S: f64 = crate::timed::time::MAX_SECONDS;
 
@@ -333,6 +338,33 @@ pub fn safe_region(bytes: &[u8], file: &str) -> Result<Vec<SafeCell>, InputError
         .collect()
 }
 
+/// `node-room.csv` back into rows.
+pub fn node_room(bytes: &[u8], file: &str) -> Result<Vec<RoomRow>, InputError> {
+    use crate::model::exact::NodeRoom;
+    use crate::model::requests::Res;
+    let table = Table::parse(bytes, file, &NODE_ROOM_COLUMNS)?;
+    table
+        .rows()
+        .map(|r| {
+            let res = |what: &str| -> Result<Res, InputError> {
+                Ok(Res {
+                    cpu: r.int(&format!("{what}_cpu_millicores"), MAX_MILLICORES)?,
+                    memory: r.int(&format!("{what}_memory_bytes"), MAX_BYTES)?,
+                })
+            };
+            Ok(RoomRow {
+                instance_type: r.label("instance_type")?,
+                formula: r.label("formula")?,
+                room: NodeRoom {
+                    free: res("free")?,
+                    sg: res("sg")?,
+                    ip: res("ip")?,
+                },
+            })
+        })
+        .collect()
+}
+
 /// `timeline.csv` (written by the timed run) back into samples.
 pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputError> {
     let table = Table::parse(bytes, file, &TIMELINE_COLUMNS)?;
@@ -363,8 +395,9 @@ pub fn timeline(bytes: &[u8], file: &str) -> Result<Vec<TimelineSample>, InputEr
 mod tests {
     use super::*;
     use crate::chart::testing::fixture_rows;
+    use crate::model::requests::Res;
     use crate::output::csv::summary as summary_csv;
-    use crate::output::records::{safe_region_csv, spread_csv};
+    use crate::output::records::{node_room_csv, safe_region_csv, spread_csv};
 
     #[test]
     fn summary_round_trips_through_the_csv() {
@@ -427,6 +460,24 @@ mod tests {
             failure_rate_mean: 0.03125,
         }];
         assert_eq!(safe_region(&safe_region_csv(&cells), "f").unwrap(), cells);
+        let rooms = vec![RoomRow {
+            instance_type: "m5.large".into(),
+            formula: "aws-default".into(),
+            room: crate::model::exact::NodeRoom {
+                free: Res {
+                    cpu: 1730,
+                    memory: 7_238_320_128,
+                },
+                sg: Res { cpu: 500, memory: 0 },
+                ip: Res {
+                    cpu: 0,
+                    memory: 512_000_000,
+                },
+            },
+        }];
+        assert_eq!(node_room(&node_room_csv(&rooms), "f").unwrap(), rooms);
+        let e = node_room(b"instance_type,formula\n", "node-room.csv").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("free_cpu_millicores"));
     }
 
     #[test]

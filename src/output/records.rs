@@ -2,6 +2,7 @@
 //! run step writes them in (read back by [`crate::output::read`]).
 
 use crate::model::cell::Cell;
+use crate::model::exact::NodeRoom;
 use crate::model::order::Order;
 use crate::model::summary::Summary;
 use crate::output::num;
@@ -103,6 +104,45 @@ pub const SAFE_REGION_COLUMNS: [&str; 9] = [
     "failure_probability",
     "failure_rate_mean",
 ];
+
+/// `node-room.csv`: what a node of `instance_type` under `formula` has for
+/// the workload's CPU and memory (Karpenter's allocatable less the system
+/// pods' requests) and what one SG and one IP pod request. A run writes it
+/// where its pods request CPU or memory with one request per kind, so that
+/// the report counts the nodes the run had, whatever catalog it read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomRow {
+    pub instance_type: String,
+    pub formula: String,
+    pub room: NodeRoom,
+}
+
+pub const NODE_ROOM_COLUMNS: [&str; 8] = [
+    "instance_type",
+    "formula",
+    "free_cpu_millicores",
+    "free_memory_bytes",
+    "sg_cpu_millicores",
+    "sg_memory_bytes",
+    "ip_cpu_millicores",
+    "ip_memory_bytes",
+];
+
+/// `node-room.csv`.
+pub fn node_room_csv(rows: &[RoomRow]) -> Vec<u8> {
+    crate::output::csv::plain(
+        &NODE_ROOM_COLUMNS,
+        rows.iter().map(|r| {
+            let NodeRoom { free, sg, ip } = r.room;
+            let mut line = vec![r.instance_type.clone(), r.formula.clone()];
+            for res in [free, sg, ip] {
+                line.push(res.cpu.to_string());
+                line.push(res.memory.to_string());
+            }
+            line
+        }),
+    )
+}
 
 /// One row of `timeline.csv`: the state of one cell's chosen trial at a
 /// sample time (MODEL.md §9's measures over time).

@@ -7,58 +7,53 @@ use std::collections::BTreeMap;
 use crate::chart::measures::{mismatch, types_by_risk};
 use crate::model::exact::{NodeCapacity, NodeRoom, Risk, cluster_nodes_with_room, recommend, room_limit};
 use crate::output::Row;
+use crate::output::records::RoomRow;
 
 /// What the report knows of the pods' CPU and memory requests.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Cpu {
     /// No pod requests any: slots and IPs alone.
     NotRequested,
-    /// Per kind, with each type's room (allocatable less the system pods'):
-    /// the largest safe maxPods counts them (MODEL.md §5's filter).
-    Rooms(BTreeMap<String, NodeRoom>),
-    /// Requested, but not per kind on types of the bundled catalog (groups,
-    /// or types from `--catalog`): the safe maxPods counts slots and IPs
+    /// Per kind, with each type's rooms (allocatable less the system pods'
+    /// requests; one per distinct room its formulas give, as Karpenter's
+    /// kube-reserved memory follows `RESERVED_ENIS`): the largest safe
+    /// maxPods counts them (MODEL.md §5's filter).
+    Rooms(BTreeMap<String, Vec<NodeRoom>>),
+    /// Requested, but the run recorded no room for a type (workload groups,
+    /// whose classes are not the kinds, or a results directory written
+    /// before `node-room.csv`): the safe maxPods counts slots and IPs
     /// alone, and says so.
     Unknown,
 }
 
 impl Cpu {
-    fn room(&self, ty: &str) -> Option<&NodeRoom> {
+    fn rooms(&self, ty: &str) -> Option<&[NodeRoom]> {
         match self {
-            Cpu::Rooms(m) => m.get(ty),
+            Cpu::Rooms(m) => m.get(ty).map(Vec::as_slice).filter(|r| !r.is_empty()),
             _ => None,
         }
     }
 
-    /// What the scenario as run requests: `requested` (any quantity above
-    /// zero, [`super::reading::requests_given`]) and, where it parses on
-    /// the bundled catalog with one request per kind, each row type's room.
-    pub(super) fn of(scenario: &str, name: &str, requested: bool, rows: &[Row]) -> Cpu {
+    /// What the run requests: `requested` (any quantity above zero,
+    /// [`super::reading::requests_given`]) and, where the run recorded them
+    /// (`node-room.csv`, written from the catalog it read), each row type's
+    /// rooms.
+    pub(super) fn of(requested: bool, rows: &[Row], recorded: Option<&[RoomRow]>) -> Cpu {
         if !requested {
             return Cpu::NotRequested;
         }
-        let catalog = crate::input::catalog::Catalog::bundled();
-        let Ok(sc) = crate::input::scenario::Scenario::from_toml(scenario, name, &catalog) else {
+        let Some(recorded) = recorded else {
             return Cpu::Unknown;
         };
-        if matches!(sc.workload, crate::model::workload::Workload::Groups(_)) {
-            return Cpu::Unknown;
+        let mut rooms: BTreeMap<String, Vec<NodeRoom>> = BTreeMap::new();
+        for r in recorded {
+            let list = rooms.entry(r.instance_type.clone()).or_default();
+            if !list.contains(&r.room) {
+                list.push(r.room);
+            }
         }
-        let mut rooms = BTreeMap::new();
-        for r in rows {
-            if rooms.contains_key(&r.instance_type) {
-                continue;
-            }
-            let Some(t) = catalog.get(&r.instance_type) else {
-                return Cpu::Unknown;
-            };
-            let Ok(res) = sc.resources(t, &crate::model::formula::Formula::AwsDefault) else {
-                return Cpu::Unknown;
-            };
-            if !res.counted() {
-                return Cpu::Unknown;
-            }
-            rooms.insert(r.instance_type.clone(), NodeRoom::of(&res, &sc.system_for(t)));
+        if rows.iter().any(|r| !rooms.contains_key(&r.instance_type)) {
+            return Cpu::Unknown;
         }
         Cpu::Rooms(rooms)
     }
@@ -84,9 +79,20 @@ pub(super) struct SafeMaxPods {
     pub branches: u32,
     /// Whether [`CAP`] bounds it rather than the IPs.
     pub capped: bool,
-    /// Where CPU and memory are counted and stop a node first: the most
-    /// workload pods they let it hold.
-    pub held: Option<u32>,
+    /// Where CPU and memory are counted and stop a node before any maxPods
+    /// could leave a pod without an IP: what holds it.
+    pub held: Option<Held>,
+}
+
+/// A node that its CPU and memory (with its branch ENIs, for SG pods) stop
+/// before its slots could matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Held {
+    /// The most workload pods a node takes (0: no pod fits at all).
+    pub pods: u32,
+    /// Whether the branch ENIs stop SG pods there too (without them the
+    /// node would take more).
+    pub branches: bool,
 }
 
 /// The largest safe maxPods for a type's capacities and its workload's mix,
@@ -97,10 +103,22 @@ pub(super) struct SafeMaxPods {
 ///
 /// Where CPU and memory are counted ([`Cpu::Rooms`]) the same model with
 /// them (`exact::cluster_nodes_with_room`): the largest `M` up to [`CAP`]
-/// at which no node can end with a pod without an IP.
+/// at which no node can end with a pod without an IP, under every room the
+/// type's formulas give.
 pub(super) fn largest_safe(r: &Row, cpu: &Cpu) -> Option<SafeMaxPods> {
-    if let Some(room) = cpu.room(&r.instance_type) {
-        return largest_safe_with_room(r, room);
+    if let Some(rooms) = cpu.rooms(&r.instance_type) {
+        let each: Option<Vec<SafeMaxPods>> = rooms.iter().map(|room| largest_safe_with_room(r, room)).collect();
+        let each = each?;
+        let least = *each.iter().min_by_key(|s| s.max_pods)?;
+        let held = each
+            .iter()
+            .map(|s| s.held)
+            .collect::<Option<Vec<Held>>>()
+            .map(|h| Held {
+                pods: h.iter().map(|h| h.pods).max().unwrap_or(0),
+                branches: h.iter().any(|h| h.branches),
+            });
+        return Some(SafeMaxPods { held, ..least });
     }
     let node = NodeCapacity {
         host_system_pods: r.system_pods,
@@ -133,7 +151,14 @@ fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
     let l = (1..=l_max)
         .rev()
         .find(|&l| levels[l as usize].node.any_failure <= 0.0)?;
-    let held = room_limit(&levels).filter(|&k| k <= l);
+    let held = room_limit(&levels).filter(|&k| k <= l).map(|pods| {
+        // Branch ENIs stop it too where, without them, the node takes more.
+        let unbranched = cluster_nodes_with_room(l_max, ips, l_max, p, room);
+        Held {
+            pods,
+            branches: room_limit(&unbranched) != Some(pods),
+        }
+    });
     Some(SafeMaxPods {
         max_pods: system + l,
         system,
@@ -142,6 +167,29 @@ fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
         capped: l == l_max,
         held,
     })
+}
+
+/// What holds a node: `CPU and memory`, or `branch ENIs, CPU and memory`.
+pub(super) fn held_by(h: Held) -> &'static str {
+    if h.branches {
+        "branch ENIs, CPU and memory"
+    } else {
+        "CPU and memory"
+    }
+}
+
+/// A row of this run that contradicts `safe` (a formula that fits its
+/// nodes and left a pod without an IP, by `failed`, at a maxPods the node
+/// model calls safe, or at any maxPods where it says the node is held), the
+/// smallest such maxPods first. A static run never should; a timed one
+/// can, where pods end and their IPs cool down after their slots free
+/// (MODEL.md §9).
+pub(super) fn contradiction<'a>(safe: &SafeMaxPods, of: &[&'a Row], failed: impl Fn(&Row) -> bool) -> Option<&'a Row> {
+    of.iter()
+        .copied()
+        .filter(|r| mismatch(r).is_none() && failed(r))
+        .filter(|r| safe.held.is_some() || r.max_pods <= safe.max_pods)
+        .min_by_key(|r| r.max_pods)
 }
 
 /// The formula a type's reading starts from: `aws-default` (what Karpenter
@@ -220,21 +268,43 @@ mod tests {
         use crate::model::requests::Res;
         let rows = fixture_rows();
         let large = rows.iter().find(|r| r.instance_type == "m5.large").unwrap();
-        let rooms = |free: u64, pod: u64| {
+        let room = |free: u64, sg: u64, ip: u64| {
             let r = |cpu| Res { cpu, memory: 0 };
-            Cpu::Rooms(BTreeMap::from([(
-                "m5.large".to_string(),
-                NodeRoom {
-                    free: r(free),
-                    sg: r(pod),
-                    ip: r(pod),
-                },
-            )]))
+            NodeRoom {
+                free: r(free),
+                sg: r(sg),
+                ip: r(ip),
+            }
         };
+        let of = |list: Vec<NodeRoom>| Cpu::Rooms(BTreeMap::from([("m5.large".to_string(), list)]));
+        let rooms = |free: u64, pod: u64| of(vec![room(free, pod, pod)]);
         let roomy = largest_safe(large, &rooms(1 << 30, 1)).unwrap();
         assert_eq!((roomy.max_pods, roomy.held, roomy.capped), (20, None, false));
         let tight = largest_safe(large, &rooms(1730, 500)).unwrap();
-        assert_eq!((tight.max_pods, tight.held, tight.capped), (CAP, Some(3), true));
+        let three = Held {
+            pods: 3,
+            branches: false,
+        };
+        assert_eq!((tight.max_pods, tight.held, tight.capped), (CAP, Some(three), true));
+        // Two formulas' rooms (Karpenter's RESERVED_ENIS changes its memory):
+        // the answer holds under both, so the roomier node's figure counts.
+        let both = largest_safe(large, &of(vec![room(1730, 500, 500), room(1 << 30, 1, 1)])).unwrap();
+        assert_eq!((both.max_pods, both.held), (20, None));
+        let held_both = largest_safe(large, &of(vec![room(1730, 500, 500), room(2230, 500, 500)])).unwrap();
+        assert_eq!(held_both.held.map(|h| h.pods), Some(4));
+        // SG pods of 10m stop at the 9 branch ENIs, IP pods of 1000m at one
+        // (1930m less 10 SG pods' 90m): branch ENIs hold the node too.
+        let branchy = largest_safe(large, &of(vec![room(1930, 10, 1000)])).unwrap();
+        assert_eq!(
+            branchy.held,
+            Some(Held {
+                pods: 10,
+                branches: true
+            })
+        );
+        // Pods larger than the node: none fits.
+        let huge = largest_safe(large, &rooms(1730, 4000)).unwrap();
+        assert_eq!(huge.held.map(|h| h.pods), Some(0));
         // A type without a room (not counted) keeps the slot model.
         let other = rows.iter().find(|r| r.instance_type != "m5.large").unwrap();
         assert_eq!(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::InputError;
 use crate::output::directory::Files;
-use crate::output::records::{SafeCell, SpreadRow, TimelineSample};
+use crate::output::records::{RoomRow, SafeCell, SpreadRow, TimelineSample};
 use crate::output::{Row, read};
 
 pub const SUMMARY_CSV: &str = "summary.csv";
@@ -13,6 +13,7 @@ pub const SCENARIO_TOML: &str = "scenario.toml";
 pub const SPREAD_CSV: &str = "failure-spread.csv";
 pub const SAFE_REGION_CSV: &str = "safe-region.csv";
 pub const TIMELINE_CSV: &str = "timeline.csv";
+pub const NODE_ROOM_CSV: &str = "node-room.csv";
 
 /// Everything a report is drawn from, as read from a results directory.
 #[derive(Debug, Clone)]
@@ -26,6 +27,10 @@ pub struct Inputs {
     pub timeline: Option<Vec<TimelineSample>>,
     /// A timed run's measures, one per row of `rows` (empty for a static run).
     pub timed: Vec<TimedMeasures>,
+    /// `node-room.csv`: each type's CPU and memory room as the run had it,
+    /// where its pods request them with one request per kind; `None` where
+    /// the run wrote none (no requests, workload groups, or an older run).
+    pub rooms: Option<Vec<RoomRow>>,
 }
 
 /// Time to running of one kind of pod, in seconds: the 50th and 95th
@@ -55,6 +60,8 @@ pub struct TimedMeasures {
     pub starting: f64,
     /// Pods whose arrival time lies past the horizon.
     pub not_arrived: f64,
+    /// Pods that ended within the horizon, mean over trials.
+    pub completed: f64,
     /// The most addresses in use at once in the node subnet and the
     /// ENIConfig's, over the trials.
     pub subnet_peak: [f64; 2],
@@ -112,6 +119,7 @@ fn timed_measures(bytes: &[u8], file: &str) -> Result<Vec<TimedMeasures>, InputE
             cost: number("cost_mean")?,
             starting: number("starting_mean")?.unwrap_or(0.0),
             not_arrived: number("not_arrived_mean")?.unwrap_or(0.0),
+            completed: number("completed_mean")?.unwrap_or(0.0),
             subnet_peak: [
                 number("node_subnet_peak")?.unwrap_or(0.0),
                 number("eniconfig_subnet_peak")?.unwrap_or(0.0),
@@ -172,6 +180,10 @@ impl Inputs {
             None if timed => Vec::new(),
             None => return Err(missing(dir, SAFE_REGION_CSV)),
         };
+        let rooms = match files.get(NODE_ROOM_CSV) {
+            Some(b) => Some(read::node_room(b, &shown(NODE_ROOM_CSV))?),
+            None => None,
+        };
         let table: Option<toml::Table> = toml::from_str(&scenario_text).ok();
         let key = |k: &str| {
             table
@@ -193,6 +205,7 @@ impl Inputs {
             safe,
             timeline,
             timed: measures,
+            rooms,
         })
     }
 }

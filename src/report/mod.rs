@@ -6,7 +6,9 @@
 //! The run adds two small CSVs the charts need beyond `summary.csv`:
 //! `failure-spread.csv` (per random cell, quantiles of the failure rate over
 //! its trials) and `safe-region.csv` (see `runner::safe_region`).
-//! `timeline.csv`, when the timed engine wrote one, adds chart 6.
+//! `timeline.csv`, when the timed engine wrote one, adds chart 6;
+//! `node-room.csv`, where pods request CPU or memory, each type's room for
+//! them, which the largest safe maxPods counts.
 //!
 //! `inputs` reads the directory's files into [`Inputs`]; `charts` draws the
 //! charts they allow; `reading` (the plain-language reading) and `tables`
@@ -28,6 +30,7 @@ mod words;
 
 pub use charts::{Charts, charts};
 pub use inputs::{
-    Inputs, SAFE_REGION_CSV, SCENARIO_TOML, SPREAD_CSV, SUMMARY_CSV, TIMELINE_CSV, TimeToRunning, TimedMeasures,
+    Inputs, NODE_ROOM_CSV, SAFE_REGION_CSV, SCENARIO_TOML, SPREAD_CSV, SUMMARY_CSV, TIMELINE_CSV, TimeToRunning,
+    TimedMeasures,
 };
 pub use render::{Written, redraw, render};

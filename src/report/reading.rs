@@ -5,7 +5,9 @@
 //! with their interval, equal figures are named together, and nothing is
 //! called better or worse.
 
-use super::advice::{CAP, Cpu, DETAILED_TYPES, SafeMaxPods, baseline, detailed_types, largest_safe};
+use super::advice::{
+    CAP, Cpu, DETAILED_TYPES, SafeMaxPods, baseline, contradiction, detailed_types, held_by, largest_safe,
+};
 use super::inputs::TimedMeasures;
 use super::words::{count, distinct, join_names, pct, pct_with_interval, plural};
 use crate::chart::measures::{Estimate, failure_rate, mismatch, pending, risk, wasted_ips, workload};
@@ -60,8 +62,48 @@ fn fixed_slots(r: &Row) -> Option<u64> {
     Some(n * u64::from(per))
 }
 
-/// The sentence on the largest safe maxPods for a type's mix.
-fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], cpu: &Cpu) -> String {
+/// Which run a sentence is said of.
+#[derive(Debug, Clone, Copy)]
+enum Run<'a> {
+    Static,
+    /// A timed run: its rows and their measures, one for one.
+    Timed {
+        rows: &'a [Row],
+        measures: &'a [TimedMeasures],
+    },
+}
+
+impl Run<'_> {
+    /// A timed row's measures (`r` one of the run's rows).
+    fn measures(&self, r: &Row) -> Option<&TimedMeasures> {
+        let Run::Timed { rows, measures } = self else {
+            return None;
+        };
+        rows.iter()
+            .position(|x| std::ptr::eq(x, r))
+            .and_then(|i| measures.get(i))
+    }
+
+    /// Whether a row left a pod without an IP: in some order or trial at
+    /// the end, or in a timed run at any time (ip-failed pod-seconds).
+    fn failed(&self, r: &Row) -> bool {
+        risk(r).value > 0.0 || self.measures(r).is_some_and(|m| m.ip_failed_pod_seconds > 0.0)
+    }
+
+    /// Whether pods ended within a timed run's horizon.
+    fn pods_end(&self) -> bool {
+        matches!(self, Run::Timed { measures, .. } if measures.iter().any(|m| m.completed > 0.0))
+    }
+}
+
+/// The sentence on the largest safe maxPods for a type's mix; where this
+/// run's own rows contradict it, the disagreement instead.
+fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], cpu: &Cpu, run: Run<'_>) -> String {
+    if let Some(s) = safe
+        && let Some(r) = contradiction(&s, of, |r| run.failed(r))
+    {
+        return contradicted_sentence(ty, &s, r, cpu, run);
+    }
     match (cpu, safe) {
         (Cpu::NotRequested, _) => slot_safe_sentence(ty, safe, of),
         (Cpu::Rooms(_), _) => room_safe_sentence(ty, safe, of),
@@ -73,6 +115,42 @@ fn safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row], cpu: &Cpu) ->
     }
 }
 
+/// The node model's answer beside a row of this run that fails where it
+/// says no order can.
+fn contradicted_sentence(ty: &str, s: &SafeMaxPods, r: &Row, cpu: &Cpu, run: Run<'_>) -> String {
+    let counting = if matches!(cpu, Cpu::Rooms(_)) {
+        ", counting CPU and memory,"
+    } else {
+        ""
+    };
+    let answer = match s.held {
+        Some(_) => "no maxPods can leave a pod without an IP".to_string(),
+        None => format!("the largest safe maxPods is {}", s.max_pods),
+    };
+    let share = pct(risk(r).value);
+    let how = match (run, run.measures(r)) {
+        (Run::Timed { .. }, Some(m)) => format!(
+            "for {} pod-seconds in all (mean over trials; {share} of trials ended with one)",
+            count(m.ip_failed_pod_seconds)
+        ),
+        (Run::Timed { .. }, None) => format!("in {share} of trials"),
+        (Run::Static, _) if r.order == "random" => format!("in {share} of random orders"),
+        (Run::Static, _) => format!("in the {} order", r.order),
+    };
+    let why = match run {
+        Run::Timed { .. } if run.pods_end() => {
+            "here pods end, and an ended pod frees its slot at once but its IP only after the cool-down (MODEL.md §9), so a new pod can take the slot and find no IP; the node model counts pods that stay, and does not bound this run"
+        }
+        _ => {
+            "the two disagree, and this run's rows are what the engine computed (please report it, with this results directory)"
+        }
+    };
+    format!(
+        "By MODEL.md §11's node model{counting} {answer} for this mix on {ty}, yet {} at maxPods {} left pods without an IP {how}: {why}.",
+        r.formula, r.max_pods
+    )
+}
+
 /// [`safe_sentence`] where CPU and memory are counted (MODEL.md §11 with
 /// §5's filter): a node may fill on them first.
 fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> String {
@@ -81,11 +159,18 @@ fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
             "On {ty} even the smallest maxPods risks a pod without an IP for this mix, CPU and memory counted."
         );
     };
-    if let Some(k) = s.held {
+    if let Some(h) = s.held {
+        if h.pods == 0 {
+            return format!(
+                "No workload pod fits a node of {ty} by CPU and memory (Karpenter's allocatable less the system pods' requests, MODEL.md §5's filter): whatever the maxPods, its pods stay pending there."
+            );
+        }
         return format!(
-            "No maxPods can leave a pod without an IP for this mix, counting CPU and memory (MODEL.md §5's filter, on Karpenter's allocatable): a node's CPU and memory hold at most {k} workload pods, and no arrival order gives it more IP pods than its {} IPs (MODEL.md §11, no risk allowed); any maxPods from {} on gives the same node.",
+            "No maxPods can leave a pod without an IP for this mix, counting CPU and memory (MODEL.md §5's filter, on Karpenter's allocatable): a node's {} hold at most {} workload pods, and no arrival order gives it more IP pods than its {} IPs (MODEL.md §11, no risk allowed); any maxPods from {} on gives the same node.",
+            held_by(h),
+            h.pods,
             s.ips,
-            s.system + k
+            s.system + h.pods
         );
     }
     let given = given_by(s.max_pods, of);
@@ -203,7 +288,7 @@ fn type_bullet(ty: &str, of: &[&Row], cpu: &Cpu) -> String {
         ));
     }
     s.push(' ');
-    s.push_str(&safe_sentence(ty, largest_safe(mine[0], cpu), of, cpu));
+    s.push_str(&safe_sentence(ty, largest_safe(mine[0], cpu), of, cpu, Run::Static));
     // The formulas that never fail here, and what they leave unused.
     let fits: Vec<&Row> = of.iter().copied().filter(|r| mismatch(r).is_none()).collect();
     let formulas = distinct(fits.iter().map(|r| r.formula.as_str()));
@@ -514,8 +599,14 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], cpu: &Cpu)
             .filter(|r| r.instance_type == first.instance_type)
             .collect();
         out.push(
-            safe_sentence(&first.instance_type, largest_safe(first, cpu), &of, cpu)
-                .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
+            safe_sentence(
+                &first.instance_type,
+                largest_safe(first, cpu),
+                &of,
+                cpu,
+                Run::Timed { rows, measures },
+            )
+            .replace("for this mix,", &format!("on {} for this mix,", first.instance_type)),
         );
     }
     if let Some(b) = misfit_bullet(&refs) {
@@ -525,13 +616,13 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], cpu: &Cpu)
     out
 }
 
-/// Said where the scenario's pods request CPU or memory but the report
-/// cannot count them (workload groups, types from `--catalog`): the safe
-/// maxPods counts slots and IPs alone (MODEL.md §11), while a node may fill
-/// on CPU or memory first (§5).
 /// Said where the safe maxPods counts CPU and memory too.
 pub(super) const ROOM_NOTE: &str = " Where the pods request CPU or memory it counts them too (MODEL.md §5's filter, on Karpenter's allocatable): a node may fill on them first, so the largest safe maxPods can lie above its IPs.";
 
+/// Said where the scenario's pods request CPU or memory but the report
+/// cannot count them (workload groups, or a run that recorded no
+/// `node-room.csv`): the safe maxPods counts slots and IPs alone (MODEL.md
+/// §11), while a node may fill on CPU or memory first (§5).
 pub(super) const CPU_NOTE: &str = " It counts slots and IPs alone: the pods here also request CPU or memory, which can fill a node first, so a larger maxPods may be safe as well (`sgpsim recommend` with `--sg-request` and `--ip-request` counts them).";
 
 /// Whether the scenario as run gives any pod a CPU or memory request: a
@@ -627,6 +718,41 @@ mod tests {
         assert!(!requests_given(
             "[[workload.groups]]\nkind = \"ip\"\npods = 3\nrequests = { cpu = \"0\" }"
         ));
+    }
+
+    /// Where the run's own rows fail at a maxPods the node model calls
+    /// safe, the report says that the two disagree, not the model's claim.
+    #[test]
+    fn a_run_that_contradicts_the_safe_max_pods_is_said_to() {
+        let rows = vec![
+            row("m5.xlarge", "aws-default", "random", 62, 100),
+            Row {
+                max_pods: 20,
+                ..row("m5.xlarge", "conservative", "random", 2, 100)
+            },
+        ];
+        let lines = reading(&rows, &Cpu::NotRequested);
+        assert!(
+            lines[0].contains(
+                "By MODEL.md §11's node model the largest safe maxPods is 20 for this mix on m5.xlarge, yet conservative at maxPods 20 left pods without an IP in 2% of random orders: the two disagree"
+            ),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            !lines[0].contains("The largest safe maxPods for this mix"),
+            "{}",
+            lines[0]
+        );
+        let glance = super::super::tables::glance(&rows, &Cpu::NotRequested);
+        assert!(
+            glance[0]
+                .rows
+                .iter()
+                .any(|line| line.contains(&"20 by MODEL.md §11, but 20 fails here".to_string())),
+            "{:?}",
+            glance[0].rows
+        );
     }
 
     #[test]

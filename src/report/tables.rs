@@ -2,7 +2,7 @@
 //! (for a static run) with each formula's figures per order; and for a
 //! timed run, the timed measures.
 
-use super::advice::{Cpu, largest_safe};
+use super::advice::{Cpu, contradiction, held_by, largest_safe};
 use super::inputs::{TimeToRunning, TimedMeasures};
 use super::words::{count, distinct, pct, pct_with_interval};
 use crate::chart::measures::{
@@ -71,6 +71,23 @@ fn risk_cell(of: &[&&Row]) -> String {
     format!("fails in {failing} of {} orders", of.len())
 }
 
+/// The glance table's largest safe maxPods for a type: the node model's
+/// (MODEL.md §11), or where this run's rows contradict it, that.
+fn safe_cell(first: &Row, of: &[&&Row], cpu: &Cpu) -> String {
+    let Some(s) = largest_safe(first, cpu) else {
+        return "none".into();
+    };
+    let of: Vec<&Row> = of.iter().map(|r| **r).collect();
+    if let Some(r) = contradiction(&s, &of, |r| risk(r).value > 0.0) {
+        return format!("{} by MODEL.md §11, but {} fails here", s.max_pods, r.max_pods);
+    }
+    match s.held {
+        Some(h) if h.pods == 0 => "none (no pod fits a node by CPU and memory)".into(),
+        Some(h) => format!("any ({} pods a node by {})", h.pods, held_by(h)),
+        None => s.max_pods.to_string(),
+    }
+}
+
 /// One table per policy with a row per instance type: its capacities, the
 /// largest maxPods no order can break, and each formula's maxPods with the
 /// share of random orders that leave a pod without an IP.
@@ -98,10 +115,7 @@ pub(super) fn glance(rows: &[Row], cpu: &Cpu) -> Vec<Table> {
                 first.ip_capacity.to_string(),
                 first.branch_capacity.to_string(),
                 (first.system_pods + first.system_ip_pods).to_string(),
-                largest_safe(first, cpu).map_or("none".into(), |s| match s.held {
-                    Some(k) => format!("any ({k} pods a node by CPU and memory)"),
-                    None => s.max_pods.to_string(),
-                }),
+                safe_cell(first, &of, cpu),
             ];
             for f in &formulas {
                 let mine: Vec<&&Row> = of.iter().copied().filter(|r| &r.formula == f).collect();

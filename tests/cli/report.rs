@@ -213,6 +213,107 @@ fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
         "{md}"
     );
     assert!(!md.contains("It counts slots and IPs alone"), "{md}");
+    // The room the run had is kept beside the results: 1930m less the two
+    // system pods' 100m, pods of 500m and 512Mi.
+    let rooms = std::fs::read_to_string(out.join("node-room.csv")).unwrap();
+    assert!(
+        rooms.contains("\nm5.large,aws-default,1730,") && rooms.contains(",500,536870912,500,536870912\n"),
+        "{rooms}"
+    );
+    // The one-node map counts slots and IPs alone: left out, and said why.
+    assert!(!out.join("charts/safe-region.png").exists());
+    assert!(
+        md.contains("Chart safe-region not drawn: the pods request CPU or memory"),
+        "{md}"
+    );
+    // A results directory without node-room.csv (written before it, say):
+    // the report keeps the slot model and says so, rather than guess.
+    std::fs::remove_file(out.join("node-room.csv")).unwrap();
+    let o = sgpsim(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("It counts slots and IPs alone") && !md.contains("hold at most 3"),
+        "{md}"
+    );
+    // A run again into the same directory replaces it, node-room.csv too.
+    let o = sgpsim(&["run", "scenarios/cpu-bound.toml", "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sgpsim(&["run", "scenarios/cpu-bound.toml", "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("node-room.csv").exists());
+}
+
+/// The report counts the nodes the run had, not the bundled catalog's: with
+/// m5.large given 16 vCPUs and 64 GiB by `--catalog`, 500m pods no longer
+/// fill a node before its slots, and the largest safe maxPods is the IPs'
+/// (2 + 18), while aws-default's 29 fails in every order.
+#[test]
+fn the_report_counts_the_catalog_the_run_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("big.csv");
+    std::fs::write(
+        &catalog,
+        "instance_type,max_enis,ipv4_per_eni,branch_enis,trunk_compatible,hypervisor,eni_max_pods,vcpus,memory_mib\n\
+         m5.large,3,10,9,true,nitro,29,16,65536\n",
+    )
+    .unwrap();
+    let out = dir.path().join("big");
+    let o = sgpsim(&[
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "run",
+        "scenarios/cpu-bound.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--trials",
+        "20",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("counting CPU and memory, is 20: 2 system pods + 18 workload slots")
+            && md.contains("| m5.large | 18 | 9 | 2 | 20 |"),
+        "{md}"
+    );
+    assert!(!md.contains("No maxPods can leave a pod without an IP"), "{md}");
+}
+
+/// A timed run where pods end: by the node model no maxPods can fail (CPU
+/// holds an m5.xlarge node at 39 pods of 100m: 3920m allocatable, under
+/// its 42 IPs), but an ended pod's IP cools down after its slot frees, and
+/// conservative's nodes leave pods without an IP. The report says the two
+/// disagree and why, instead of the node model's claim alone.
+#[test]
+fn a_timed_run_with_churn_is_not_called_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/timed-churn.toml"))
+        .unwrap()
+        .replace(
+            "sg_pods = 60\nip_pods = 180\n",
+            "sg_pods = 0\nip_pods = 240\n\n[workload.requests]\nip = { cpu = \"100m\" }\n",
+        );
+    assert!(text.contains("ip_pods = 240"));
+    let scenario = dir.path().join("churn.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("churn");
+    let o = sgpsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--trials",
+        "2",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("By MODEL.md §11's node model, counting CPU and memory, no maxPods can leave a pod without an IP for this mix on m5.xlarge, yet conservative at maxPods 45 left pods without an IP")
+            && md.contains("the node model counts pods that stay, and does not bound this run"),
+        "{md}"
+    );
 }
 
 /// scenarios/workload-groups.toml by hand (its comment): IP pods first,
