@@ -705,6 +705,27 @@ mod tests {
             cpu[0]
         );
         assert_eq!(cpu[0].replace(super::CPU_NOTE, ""), plain[0]);
+        // Counted, with room to spare and IPs beyond the cap: the cap, said so.
+        let roomy = Row {
+            ip_capacity: 400,
+            ..row("m5.xlarge", "aws-default", "random", 0, 100)
+        };
+        let free = crate::model::requests::Res {
+            cpu: 1 << 40,
+            memory: 1 << 50,
+        };
+        let one = crate::model::requests::Res { cpu: 1, memory: 1 };
+        let room = crate::model::exact::NodeRoom { free, sg: one, ip: one };
+        let rooms = Cpu::Rooms(std::collections::BTreeMap::from([(
+            "m5.xlarge".to_string(),
+            vec![room],
+        )]));
+        let capped = reading(std::slice::from_ref(&roomy), &rooms);
+        assert!(
+            capped[0].contains("counting CPU and memory, is 250 here, the cap (the EKS guidance for large nodes"),
+            "{}",
+            capped[0]
+        );
         assert!(requests_given("[workload.requests]\nip = { cpu = \"250m\" }"));
         assert!(requests_given("[system_pods.requests]\nhost = { memory = \"1Gi\" }"));
         assert!(!requests_given("[workload.requests]\nip = { cpu = \"0\" }"));

@@ -353,6 +353,27 @@ fn workload_groups_show_what_a_mean_request_hides() {
     };
     let groups = root().join("scenarios/workload-groups.toml");
     assert_eq!(run(&groups, "groups"), [(18.0, 6.0), (0.0, 7.0)]);
+    // Groups are not the kinds: no room is recorded, and the report's safe
+    // maxPods counts slots and IPs alone and says so.
+    assert!(!dir.path().join("groups/node-room.csv").exists());
+    let md = std::fs::read_to_string(dir.path().join("groups/report.md")).unwrap();
+    assert!(md.contains("It counts slots and IPs alone"), "{md}");
+    // recommend cannot check an answer in it (no flags express groups).
+    let o = sgpsim(&[
+        "recommend",
+        "m5.large",
+        "--sg-share",
+        "0",
+        "--model",
+        groups.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("workload groups request their own CPU and memory")
+            && stderr(&o).contains("--model rollout"),
+        "{}",
+        stderr(&o)
+    );
     let text = std::fs::read_to_string(&groups).unwrap();
     let at = text.find("[[workload.groups]]").unwrap();
     let mean = format!(
