@@ -318,10 +318,9 @@ fn figures(
     };
     let room = resources(t, q, reserved).map(|r| NodeRoom::of(&r, &q.system));
     // At most the pods a node's CPU and memory hold, where they stop it first.
-    let most = if model.counted {
-        exact::room_limit(model.levels_for(t, q, reserved, l)).map_or(l, |k| k.min(l))
-    } else {
-        l
+    let most = match &room {
+        Some(r) if model.counted => exact::room_limit(r, model.b, model.p).map_or(l, |k| k.min(l)),
+        _ => l,
     };
     let nodes = q
         .workload
@@ -425,7 +424,10 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
         .filter(|r| r.max_pods < type_cap)
         .map(|r| figures(t, &cap, &mut model, r.max_pods + 1, 0, q, price));
     let pods_by_resources = if model.counted {
-        exact::room_limit(model.levels0())
+        let below = model.levels0().len().saturating_sub(1);
+        resources(t, q, 0)
+            .and_then(|r| exact::room_limit(&NodeRoom::of(&r, &q.system), model.b, model.p))
+            .filter(|&k| (k as usize) < below)
     } else {
         None
     };

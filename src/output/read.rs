@@ -210,10 +210,12 @@ const MAX_COUNT: f64 = 1e9;
 const MAX_TEXT: usize = 2048;
 /// The largest count of trials or pods as a whole number.
 const MAX_INT: u64 = 1_000_000_000;
-/// The most CPU a node-room figure may hold: a million cores.
-const MAX_MILLICORES: u64 = 1_000_000_000;
-/// The most memory a node-room figure may hold: 1 PiB.
-const MAX_BYTES: u64 = 1 << 50;
+/// The most CPU a node-room figure may hold: the catalog's most vCPUs
+/// (a `u32`) in millicores.
+const MAX_MILLICORES: u64 = u32::MAX as u64 * 1000;
+/// The most memory a node-room figure may hold: 2^62 bytes, above the
+/// catalog's most memory (2^40 MiB, 2^60 bytes).
+const MAX_BYTES: u64 = 1 << 62;
 /// The longest time a timeline may reach, in seconds.
 const MAX_TIME_S: f64 = crate::timed::time::MAX_SECONDS;
 
@@ -355,6 +357,7 @@ pub fn node_room(bytes: &[u8], file: &str) -> Result<Vec<RoomRow>, InputError> {
             Ok(RoomRow {
                 instance_type: r.label("instance_type")?,
                 formula: r.label("formula")?,
+                reserved_enis: r.int("reserved_enis", MAX_INT)?,
                 room: NodeRoom {
                     free: res("free")?,
                     sg: res("sg")?,
@@ -463,6 +466,7 @@ mod tests {
         let rooms = vec![RoomRow {
             instance_type: "m5.large".into(),
             formula: "aws-default".into(),
+            reserved_enis: 0,
             room: crate::model::exact::NodeRoom {
                 free: Res {
                     cpu: 1730,
@@ -477,7 +481,7 @@ mod tests {
         }];
         assert_eq!(node_room(&node_room_csv(&rooms), "f").unwrap(), rooms);
         let e = node_room(b"instance_type,formula\n", "node-room.csv").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("free_cpu_millicores"));
+        assert_eq!(e.field.as_deref(), Some("reserved_enis"));
     }
 
     #[test]

@@ -114,12 +114,17 @@ pub const SAFE_REGION_COLUMNS: [&str; 9] = [
 pub struct RoomRow {
     pub instance_type: String,
     pub formula: String,
+    /// Karpenter's `RESERVED_ENIS` under the formula (its kube-reserved
+    /// memory counts the ENI-limited pods less these ENIs): N under
+    /// `karpenter-reserved-enis:N`, else 0.
+    pub reserved_enis: u32,
     pub room: NodeRoom,
 }
 
-pub const NODE_ROOM_COLUMNS: [&str; 8] = [
+pub const NODE_ROOM_COLUMNS: [&str; 9] = [
     "instance_type",
     "formula",
+    "reserved_enis",
     "free_cpu_millicores",
     "free_memory_bytes",
     "sg_cpu_millicores",
@@ -134,7 +139,7 @@ pub fn node_room_csv(rows: &[RoomRow]) -> Vec<u8> {
         &NODE_ROOM_COLUMNS,
         rows.iter().map(|r| {
             let NodeRoom { free, sg, ip } = r.room;
-            let mut line = vec![r.instance_type.clone(), r.formula.clone()];
+            let mut line = vec![r.instance_type.clone(), r.formula.clone(), r.reserved_enis.to_string()];
             for res in [free, sg, ip] {
                 line.push(res.cpu.to_string());
                 line.push(res.memory.to_string());

@@ -14,48 +14,49 @@ use crate::output::records::RoomRow;
 pub(super) enum Cpu {
     /// No pod requests any: slots and IPs alone.
     NotRequested,
-    /// Per kind, with each type's rooms (allocatable less the system pods'
-    /// requests; one per distinct room its formulas give, as Karpenter's
-    /// kube-reserved memory follows `RESERVED_ENIS`): the largest safe
-    /// maxPods counts them (MODEL.md §5's filter).
-    Rooms(BTreeMap<String, Vec<NodeRoom>>),
-    /// Requested, but the run recorded no room for a type (workload groups,
-    /// whose classes are not the kinds, or a results directory written
-    /// before `node-room.csv`): the safe maxPods counts slots and IPs
-    /// alone, and says so.
+    /// Per kind, with each type's room (allocatable less the system pods'
+    /// requests) under Karpenter's default kube-reserved (no
+    /// `RESERVED_ENIS`, which the formulas other than
+    /// `karpenter-reserved-enis:N` share): the largest safe maxPods counts
+    /// it (MODEL.md §5's filter).
+    Rooms(BTreeMap<String, NodeRoom>),
+    /// Requested, but the run recorded no room (workload groups, whose
+    /// classes are not the kinds, or a results directory written before
+    /// `node-room.csv`): the safe maxPods counts slots and IPs alone, and
+    /// says so.
     Unknown,
 }
 
 impl Cpu {
-    fn rooms(&self, ty: &str) -> Option<&[NodeRoom]> {
+    fn room(&self, ty: &str) -> Option<&NodeRoom> {
         match self {
-            Cpu::Rooms(m) => m.get(ty).map(Vec::as_slice).filter(|r| !r.is_empty()),
+            Cpu::Rooms(m) => m.get(ty),
             _ => None,
         }
     }
 
     /// What the run requests: `requested` (any quantity above zero,
     /// [`super::reading::requests_given`]) and, where the run recorded them
-    /// (`node-room.csv`, written from the catalog it read), each row type's
-    /// rooms.
-    pub(super) fn of(requested: bool, rows: &[Row], recorded: Option<&[RoomRow]>) -> Cpu {
+    /// (`node-room.csv`, written from the catalog it read, one room per row
+    /// type: [`super::inputs::Inputs`] checks), each type's room with the
+    /// fewest reserved ENIs.
+    pub(super) fn of(requested: bool, recorded: Option<&[RoomRow]>) -> Cpu {
         if !requested {
             return Cpu::NotRequested;
         }
         let Some(recorded) = recorded else {
             return Cpu::Unknown;
         };
-        let mut rooms: BTreeMap<String, Vec<NodeRoom>> = BTreeMap::new();
+        let mut rooms: BTreeMap<String, (u32, NodeRoom)> = BTreeMap::new();
         for r in recorded {
-            let list = rooms.entry(r.instance_type.clone()).or_default();
-            if !list.contains(&r.room) {
-                list.push(r.room);
+            let e = rooms
+                .entry(r.instance_type.clone())
+                .or_insert((r.reserved_enis, r.room));
+            if r.reserved_enis < e.0 {
+                *e = (r.reserved_enis, r.room);
             }
         }
-        if rows.iter().any(|r| !rooms.contains_key(&r.instance_type)) {
-            return Cpu::Unknown;
-        }
-        Cpu::Rooms(rooms)
+        Cpu::Rooms(rooms.into_iter().map(|(t, (_, room))| (t, room)).collect())
     }
 }
 
@@ -103,22 +104,10 @@ pub(super) struct Held {
 ///
 /// Where CPU and memory are counted ([`Cpu::Rooms`]) the same model with
 /// them (`exact::cluster_nodes_with_room`): the largest `M` up to [`CAP`]
-/// at which no node can end with a pod without an IP, under every room the
-/// type's formulas give.
+/// at which no node can end with a pod without an IP.
 pub(super) fn largest_safe(r: &Row, cpu: &Cpu) -> Option<SafeMaxPods> {
-    if let Some(rooms) = cpu.rooms(&r.instance_type) {
-        let each: Option<Vec<SafeMaxPods>> = rooms.iter().map(|room| largest_safe_with_room(r, room)).collect();
-        let each = each?;
-        let least = *each.iter().min_by_key(|s| s.max_pods)?;
-        let held = each
-            .iter()
-            .map(|s| s.held)
-            .collect::<Option<Vec<Held>>>()
-            .map(|h| Held {
-                pods: h.iter().map(|h| h.pods).max().unwrap_or(0),
-                branches: h.iter().any(|h| h.branches),
-            });
-        return Some(SafeMaxPods { held, ..least });
+    if let Some(room) = cpu.room(&r.instance_type) {
+        return largest_safe_with_room(r, room);
     }
     let node = NodeCapacity {
         host_system_pods: r.system_pods,
@@ -151,14 +140,15 @@ fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
     let l = (1..=l_max)
         .rev()
         .find(|&l| levels[l as usize].node.any_failure <= 0.0)?;
-    let held = room_limit(&levels).filter(|&k| k <= l).map(|pods| {
-        // Branch ENIs stop it too where, without them, the node takes more.
-        let unbranched = cluster_nodes_with_room(l_max, ips, l_max, p, room);
-        Held {
+    let held = room_limit(room, r.branch_capacity, p)
+        .filter(|&k| k <= l)
+        .map(|pods| Held {
             pods,
-            branches: room_limit(&unbranched) != Some(pods),
-        }
-    });
+            // Branch ENIs stop it too where, with more of them, the node takes
+            // more: one SG pod beyond `pods` is enough to tell (SG pods that fit
+            // together fit fewer at a time).
+            branches: room_limit(room, r.branch_capacity.max(pods + 1), p) != Some(pods),
+        });
     Some(SafeMaxPods {
         max_pods: system + l,
         system,
@@ -276,8 +266,8 @@ mod tests {
                 ip: r(ip),
             }
         };
-        let of = |list: Vec<NodeRoom>| Cpu::Rooms(BTreeMap::from([("m5.large".to_string(), list)]));
-        let rooms = |free: u64, pod: u64| of(vec![room(free, pod, pod)]);
+        let of = |room: NodeRoom| Cpu::Rooms(BTreeMap::from([("m5.large".to_string(), room)]));
+        let rooms = |free: u64, pod: u64| of(room(free, pod, pod));
         let roomy = largest_safe(large, &rooms(1 << 30, 1)).unwrap();
         assert_eq!((roomy.max_pods, roomy.held, roomy.capped), (20, None, false));
         let tight = largest_safe(large, &rooms(1730, 500)).unwrap();
@@ -286,15 +276,9 @@ mod tests {
             branches: false,
         };
         assert_eq!((tight.max_pods, tight.held, tight.capped), (CAP, Some(three), true));
-        // Two formulas' rooms (Karpenter's RESERVED_ENIS changes its memory):
-        // the answer holds under both, so the roomier node's figure counts.
-        let both = largest_safe(large, &of(vec![room(1730, 500, 500), room(1 << 30, 1, 1)])).unwrap();
-        assert_eq!((both.max_pods, both.held), (20, None));
-        let held_both = largest_safe(large, &of(vec![room(1730, 500, 500), room(2230, 500, 500)])).unwrap();
-        assert_eq!(held_both.held.map(|h| h.pods), Some(4));
         // SG pods of 10m stop at the 9 branch ENIs, IP pods of 1000m at one
         // (1930m less 10 SG pods' 90m): branch ENIs hold the node too.
-        let branchy = largest_safe(large, &of(vec![room(1930, 10, 1000)])).unwrap();
+        let branchy = largest_safe(large, &of(room(1930, 10, 1000))).unwrap();
         assert_eq!(
             branchy.held,
             Some(Held {

@@ -29,7 +29,7 @@ const PENDING: &str = "Pending: workload pods never bound (no node had room; the
 pub(super) fn document(inputs: &Inputs) -> Document {
     let rows = &inputs.rows;
     let timed_run = !inputs.timed.is_empty();
-    let cpu = Cpu::of(requests_given(&inputs.scenario_text), rows, inputs.rooms.as_deref());
+    let cpu = Cpu::of(requests_given(&inputs.scenario_text), inputs.rooms.as_deref());
     let mut sections = Vec::new();
     if timed_run {
         sections.push(Section {

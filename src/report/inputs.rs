@@ -184,6 +184,19 @@ impl Inputs {
             Some(b) => Some(read::node_room(b, &shown(NODE_ROOM_CSV))?),
             None => None,
         };
+        // A room for every type the rows have, or the report would count
+        // some types' CPU and memory and not others'.
+        if let Some(rooms) = &rooms
+            && let Some(r) = rows
+                .iter()
+                .find(|r| !rooms.iter().any(|x| x.instance_type == r.instance_type))
+        {
+            return Err(InputError::file(
+                shown(NODE_ROOM_CSV),
+                format!("has no row for {}, a type of {SUMMARY_CSV}", r.instance_type),
+                "run the scenario again to rewrite it",
+            ));
+        }
         let table: Option<toml::Table> = toml::from_str(&scenario_text).ok();
         let key = |k: &str| {
             table

@@ -139,7 +139,7 @@ fn contradicted_sentence(ty: &str, s: &SafeMaxPods, r: &Row, cpu: &Cpu, run: Run
     };
     let why = match run {
         Run::Timed { .. } if run.pods_end() => {
-            "here pods end, and an ended pod frees its slot at once but its IP only after the cool-down (MODEL.md §9), so a new pod can take the slot and find no IP; the node model counts pods that stay, and does not bound this run"
+            "here pods end, and an ended pod frees its slot, CPU and memory at once but its IP only after the cool-down (MODEL.md §9), so a new pod can take its place and find no IP; the node model counts pods that stay, and does not bound this run"
         }
         _ => {
             "the two disagree, and this run's rows are what the engine computed (please report it, with this results directory)"
@@ -161,8 +161,13 @@ fn room_safe_sentence(ty: &str, safe: Option<SafeMaxPods>, of: &[&Row]) -> Strin
     };
     if let Some(h) = s.held {
         if h.pods == 0 {
+            let why = if h.branches {
+                "SG pods find no branch ENI there, and IP pods do not fit its CPU and memory"
+            } else {
+                "none fits its CPU and memory"
+            };
             return format!(
-                "No workload pod fits a node of {ty} by CPU and memory (Karpenter's allocatable less the system pods' requests, MODEL.md §5's filter): whatever the maxPods, its pods stay pending there."
+                "No workload pod fits a node of {ty}: {why} (Karpenter's allocatable less the system pods' requests, MODEL.md §5's filter); whatever the maxPods, its pods stay pending there."
             );
         }
         return format!(
@@ -433,7 +438,7 @@ fn pending_bullet(rows: &[&Row]) -> String {
 }
 
 /// The closing bullet across every type: which formulas no order broke.
-fn across_bullet(rows: &[&Row]) -> String {
+fn across_bullet(rows: &[&Row], timed: bool) -> String {
     let fits: Vec<&Row> = rows.iter().copied().filter(|r| mismatch(r).is_none()).collect();
     let types = distinct(rows.iter().map(|r| r.instance_type.as_str())).len();
     let never: Vec<String> = distinct(fits.iter().map(|r| r.formula.as_str()))
@@ -445,13 +450,19 @@ fn across_bullet(rows: &[&Row]) -> String {
     } else {
         format!("on any of the {types} instance types")
     };
-    if never.is_empty() {
-        format!("No formula kept every pod with an IP {on} in every order tried.")
+    // A timed run's rows count the pods without an IP at its end.
+    let (kept, tried) = if timed {
+        (" to the end of the run", "in any trial, at the end of the run")
     } else {
+        ("", "in any order tried")
+    };
+    if never.is_empty() {
         format!(
-            "{} left no pod without an IP {on}, in any order tried.",
-            join_names(&never)
+            "No formula kept every pod with an IP {on}{kept} in every {}.",
+            if timed { "trial" } else { "order tried" }
         )
+    } else {
+        format!("{} left no pod without an IP {on}, {tried}.", join_names(&never))
     }
 }
 
@@ -570,7 +581,7 @@ pub(super) fn reading(rows: &[Row], cpu: &Cpu) -> Vec<String> {
             out.push(format!("{b}{suffix}"));
         }
         out.push(format!("{}{suffix}", pending_bullet(&rows)));
-        out.push(format!("{}{suffix}", across_bullet(&rows)));
+        out.push(format!("{}{suffix}", across_bullet(&rows, false)));
     }
     out
 }
@@ -612,7 +623,7 @@ pub(super) fn timed_reading(rows: &[Row], measures: &[TimedMeasures], cpu: &Cpu)
     if let Some(b) = misfit_bullet(&refs) {
         out.push(b);
     }
-    out.push(across_bullet(&refs));
+    out.push(across_bullet(&refs, true));
     out
 }
 
@@ -716,10 +727,7 @@ mod tests {
         };
         let one = crate::model::requests::Res { cpu: 1, memory: 1 };
         let room = crate::model::exact::NodeRoom { free, sg: one, ip: one };
-        let rooms = Cpu::Rooms(std::collections::BTreeMap::from([(
-            "m5.xlarge".to_string(),
-            vec![room],
-        )]));
+        let rooms = Cpu::Rooms(std::collections::BTreeMap::from([("m5.xlarge".to_string(), room)]));
         let capped = reading(std::slice::from_ref(&roomy), &rooms);
         assert!(
             capped[0].contains("counting CPU and memory, is 250 here, the cap (the EKS guidance for large nodes"),
@@ -773,6 +781,41 @@ mod tests {
                 .any(|line| line.contains(&"20 by MODEL.md §11, but 20 fails here".to_string())),
             "{:?}",
             glance[0].rows
+        );
+    }
+
+    /// A type on which no workload pod fits: said as such, with the cause
+    /// (here SG pods find no branch ENI, IP pods do not fit the CPU).
+    #[test]
+    fn no_pod_fitting_a_node_is_said_with_its_cause() {
+        let r = Row {
+            branch_capacity: 0,
+            ..row("t3.medium", "aws-default", "random", 0, 100)
+        };
+        let res = |cpu| crate::model::requests::Res { cpu, memory: 0 };
+        let room = crate::model::exact::NodeRoom {
+            free: res(1000),
+            sg: res(250),
+            ip: res(2000),
+        };
+        let cpu = Cpu::Rooms(std::collections::BTreeMap::from([("t3.medium".to_string(), room)]));
+        let lines = reading(std::slice::from_ref(&r), &cpu);
+        assert!(
+            lines[0].contains(
+                "No workload pod fits a node of t3.medium: SG pods find no branch ENI there, and IP pods do not fit its CPU and memory"
+            ),
+            "{}",
+            lines[0]
+        );
+        let only_cpu = Cpu::Rooms(std::collections::BTreeMap::from([(
+            "t3.medium".to_string(),
+            crate::model::exact::NodeRoom { sg: res(2000), ..room },
+        )]));
+        let lines = reading(std::slice::from_ref(&r), &only_cpu);
+        assert!(
+            lines[0].contains("No workload pod fits a node of t3.medium: none fits its CPU and memory"),
+            "{}",
+            lines[0]
         );
     }
 

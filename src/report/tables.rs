@@ -82,7 +82,7 @@ fn safe_cell(first: &Row, of: &[&&Row], cpu: &Cpu) -> String {
         return format!("{} by MODEL.md §11, but {} fails here", s.max_pods, r.max_pods);
     }
     match s.held {
-        Some(h) if h.pods == 0 => "none (no pod fits a node by CPU and memory)".into(),
+        Some(h) if h.pods == 0 => format!("none (no pod fits a node by {})", held_by(h)),
         Some(h) => format!("any ({} pods a node by {})", h.pods, held_by(h)),
         None => s.max_pods.to_string(),
     }

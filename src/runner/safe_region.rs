@@ -28,14 +28,17 @@ pub const SAFE_BUDGET: u64 = 1_000_000_000;
 /// scenario's formulas' values and `S` + IPs + branch ENIs; `x` from 0 to 1
 /// in [`SAFE_SHARES`] steps.
 ///
-/// Empty where the pods request CPU or memory: the map counts slots and IPs
-/// alone, and a node that fills on CPU or memory first would read as
-/// failing where it cannot (the report says why the chart is left out).
+/// Empty where workload pods request CPU or memory: the map counts slots
+/// and IPs alone, and a node that fills on CPU or memory first would read
+/// as failing where it cannot (the report says why the chart is left out).
 pub fn safe_region(sc: &Scenario) -> Vec<SafeCell> {
     let Some(t) = sc.types.first() else {
         return Vec::new();
     };
-    if sc.requests.counted() {
+    // System pods alone requesting CPU leave the workload's slots and IPs
+    // as they are: the map holds there.
+    let workload_requests = (0..crate::model::requests::MAX_CLASSES).any(|c| !sc.requests.requested(c).is_zero());
+    if workload_requests {
         return Vec::new();
     }
     let system = sc.system_for(t);

@@ -217,7 +217,7 @@ fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
     // system pods' 100m, pods of 500m and 512Mi.
     let rooms = std::fs::read_to_string(out.join("node-room.csv")).unwrap();
     assert!(
-        rooms.contains("\nm5.large,aws-default,1730,") && rooms.contains(",500,536870912,500,536870912\n"),
+        rooms.contains("\nm5.large,aws-default,0,1730,") && rooms.contains(",500,536870912,500,536870912\n"),
         "{rooms}"
     );
     // The one-node map counts slots and IPs alone: left out, and said why.
@@ -225,6 +225,17 @@ fn the_cpu_bound_scenario_fills_nodes_on_cpu() {
     assert!(
         md.contains("Chart safe-region not drawn: the pods request CPU or memory"),
         "{md}"
+    );
+    // A node-room.csv that lacks a type of the rows is refused, not read
+    // as if the pods requested nothing there.
+    let full = std::fs::read_to_string(out.join("node-room.csv")).unwrap();
+    std::fs::write(out.join("node-room.csv"), full.lines().next().unwrap()).unwrap();
+    let o = sgpsim(&["report", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("node-room.csv") && stderr(&o).contains("has no row for m5.large, a type of summary.csv"),
+        "{}",
+        stderr(&o)
     );
     // A results directory without node-room.csv (written before it, say):
     // the report keeps the slot model and says so, rather than guess.
