@@ -617,7 +617,7 @@ pub fn room_limit(room: &NodeRoom, branches: u32, p: f64) -> Option<u32> {
     let mut most = None;
     for g in gs {
         if let Some(i) = ip_beside(g)? {
-            most = most.max(Some(g + i));
+            most = most.max(Some(g.saturating_add(i)));
         }
     }
     most
@@ -1082,6 +1082,16 @@ mod tests {
         assert_eq!(room_limit(&heavy_sg, 38, 0.5), Some(80), "IP pods alone hold the most");
         // p = 1: 28 SG pods (29,230 / 1,024), then one IP pod in the 558 MiB left.
         assert_eq!(room_limit(&heavy_sg, 38, 1.0), Some(29));
+        // IP pods far smaller than the node: counted without overflow.
+        let tiny_ip = NodeRoom {
+            free: Res {
+                cpu: u64::MAX / 2,
+                memory: u64::MAX / 2,
+            },
+            ip: Res { cpu: 1, memory: 1 },
+            ..light_sg
+        };
+        assert_eq!(room_limit(&tiny_ip, 38, 0.5), Some(u32::MAX));
         // IP pods that request nothing: nothing stops the node.
         let free_ip = NodeRoom {
             ip: Res::ZERO,

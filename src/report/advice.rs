@@ -147,7 +147,7 @@ fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
             // Branch ENIs stop it too where, with more of them, the node takes
             // more: one SG pod beyond `pods` is enough to tell (SG pods that fit
             // together fit fewer at a time).
-            branches: room_limit(room, r.branch_capacity.max(pods + 1), p) != Some(pods),
+            branches: room_limit(room, r.branch_capacity.max(pods.saturating_add(1)), p) != Some(pods),
         });
     Some(SafeMaxPods {
         max_pods: system + l,
