@@ -145,8 +145,9 @@ fn largest_safe_with_room(r: &Row, room: &NodeRoom) -> Option<SafeMaxPods> {
         .map(|pods| Held {
             pods,
             // Branch ENIs stop it too where, with more of them, the node takes
-            // more: one SG pod beyond `pods` is enough to tell (SG pods that fit
-            // together fit fewer at a time).
+            // more. Room for `pods + 1` branch ENIs is enough to tell: a node
+            // that would hold more SG pods than that also holds `pods + 1`
+            // SG pods alone.
             branches: room_limit(room, r.branch_capacity.max(pods.saturating_add(1)), p) != Some(pods),
         });
     Some(SafeMaxPods {
