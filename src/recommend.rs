@@ -493,13 +493,7 @@ fn answer_one(t: &InstanceType, p: f64, q: &Question, formulas: &[Formula], pric
             match f.max_pods(t, &q.settings, q.system) {
                 Ok(m) if m.value > q.system.total() => FormulaFigures {
                     formula: name.clone(),
-                    figures: Some(figures_at(
-                        m.value,
-                        match f {
-                            Formula::KarpenterReservedEnis(n) => *n,
-                            _ => 0,
-                        },
-                    )),
+                    figures: Some(figures_at(m.value, f.reserved_enis())),
                     note: mismatch(&name, q).or(m.note),
                 },
                 Ok(m) => FormulaFigures {

@@ -179,10 +179,7 @@ fn put_node_rooms(sc: &Scenario, files: &mut Files, listed: &mut Vec<String>) {
                 rows.push(RoomRow {
                     instance_type: t.name.clone(),
                     formula: f.name(),
-                    reserved_enis: match f {
-                        crate::model::formula::Formula::KarpenterReservedEnis(n) => *n,
-                        _ => 0,
-                    },
+                    reserved_enis: f.reserved_enis(),
                     room: crate::model::exact::NodeRoom::of(&res, &sc.system_for(t)),
                 });
             }

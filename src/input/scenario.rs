@@ -439,10 +439,7 @@ impl Scenario {
             .get(&t.name)
             .and_then(|x| x.arch.as_deref())
             == Some("arm64");
-        let reserved = match f {
-            Formula::KarpenterReservedEnis(n) => *n,
-            _ => 0,
-        };
+        let reserved = f.reserved_enis();
         Ok(self
             .requests
             .on(allocatable(vcpus, memory_mib, arm64, eni_limited_pods(t, reserved))))

@@ -253,6 +253,16 @@ impl Formula {
         }
     }
 
+    /// Karpenter's `RESERVED_ENIS` the formula stands for: N under
+    /// `karpenter-reserved-enis:N`, else 0 (its kube-reserved memory counts
+    /// the ENI-limited pods less these ENIs).
+    pub fn reserved_enis(&self) -> u32 {
+        match self {
+            Formula::KarpenterReservedEnis(n) => *n,
+            _ => 0,
+        }
+    }
+
     /// `M` for one instance type under the node settings and system pods,
     /// capped by the kubelet's `podsPerCore` where it is set (MODEL.md §4:
     /// `min(M, podsPerCore * vCPUs)`, Karpenter `types.go` `pods()`).
