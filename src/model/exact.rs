@@ -438,12 +438,8 @@ impl NodeRoom {
     /// The room of a node of these resources (workload classes sg, ip)
     /// and system pods: allocatable less the system pods' requests.
     pub fn of(res: &Resources, system: &SystemPods) -> NodeRoom {
-        let used = res.system(system);
         NodeRoom {
-            free: Res {
-                cpu: res.allocatable.cpu.saturating_sub(used.cpu),
-                memory: res.allocatable.memory.saturating_sub(used.memory),
-            },
+            free: res.allocatable.saturating_sub(res.system(system)),
             sg: res.requested(0),
             ip: res.requested(1),
         }
@@ -581,32 +577,11 @@ pub fn cluster_nodes_with_room(max_slots: u32, ips: u32, branches: u32, p: f64, 
 /// the levels' expectations, where an order of probability `1e-40` would
 /// vanish. One step per SG count up to `branches`.
 pub fn room_limit(room: &NodeRoom, branches: u32, p: f64) -> Option<u32> {
-    // The most IP pods beside `g` SG pods; None: unbounded.
-    let ip_beside = |g: u32| -> Option<Option<u32>> {
-        let used = Res::ZERO.plus_times(room.sg, g);
-        if !used.within(&room.free) {
-            return Some(None); // g SG pods do not fit at all
-        }
-        let left = |free: u64, used: u64, each: u64| (each > 0).then(|| (free - used) / each);
-        match (
-            left(room.free.cpu, used.cpu, room.ip.cpu),
-            left(room.free.memory, used.memory, room.ip.memory),
-        ) {
-            (None, None) => None,
-            (a, b) => Some(Some(
-                a.into_iter().chain(b).min().unwrap_or(0).min(u64::from(u32::MAX)) as u32
-            )),
-        }
-    };
     // The most SG pods that fit alone, within the branch ENIs.
-    let sg_alone = if room.sg.is_zero() {
-        branches
-    } else {
-        let each = |free: u64, per: u64| free.checked_div(per).unwrap_or(u64::MAX);
-        each(room.free.cpu, room.sg.cpu)
-            .min(each(room.free.memory, room.sg.memory))
-            .min(u64::from(branches)) as u32
-    };
+    let sg_alone = room
+        .free
+        .fits_times(room.sg)
+        .map_or(branches, |n| n.min(u64::from(branches)) as u32);
     let gs = if p <= 0.0 {
         0..=0
     } else if p >= 1.0 {
@@ -616,9 +591,13 @@ pub fn room_limit(room: &NodeRoom, branches: u32, p: f64) -> Option<u32> {
     };
     let mut most = None;
     for g in gs {
-        if let Some(i) = ip_beside(g)? {
-            most = most.max(Some(g.saturating_add(i)));
-        }
+        let used = Res::ZERO.plus_times(room.sg, g);
+        // The most IP pods beside `g` SG pods (which fit alone, g <= sg_alone).
+        let Some(i) = room.free.saturating_sub(used).fits_times(room.ip) else {
+            return None; // IP pods ask for nothing: nothing stops the node
+        };
+        let i = i.min(u64::from(u32::MAX)) as u32;
+        most = most.max(Some(g.saturating_add(i)));
     }
     most
 }

@@ -240,10 +240,7 @@ pub fn pods_taken(spec: &NodeSpec, kinds: &[Kind], rem: &[u32]) -> u32 {
     let empty = Usage::empty(spec);
     let mut slots = spec.max_pods.saturating_sub(empty.slots);
     let mut branches = spec.branch_capacity;
-    let mut left = Res {
-        cpu: spec.res.allocatable.cpu.saturating_sub(empty.requested.cpu),
-        memory: spec.res.allocatable.memory.saturating_sub(empty.requested.memory),
-    };
+    let mut left = spec.res.allocatable.saturating_sub(empty.requested);
     let counted = spec.res.counted();
     let mut taken = 0u32;
     for (class, (&k, &waiting)) in kinds.iter().zip(rem).enumerate() {
@@ -253,8 +250,7 @@ pub fn pods_taken(spec: &NodeSpec, kinds: &[Kind], rem: &[u32]) -> u32 {
         }
         if counted {
             let r = spec.res.requested(class);
-            let by = |have: u64, ask: u64| have.checked_div(ask).unwrap_or(u64::MAX);
-            let most = by(left.cpu, r.cpu).min(by(left.memory, r.memory));
+            let most = left.fits_times(r).unwrap_or(u64::MAX);
             n = n.min(most.min(u64::from(u32::MAX)) as u32);
             left.cpu -= r.cpu * u64::from(n);
             left.memory -= r.memory * u64::from(n);

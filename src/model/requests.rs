@@ -57,6 +57,24 @@ impl Res {
         }
     }
 
+    /// `self - other` on each resource, at least zero.
+    pub fn saturating_sub(self, other: Res) -> Res {
+        Res {
+            cpu: self.cpu.saturating_sub(other.cpu),
+            memory: self.memory.saturating_sub(other.memory),
+        }
+    }
+
+    /// How many of `each` fit within `self` on both resources; `None` where
+    /// `each` asks for nothing (any number fits).
+    pub fn fits_times(&self, each: Res) -> Option<u64> {
+        let on = |have: u64, per: u64| have.checked_div(per);
+        match (on(self.cpu, each.cpu), on(self.memory, each.memory)) {
+            (None, None) => None,
+            (a, b) => a.into_iter().chain(b).min(),
+        }
+    }
+
     /// As the request flags take it, exactly: `cpu=500m,memory=512Mi`.
     pub fn flag_text(&self) -> String {
         format!("cpu={}m,memory={}", self.cpu, memory_quantity(self.memory))
